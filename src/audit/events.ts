@@ -1,0 +1,27 @@
+/** The closed list of audit events. Adding one is a deliberate change here, nowhere else. */
+export const AUDIT_EVENTS = [
+  'member.provisioned',
+  'member.invited',
+  'member.revoked',
+  'claim.link_opened',
+  'claim.link_rejected',
+  'claim.started',
+  'claim.step_completed',
+  'claim.step_rejected',
+  'claim.completed',
+  'claim.code_failed',
+  'claim.code_locked',
+  'claim.sso_succeeded',
+  'claim.sso_mismatch',
+  'terms.accepted',
+  'login.succeeded',
+  'login.failed',
+  'session.ended',
+  'request.csrf_rejected',
+  'export.requested',
+  'export.downloaded',
+] as const;
+
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+export type AuditOutcome = 'success' | 'failure';
+export type ClaimMethod = 'link' | 'code' | 'sso' | 'password' | 'cli';

@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { In } from 'typeorm';
+import { AppError } from '../http/errors.js';
+import { renderPage } from '../http/render.js';
+import { requireMember } from '../http/require-member.js';
+import { displayName } from '../members/lookup.js';
+import type { Runtime } from '../runtime.js';
+
+/** claimgate's own signed-in page: who you are, and a way out. */
+export function homeRoutes(runtime: Runtime): Router {
+  const { db } = runtime;
+  const router = Router();
+  const signedIn = requireMember(runtime);
+
+  router.get('/', signedIn, async (req, res) => {
+    const member = req.member!;
+    const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId: member.id });
+    const groups = memberships.length ? await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) }) : [];
+    renderPage(runtime, req, res, 'home.njk', {
+      title: 'You are signed in',
+      member,
+      displayName: displayName(member),
+      groups: groups.map((group) => group.name).sort(),
+    });
+  });
+
+  router.get('/me/picture', signedIn, async (req, res) => {
+    const pictureId = req.member!.pictureId;
+    const picture = pictureId ? await db.source.manager.findOneBy(db.entities.Picture, { id: pictureId, memberId: req.member!.id }) : null;
+    if (!picture) throw new AppError('not_found', 'no picture');
+    res.set({ 'Content-Type': picture.contentType, 'Cache-Control': 'private, max-age=300', 'X-Content-Type-Options': 'nosniff' }).send(picture.bytes);
+  });
+
+  return router;
+}

@@ -1,0 +1,78 @@
+import { Router, type Request, type Response } from 'express';
+import { startOrResumeFlow } from '../claim/flows.js';
+import { AppError } from '../http/errors.js';
+import { csrfProtection } from '../http/csrf.js';
+import { createLimiter, remainingPoints, spend } from '../http/rate-limits.js';
+import { renderPage } from '../http/render.js';
+import { safeReturnPath } from '../http/return-to.js';
+import { findMemberBySignInName } from '../members/lookup.js';
+import type { Runtime } from '../runtime.js';
+import { destroySession, signIn } from '../session/session.js';
+import { verifyPassword } from './password-hash.js';
+import { needsTermsAcceptance } from './terms-currency.js';
+
+function field(req: Request, name: string): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export function loginRoutes(runtime: Runtime): Router {
+  const { config, audit, db } = runtime;
+  const router = Router();
+  // Failed sign-ins: per address and name pair (a person mistyping), and per address (one client spraying names).
+  const perPair = createLimiter(runtime, { keyPrefix: 'login-pair', points: 10, durationSeconds: 15 * 60 });
+  const perIp = createLimiter(runtime, { keyPrefix: 'login-ip', points: 100, durationSeconds: 15 * 60 });
+
+  function showLogin(req: Request, res: Response, locals: { identifier?: string; errors?: Array<{ field: string; message: string }> } = {}, status = 200) {
+    renderPage(runtime, req, res, 'login.njk', {
+      title: 'Sign in', identifier: locals.identifier ?? '', errors: locals.errors ?? [],
+      returnTo: safeReturnPath(req.query.returnTo ?? (req.body as Record<string, unknown> | undefined)?.returnTo) ?? '',
+      accessCodes: config.claim.methods.accessCode,
+    }, status);
+  }
+
+  router.get('/login', (req, res) => {
+    if (req.session?.memberId) return res.redirect(303, safeReturnPath(req.query.returnTo) ?? config.upstream.landingPath);
+    showLogin(req, res);
+  });
+
+  router.post('/login', csrfProtection, async (req, res) => {
+    const identifier = field(req, 'identifier').trim().slice(0, 320);
+    const password = field(req, 'password');
+    const ip = req.ip ?? 'unknown';
+    const pairKey = `${ip}|${identifier.toLowerCase()}`;
+    if ((await remainingPoints(perPair, pairKey)) <= 0 || (await remainingPoints(perIp, ip)) <= 0) {
+      await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
+      return showLogin(req, res, { identifier, errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
+    }
+    const member = identifier ? await findMemberBySignInName(db, identifier) : null;
+    const canSignIn = member?.status === 'claimed' && member.loginMethod === 'password';
+    const valid = await verifyPassword(canSignIn ? member.passwordHash : null, password);
+    if (!member || !canSignIn || !valid) {
+      await Promise.all([spend(perPair, pairKey), spend(perIp, ip)]);
+      await audit({ event: 'login.failed', outcome: 'failure', memberId: member?.id ?? null, method: 'password', req, details: { reason: !member ? 'unknown_name' : !canSignIn ? `not_allowed:${member.status}` : 'wrong_password' } });
+      // One answer for every failure, so the page never tells whether an account exists.
+      return showLogin(req, res, { identifier, errors: [{ field: 'identifier', message: new AppError('login_failed').publicMessage }] }, 401);
+    }
+    await perPair.delete(pairKey);
+    await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
+    if (await needsTermsAcceptance(runtime, member.id)) {
+      const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null }, runtime.now());
+      await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+      req.session.flowId = flow.row.id;
+      return res.redirect(303, `/claim/flow/${flow.state}`);
+    }
+    await signIn(req, member.id);
+    res.redirect(303, safeReturnPath(field(req, 'returnTo')) ?? config.upstream.landingPath);
+  });
+
+  router.post('/logout', csrfProtection, async (req, res) => {
+    const memberId = req.session?.memberId;
+    await destroySession(req);
+    res.clearCookie(req.app.get('session cookie name') as string, { path: '/' });
+    if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out' } });
+    res.redirect(303, '/login?signedOut=1');
+  });
+
+  return router;
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { IsNull, type EntityManager } from 'typeorm';
+import type { ClaimMethod } from '../audit/events.js';
+import type { MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import type { Runtime } from '../runtime.js';
+import type { Flow } from './flows.js';
+
+class LostRace extends Error {}
+
+function auditMethod(flow: Flow): ClaimMethod {
+  return flow.row.method === 'signin' ? 'password' : flow.row.method;
+}
+
+async function recordTermsAcceptance(runtime: Runtime, manager: EntityManager, flow: Flow, req: Request): Promise<void> {
+  const terms = flow.data.terms;
+  if (!terms) return;
+  const { db, audit } = runtime;
+  await manager.insert(db.entities.TermsAcceptance, {
+    id: randomUUID(), memberId: flow.row.memberId, version: terms.version, locale: terms.locale, acceptedAt: new Date(terms.acceptedAt),
+  });
+  await audit({ event: 'terms.accepted', actorId: flow.row.memberId, memberId: flow.row.memberId, req, details: { version: terms.version, locale: terms.locale } }, manager);
+}
+
+/** The member's changes a claim makes, from what the steps collected. */
+function claimedMember(flow: Flow, now: Date): Partial<MemberRow> {
+  const { profile, passwordHash } = flow.data;
+  const changes: Partial<MemberRow> = { status: 'claimed', claimedAt: now, updatedAt: now };
+  if (profile) {
+    const { pictureId, ...fields } = profile;
+    Object.assign(changes, fields);
+    if (pictureId) changes.pictureId = pictureId;
+  }
+  if (passwordHash) changes.passwordHash = passwordHash;
+  return changes;
+}
+
+/**
+ * Finishes a claim in one transaction: the member becomes claimed (only if still invited, so two racing completions
+ * give one claim), the link is used up and every other link dies, profile, picture, password, terms acceptance and
+ * memberships are written, and `claim.completed` is audited. Any failure rolls all of it back.
+ */
+async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
+  const { db, audit } = runtime;
+  const now = runtime.now();
+  await db.transaction(async (manager) => {
+    const member = await manager.update(db.entities.Member, { id: flow.row.memberId, status: 'invited' }, claimedMember(flow, now));
+    if (member.affected !== 1) throw new LostRace();
+    if (flow.row.linkId) {
+      const link = await manager.update(db.entities.ClaimLink, { id: flow.row.linkId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
+      if (link.affected !== 1) throw new LostRace();
+    }
+    await manager.update(db.entities.ClaimLink, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+    const pictureId = flow.data.profile?.pictureId;
+    if (pictureId) await manager.update(db.entities.Picture, { id: pictureId, flowId: flow.row.id }, { memberId: flow.row.memberId });
+    for (const groupId of flow.data.groupIds ?? []) {
+      await manager.insert(db.entities.Membership, { memberId: flow.row.memberId, groupId, createdAt: now });
+    }
+    await recordTermsAcceptance(runtime, manager, flow, req);
+    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now });
+    if (finished.affected !== 1) throw new LostRace();
+    await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
+  }).catch((error: unknown) => {
+    if (error instanceof LostRace) throw new AppError('claim_already_completed', 'claim completed concurrently');
+    throw error;
+  });
+}
+
+/** A claimed member accepted a new version of the terms: store it and close the flow. */
+async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
+  const { db } = runtime;
+  const now = runtime.now();
+  await db.transaction(async (manager) => {
+    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now });
+    if (finished.affected !== 1) throw new AppError('claim_flow_missing', 'reacceptance finished concurrently');
+    await recordTermsAcceptance(runtime, manager, flow, req);
+  });
+}
+
+export function completeFlow(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
+  return flow.row.purpose === 'claim' ? completeClaim(runtime, flow, req) : completeReacceptance(runtime, flow, req);
+}

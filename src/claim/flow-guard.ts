@@ -1,0 +1,35 @@
+import type { Request } from 'express';
+import type { MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import type { Runtime } from '../runtime.js';
+import { isFlowLive, loadFlow, type Flow } from './flows.js';
+import { isLinkUsable } from './links.js';
+
+export interface LiveFlow {
+  flow: Flow;
+  member: MemberRow;
+}
+
+/**
+ * Every claim request starts here: the flow named in the session must exist, be unexpired and unfinished,
+ * and what proved the member's identity must still hold (a claim link revoked or replaced mid-flow ends the flow).
+ */
+export async function requireLiveFlow(runtime: Runtime, req: Request): Promise<LiveFlow> {
+  const { db } = runtime;
+  const flowId = req.session?.flowId;
+  const flow = flowId ? await loadFlow(db, flowId) : undefined;
+  const now = runtime.now();
+  if (!flow || !isFlowLive(flow, now)) throw new AppError('claim_flow_missing', 'no live flow in session');
+  const member = await db.source.manager.findOneBy(db.entities.Member, { id: flow.row.memberId });
+  if (!member) throw new AppError('claim_flow_missing', 'flow member gone');
+  if (flow.row.purpose === 'claim') {
+    if (member.status !== 'invited') throw new AppError('claim_already_completed', `member is ${member.status}`);
+    if (flow.row.linkId) {
+      const link = await db.source.manager.findOneBy(db.entities.ClaimLink, { id: flow.row.linkId });
+      if (!link || !isLinkUsable(link, member, now)) throw new AppError('claim_link_invalid', 'link no longer usable mid-flow');
+    }
+  } else if (member.status !== 'claimed') {
+    throw new AppError('claim_flow_missing', `reaccept for ${member.status} member`);
+  }
+  return { flow, member };
+}

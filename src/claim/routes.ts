@@ -1,0 +1,153 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { AppError } from '../http/errors.js';
+import { csrfProtection } from '../http/csrf.js';
+import { renderPage } from '../http/render.js';
+import { redactUrl } from '../logging/logger.js';
+import type { Runtime } from '../runtime.js';
+import { signIn } from '../session/session.js';
+import { completeFlow } from './complete.js';
+import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
+import { loadFlow, saveFlowProgress, startOrResumeFlow, type Flow } from './flows.js';
+import { findUsableLink } from './links.js';
+import { IllegalTransition, isStepId, submitStep, type StepId } from './states.js';
+import { STEPS } from './steps/index.js';
+import type { FieldError, StepContext } from './steps/step.js';
+
+const LINK_TOKEN = /^[0-9a-f]{32}[A-Za-z0-9_-]{43}$/;
+
+function stepPath(state: string): string {
+  return state === 'done' ? '/claim/flow/finish' : `/claim/flow/${state}`;
+}
+
+/** Claim pages carry secrets in their URL or form: never send a Referer from them, never cache them. */
+function claimHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set('Referrer-Policy', 'no-referrer');
+  next();
+}
+
+export function claimRoutes(runtime: Runtime): Router {
+  const { db, config, keys, audit } = runtime;
+  const router = Router();
+  router.use('/claim', claimHeaders);
+
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.firstAccess.profile.pictureMaxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 24 },
+  }).single('picture');
+
+  /** Parses the picture form; an oversized file becomes a field error on the page, not a crash. */
+  function multipartForProfile(req: Request, res: Response, next: NextFunction): void {
+    if (req.params.step !== 'profile' || !req.is('multipart/form-data')) return next();
+    upload(req, res, (error: unknown) => {
+      if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') {
+        (req as { uploadError?: FieldError }).uploadError = {
+          field: 'picture',
+          message: `The picture is too large. Upload one of at most ${Math.round(config.firstAccess.profile.pictureMaxBytes / 1024 / 1024)} MB.`,
+        };
+        return next();
+      }
+      next(error);
+    });
+  }
+
+  async function renderStep(req: Request, res: Response, live: LiveFlow, step: StepId, errors: FieldError[] = [], overrides: Record<string, unknown> = {}, status = 200) {
+    const ctx: StepContext = { runtime, req, ...live };
+    const module = STEPS[step];
+    const locals = await module.locals(ctx);
+    const position = live.flow.plan.indexOf(step) + 1;
+    renderPage(runtime, req, res, module.template, {
+      title: module.title, ...locals, ...overrides,
+      errors, step, position, total: live.flow.plan.length, action: stepPath(step),
+    }, status);
+  }
+
+  async function finish(req: Request, res: Response, flow: Flow): Promise<void> {
+    await completeFlow(runtime, flow, req);
+    await signIn(req, flow.row.memberId);
+    res.redirect(303, config.upstream.landingPath);
+  }
+
+  router.get('/claim/flow', async (req, res) => {
+    const { flow } = await requireLiveFlow(runtime, req);
+    res.redirect(303, stepPath(flow.state));
+  });
+
+  // A flow whose last step was saved but whose completion did not happen (a crash in between) finishes here.
+  router.get('/claim/flow/finish', async (req, res) => {
+    const { flow } = await requireLiveFlow(runtime, req);
+    if (flow.state !== 'done') return res.redirect(303, stepPath(flow.state));
+    renderPage(runtime, req, res, 'claim/finish.njk', { title: 'Finish claiming your account', action: '/claim/flow/finish' });
+  });
+
+  router.post('/claim/flow/finish', csrfProtection, async (req, res) => {
+    const { flow } = await requireLiveFlow(runtime, req);
+    if (flow.state !== 'done') throw new AppError('claim_step_out_of_order', `finish while at ${flow.state}`);
+    await finish(req, res, flow);
+  });
+
+  router.get('/claim/flow/:step', async (req, res) => {
+    const live = await requireLiveFlow(runtime, req);
+    const step = String(req.params.step);
+    if (step !== live.flow.state || !isStepId(step)) return res.redirect(303, stepPath(live.flow.state));
+    await renderStep(req, res, live, step);
+  });
+
+  router.post('/claim/flow/:step', multipartForProfile, csrfProtection, async (req, res) => {
+    const live = await requireLiveFlow(runtime, req);
+    const { flow, member } = live;
+    const step = String(req.params.step);
+    let next: ReturnType<typeof submitStep>;
+    try {
+      next = submitStep(flow.plan, flow.completed, step);
+    } catch (error) {
+      if (!(error instanceof IllegalTransition)) throw error;
+      await audit({ event: 'claim.step_rejected', outcome: 'failure', memberId: member.id, method: flow.row.method === 'signin' ? 'password' : flow.row.method, req, details: { flowId: flow.row.id, submitted: step.slice(0, 32), current: flow.state } });
+      throw new AppError('claim_step_out_of_order', error.message);
+    }
+    const stepId = step as StepId;
+    const outcome = await STEPS[stepId].submit({ runtime, req, flow, member });
+    if (!outcome.ok) return renderStep(req, res, live, stepId, outcome.errors, outcome.locals, outcome.status ?? 400);
+    const saved = await db.transaction(async (manager) => {
+      const ok = await saveFlowProgress(db, manager, flow, { ...next, data: outcome.data }, runtime.now());
+      if (ok) await audit({ event: 'claim.step_completed', actorId: member.id, memberId: member.id, req, details: { flowId: flow.row.id, step: stepId } }, manager);
+      return ok;
+    });
+    if (!saved) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
+    if (next.state !== 'done') return res.redirect(303, stepPath(next.state));
+    const reloaded = await loadFlow(db, flow.row.id);
+    await finish(req, res, reloaded!);
+  });
+
+  // Registered last: /claim/flow/... must not be read as a token.
+  // Opening a link shows what it is for and consumes nothing: mail scanners fetch links with GET and HEAD.
+  router.get('/claim/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
+    if (!usable) {
+      await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
+      throw new AppError('claim_link_invalid', 'unusable link opened');
+    }
+    await audit({ event: 'claim.link_opened', memberId: usable.member.id, method: 'link', req, details: { httpMethod: req.method } });
+    renderPage(runtime, req, res, 'claim/start.njk', {
+      title: 'Claim your account', action: `/claim/${token}`, email: usable.member.email, name: usable.member.name,
+      expiresAt: usable.link.expiresAt.toUTCString(),
+    });
+  });
+
+  router.post('/claim/:token', csrfProtection, async (req, res) => {
+    const token = String(req.params.token);
+    const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
+    if (!usable) {
+      await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
+      throw new AppError('claim_link_invalid', 'unusable link submitted');
+    }
+    const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id }, runtime.now());
+    await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    req.session.flowId = flow.row.id;
+    res.redirect(303, stepPath(flow.state));
+  });
+
+  return router;
+}

@@ -1,0 +1,34 @@
+import { groupsByIds, groupsInPool, searchGroups } from '../../groups/groups.js';
+import type { Step } from './step.js';
+
+function submittedIds(body: unknown): string[] {
+  const raw = (body as Record<string, unknown> | undefined)?.groups;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return [...new Set(list.filter((value): value is string => typeof value === 'string' && value.length <= 36))];
+}
+
+export const groupsStep: Step = {
+  id: 'groups',
+  title: 'Choose your groups',
+  template: 'claim/groups.njk',
+  isRequired: (config, _member, purpose) => purpose === 'claim' && config.firstAccess.groups.enabled,
+  async locals({ runtime, flow, req }) {
+    const { pool, min, max } = runtime.config.firstAccess.groups;
+    const query = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+    const poolGroups = await groupsInPool(runtime.db, pool);
+    const poolIds = new Set(poolGroups.map((group) => group.id));
+    const selected = new Set(flow.data.groupIds ?? []);
+    const found = query ? (await searchGroups(runtime.db, query)).filter((group) => !poolIds.has(group.id)) : [];
+    const kept = (await groupsByIds(runtime.db, [...selected])).filter((group) => !poolIds.has(group.id) && !found.some((f) => f.id === group.id));
+    return { poolGroups, found, kept, selected: [...selected], query, min, max };
+  },
+  async submit({ runtime, flow, req }) {
+    const { min, max } = runtime.config.firstAccess.groups;
+    const ids = submittedIds(req.body);
+    const groups = await groupsByIds(runtime.db, ids);
+    if (groups.length !== ids.length) return { ok: false, errors: [{ field: 'groups', message: 'One of the chosen groups does not exist. Choose again.' }] };
+    if (ids.length < min) return { ok: false, errors: [{ field: 'groups', message: `Choose at least ${min} group${min === 1 ? '' : 's'}.` }], locals: { selected: ids } };
+    if (ids.length > max) return { ok: false, errors: [{ field: 'groups', message: `Choose at most ${max} group${max === 1 ? '' : 's'}.` }], locals: { selected: ids } };
+    return { ok: true, data: { ...flow.data, groupIds: ids } };
+  },
+};

@@ -1,0 +1,45 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import MarkdownIt from 'markdown-it';
+import { field, type Step } from './step.js';
+
+// html: false escapes any raw HTML in the terms file; markdown-it also refuses javascript: and data: links.
+const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true });
+const rendered = new Map<string, { mtimeMs: number; html: string }>();
+
+export function termsHtml(file: string): string {
+  const path = resolve(file);
+  const { mtimeMs } = statSync(path);
+  const cached = rendered.get(path);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.html;
+  const html = markdown.render(readFileSync(path, 'utf8'));
+  rendered.set(path, { mtimeMs, html });
+  return html;
+}
+
+/** The first language tag the browser prefers, if it looks like one. */
+export function preferredLocale(acceptLanguage: string | undefined): string | null {
+  const tag = acceptLanguage?.split(',')[0]?.split(';')[0]?.trim();
+  return tag && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag) && tag.length <= 35 ? tag : null;
+}
+
+export const termsStep: Step = {
+  id: 'terms',
+  title: 'Terms of use',
+  template: 'claim/terms.njk',
+  isRequired: (config) => config.firstAccess.terms.enabled,
+  async locals({ runtime }) {
+    const { terms } = runtime.config.firstAccess;
+    return { termsHtml: termsHtml(terms.file!), version: terms.version };
+  },
+  async submit({ runtime, flow, member, req }) {
+    if (field(req.body, 'accept') !== 'yes') {
+      return { ok: false, errors: [{ field: 'accept', message: 'Accept the terms of use to continue.' }] };
+    }
+    const locale = preferredLocale(req.get('accept-language')) ?? member.locale;
+    return {
+      ok: true,
+      data: { ...flow.data, terms: { version: runtime.config.firstAccess.terms.version, locale, acceptedAt: runtime.now().toISOString() } },
+    };
+  },
+};

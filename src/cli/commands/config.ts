@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { configPath } from '../../config/load.js';
+import { configOrExit, printJson } from '../context.js';
+
+export function configCommand(): Command {
+  const config = new Command('config').description('Work with the configuration file.');
+  config
+    .command('check')
+    .description('Validate the configuration (CLAIMGATE_CONFIG or config/claimgate.yaml) without starting; exit 1 names every error.')
+    .option('--json', 'print the result as JSON')
+    .action((options: { json?: boolean }) => {
+      const parsed = configOrExit();
+      const summary = {
+        ok: true,
+        file: configPath(),
+        database: parsed.database.url ? 'postgres' : 'embedded',
+        sessions: parsed.redis.url ? 'redis' : 'embedded',
+        providers: parsed.sso.providers.map((provider) => `${provider.type}:${provider.id}`),
+      };
+      if (options.json) printJson(summary);
+      else process.stdout.write(`Configuration OK: ${summary.file} (database: ${summary.database}, sessions: ${summary.sessions})\n`);
+    });
+  return config;
+}

@@ -1,0 +1,28 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Command, Option } from 'commander';
+import { membersCsv, type ExportStatus } from '../../export/members-csv.js';
+import { withRuntime } from '../context.js';
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('Write members as CSV, with the currently valid claim link of every invited member (links stay valid).')
+    .addOption(new Option('--status <status>', 'which members').choices(['provisioned', 'invited', 'claimed', 'deactivated', 'all']).default('all'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options: { status: ExportStatus; out?: string }) => {
+      await withRuntime(async (runtime) => {
+        let rows = 0;
+        const counted = async function* () {
+          for await (const chunk of membersCsv(runtime, options.status)) {
+            rows += chunk.split('\r\n').length - 1;
+            if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} members`);
+            yield chunk;
+          }
+        };
+        const target = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
+        await pipeline(Readable.from(counted()), target);
+        if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} members to ${options.out}\n`);
+      });
+    });
+}

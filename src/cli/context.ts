@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { AppError } from '../http/errors.js';
+import { createLogger } from '../logging/logger.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+
+export const CLI_ACTOR = 'cli';
+
+export class CliFailure extends Error {}
+
+/** Reads the configuration or stops with every problem named by its key path (exit code 1). */
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** Runs a command with a runtime whose logs go to stderr, so stdout carries only the command's output. */
+export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const config = configOrExit();
+  const logger = createLogger(process.env.CLAIMGATE_LOG_LEVEL ?? 'warn', process.stderr);
+  const runtime = await createRuntime(config, { logger });
+  try {
+    return await work(runtime);
+  } catch (error) {
+    if (error instanceof AppError && error.expose) throw new CliFailure(`${error.publicMessage} (${error.code})`);
+    throw error;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { auditCommand } from './commands/audit.js';
+import { configCommand } from './commands/config.js';
+import { exportCommand } from './commands/export.js';
+import { inviteCommand } from './commands/invite.js';
+import { migrateCommand } from './commands/migrate.js';
+import { revokeCommand } from './commands/revoke.js';
+import { CliFailure } from './context.js';
+
+const program = new Command('claimgate')
+  .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
+  .showHelpAfterError();
+
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), revokeCommand(), exportCommand(), auditCommand()]) {
+  program.addCommand(command);
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CliFailure) {
+    process.stderr.write(`claimgate: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`claimgate: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { resolveEnvReferences } from './env-references.js';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = 'config/claimgate.yaml';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration in ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.CLAIMGATE_CONFIG || DEFAULT_CONFIG_PATH);
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+  return `${path}: ${issue.message}`;
+}
+
+/** Files the configuration names must be readable now: a missing file is an error at start, never a silent fallback. */
+function unreadableFiles(config: Config): string[] {
+  const files: Array<[string, string | undefined]> = [['firstAccess.terms.file', config.firstAccess.terms.enabled ? config.firstAccess.terms.file : undefined]];
+  config.sso.providers.forEach((provider, index) => {
+    if (provider.type === 'saml') files.push([`sso.providers.${index}.idpMetadataFile`, provider.idpMetadataFile]);
+  });
+  const problems: string[] = [];
+  for (const [key, file] of files) {
+    if (!file) continue;
+    try {
+      accessSync(resolve(file), constants.R_OK);
+    } catch {
+      problems.push(`${key}: cannot read file "${file}"`);
+    }
+  }
+  return problems;
+}
+
+/** Validates an already-parsed configuration object (after `${ENV}` substitution). */
+export function parseConfig(raw: unknown, source = 'configuration', env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(resolveEnvReferences(raw ?? {}, env));
+  if (!result.success) throw new ConfigError(source, result.error.issues.map(formatIssue));
+  const problems = unreadableFiles(result.data);
+  if (problems.length) throw new ConfigError(source, problems);
+  return result.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const file = configPath(env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length) {
+    throw new ConfigError(file, document.errors.map((error) => `YAML: ${error.message.split('\n')[0]}`));
+  }
+  return parseConfig(document.toJS(), file, env);
+}

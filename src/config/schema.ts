@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 90s, 15m, 8h, 30d)` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+/** `url: ${DATABASE_URL}` with the variable unset reads as "", which means "not configured". */
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined))
+  .pipe(z.url().optional());
+
+export const PROFILE_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+const samlProvider = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes'),
+  type: z.literal('saml'),
+  domains: z.array(z.string().toLowerCase()).default([]),
+  idpMetadataFile: z.string().optional(),
+  idpMetadataUrl: z.url().optional(),
+  entryPoint: z.url().optional(),
+  idpCert: z.string().optional(),
+  emailAttribute: z.string().optional(),
+});
+
+const oidcProvider = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes'),
+  type: z.literal('oidc'),
+  domains: z.array(z.string().toLowerCase()).default([]),
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().optional(),
+  scopes: z.array(z.string()).default(['openid', 'email', 'profile']),
+  emailClaim: z.string().default('email'),
+});
+
+export const configSchema = z
+  .object({
+    baseUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
+    secret: z
+      .string()
+      .optional()
+      .transform((value) => (value && value !== '' ? value : undefined))
+      .pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    dataDir: z.string().default('data'),
+    trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).default(false),
+    database: z.strictObject({ url: optionalUrl }).prefault({}),
+    redis: z.strictObject({ url: optionalUrl, prefix: z.string().default('claimgate:') }).prefault({}),
+    claim: z
+      .object({
+        methods: z
+          .object({ link: z.boolean().default(true), accessCode: z.boolean().default(true), sso: z.boolean().default(true) })
+          .prefault({}),
+        linkTtl: duration('30d'),
+        accessCodeTtl: duration('90d'),
+        flowTtl: duration('1d'),
+      })
+      .prefault({}),
+    members: z
+      .object({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })
+      .prefault({}),
+    sso: z
+      .object({
+        required: z.boolean().default(false),
+        providers: z.array(z.discriminatedUnion('type', [samlProvider, oidcProvider])).default([]),
+      })
+      .prefault({}),
+    firstAccess: z
+      .object({
+        terms: z
+          .object({ enabled: z.boolean().default(false), version: z.string().min(1).default('1'), file: z.string().optional() })
+          .prefault({}),
+        profile: z
+          .object({
+            enabled: z.boolean().default(false),
+            fields: z.array(z.enum(PROFILE_FIELDS)).default(['name']),
+            required: z.array(z.enum(PROFILE_FIELDS)).default([]),
+            picture: z.enum(['off', 'optional', 'required']).default('off'),
+            pictureMaxBytes: z.number().int().positive().default(5 * 1024 * 1024),
+          })
+          .prefault({}),
+        password: z
+          .object({
+            enabled: z.boolean().default(true),
+            minLength: z.number().int().min(8).max(128).default(12),
+            maxLength: z.number().int().min(16).max(1024).default(256),
+          })
+          .prefault({}),
+        groups: z
+          .object({
+            enabled: z.boolean().default(false),
+            pool: z.array(z.string().trim().min(1).max(100)).default([]),
+            min: z.number().int().min(0).default(0),
+            max: z.number().int().min(1).default(5),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    session: z
+      .object({ idleTimeout: duration('8h'), absoluteTimeout: duration('7d') })
+      .prefault({}),
+    upstream: z
+      .object({ url: optionalUrl, landingPath: z.string().startsWith('/').default('/') })
+      .prefault({}),
+    admins: z.array(z.string().toLowerCase()).default([]),
+    mail: z
+      .object({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const { terms, profile, groups } = config.firstAccess;
+    if (terms.enabled && !terms.file) {
+      ctx.addIssue({ code: 'custom', path: ['firstAccess', 'terms', 'file'], message: 'required when terms are enabled' });
+    }
+    profile.required.forEach((field, index) => {
+      if (!profile.fields.includes(field)) {
+        ctx.addIssue({ code: 'custom', path: ['firstAccess', 'profile', 'required', index], message: `"${field}" is not in profile.fields` });
+      }
+    });
+    if (groups.min > groups.max) {
+      ctx.addIssue({ code: 'custom', path: ['firstAccess', 'groups', 'min'], message: 'must not be greater than groups.max' });
+    }
+    if (config.session.idleTimeout > config.session.absoluteTimeout) {
+      ctx.addIssue({ code: 'custom', path: ['session', 'idleTimeout'], message: 'must not be longer than session.absoluteTimeout' });
+    }
+    if (config.database.url && !/^postgres(ql)?:/.test(config.database.url)) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'url'], message: 'only postgres:// URLs are supported' });
+    }
+    if (config.redis.url && !/^rediss?:/.test(config.redis.url)) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });
+    }
+    if (config.database.url && !config.secret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: 'required when database.url is set: every replica must share it (set CLAIMGATE_SECRET)',
+      });
+    }
+    const ids = new Set<string>();
+    config.sso.providers.forEach((provider, index) => {
+      if (ids.has(provider.id)) ctx.addIssue({ code: 'custom', path: ['sso', 'providers', index, 'id'], message: 'duplicate provider id' });
+      ids.add(provider.id);
+    });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,160 @@
+import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
+import { columnTypes, type Engine } from './column-types.js';
+import type {
+  AuditRow, ClaimFlowRow, ClaimLinkRow, GroupRow, MemberRow, MembershipRow, PictureRow, SessionRow, TermsAcceptanceRow,
+} from './rows.js';
+
+const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
+
+/** Entity schemas for one engine; the migrations create the same tables. */
+export function entities(engine: Engine) {
+  const t = columnTypes(engine);
+  const time = (name: string, nullable = false): EntitySchemaColumnOptions => ({ type: t.timestamp, name, nullable });
+
+  const Member = new EntitySchema<MemberRow>({
+    name: 'Member',
+    tableName: 'members',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      email: text(320, true),
+      emailNormalized: { ...text(320, true), name: 'email_normalized' },
+      employeeId: { ...text(64, true), name: 'employee_id' },
+      username: text(64, true),
+      usernameNormalized: { ...text(64, true), name: 'username_normalized' },
+      name: text(200, true),
+      firstName: { ...text(100, true), name: 'first_name' },
+      lastName: { ...text(100, true), name: 'last_name' },
+      title: text(200, true),
+      department: text(200, true),
+      location: text(200, true),
+      phone: text(50, true),
+      locale: text(35, true),
+      managerEmail: { ...text(320, true), name: 'manager_email' },
+      startDate: { ...text(10, true), name: 'start_date' },
+      loginMethod: { ...text(16), name: 'login_method' },
+      status: text(16),
+      passwordHash: { ...text(undefined, true), name: 'password_hash' },
+      pictureId: { ...text(36, true), name: 'picture_id' },
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+      invitedAt: time('invited_at', true),
+      claimedAt: time('claimed_at', true),
+      deactivatedAt: time('deactivated_at', true),
+    },
+  });
+
+  const ClaimLink = new EntitySchema<ClaimLinkRow>({
+    name: 'ClaimLink',
+    tableName: 'claim_links',
+    columns: {
+      id: { type: 'varchar', length: 32, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      createdAt: time('created_at'),
+      expiresAt: time('expires_at'),
+      revokedAt: time('revoked_at', true),
+      usedAt: time('used_at', true),
+    },
+  });
+
+  const ClaimFlow = new EntitySchema<ClaimFlowRow>({
+    name: 'ClaimFlow',
+    tableName: 'claim_flows',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      linkId: { ...text(32, true), name: 'link_id' },
+      method: text(16),
+      purpose: text(16),
+      plan: text(),
+      completed: text(),
+      data: text(),
+      state: text(16),
+      version: { type: 'integer' },
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+      expiresAt: time('expires_at'),
+      finishedAt: time('finished_at', true),
+    },
+  });
+
+  const TermsAcceptance = new EntitySchema<TermsAcceptanceRow>({
+    name: 'TermsAcceptance',
+    tableName: 'terms_acceptances',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      version: text(64),
+      locale: text(35, true),
+      acceptedAt: time('accepted_at'),
+    },
+  });
+
+  const Group = new EntitySchema<GroupRow>({
+    name: 'Group',
+    tableName: 'groups',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      name: text(100),
+      nameNormalized: { ...text(100), name: 'name_normalized' },
+      createdAt: time('created_at'),
+    },
+  });
+
+  const Membership = new EntitySchema<MembershipRow>({
+    name: 'Membership',
+    tableName: 'memberships',
+    columns: {
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+      groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      createdAt: time('created_at'),
+    },
+  });
+
+  const Picture = new EntitySchema<PictureRow>({
+    name: 'Picture',
+    tableName: 'profile_pictures',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      memberId: { ...text(36, true), name: 'member_id' },
+      flowId: { ...text(36, true), name: 'flow_id' },
+      contentType: { ...text(64), name: 'content_type' },
+      width: { type: 'integer' },
+      height: { type: 'integer' },
+      bytes: { type: t.binary },
+      createdAt: time('created_at'),
+    },
+  });
+
+  const AuditEvent = new EntitySchema<AuditRow>({
+    name: 'AuditEvent',
+    tableName: 'audit_events',
+    columns: {
+      id: { type: t.bigId, primary: true, generated: 'increment' },
+      time: time('time'),
+      event: text(64),
+      outcome: text(16),
+      actorId: { ...text(64, true), name: 'actor_id' },
+      memberId: { ...text(36, true), name: 'member_id' },
+      method: text(16, true),
+      ip: text(64, true),
+      userAgent: { ...text(512, true), name: 'user_agent' },
+      requestId: { ...text(64, true), name: 'request_id' },
+      traceId: { ...text(32, true), name: 'trace_id' },
+      details: text(),
+    },
+  });
+
+  const Session = new EntitySchema<SessionRow>({
+    name: 'Session',
+    tableName: 'sessions',
+    columns: {
+      sid: { type: 'varchar', length: 255, primary: true },
+      data: text(),
+      expiresAt: time('expires_at'),
+    },
+  });
+
+  return { Member, ClaimLink, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session };
+}
+
+export type Entities = ReturnType<typeof entities>;

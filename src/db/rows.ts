@@ -1,0 +1,109 @@
+export type MemberStatus = 'provisioned' | 'invited' | 'claimed' | 'deactivated';
+export type LoginMethod = 'password' | 'sso';
+
+export interface MemberRow {
+  id: string;
+  email: string | null;
+  emailNormalized: string | null;
+  employeeId: string | null;
+  username: string | null;
+  usernameNormalized: string | null;
+  name: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  title: string | null;
+  department: string | null;
+  location: string | null;
+  phone: string | null;
+  locale: string | null;
+  managerEmail: string | null;
+  startDate: string | null;
+  loginMethod: LoginMethod;
+  status: MemberStatus;
+  passwordHash: string | null;
+  pictureId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  invitedAt: Date | null;
+  claimedAt: Date | null;
+  deactivatedAt: Date | null;
+}
+
+export interface ClaimLinkRow {
+  id: string;
+  memberId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  usedAt: Date | null;
+}
+
+export interface ClaimFlowRow {
+  id: string;
+  memberId: string;
+  linkId: string | null;
+  method: 'link' | 'code' | 'sso' | 'signin';
+  purpose: 'claim' | 'reaccept';
+  plan: string;
+  completed: string;
+  data: string;
+  state: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface TermsAcceptanceRow {
+  id: string;
+  memberId: string;
+  version: string;
+  locale: string | null;
+  acceptedAt: Date;
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  nameNormalized: string;
+  createdAt: Date;
+}
+
+export interface MembershipRow {
+  memberId: string;
+  groupId: string;
+  createdAt: Date;
+}
+
+export interface PictureRow {
+  id: string;
+  memberId: string | null;
+  flowId: string | null;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: Buffer;
+  createdAt: Date;
+}
+
+export interface AuditRow {
+  id: string;
+  time: Date;
+  event: string;
+  outcome: 'success' | 'failure';
+  actorId: string | null;
+  memberId: string | null;
+  method: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  traceId: string | null;
+  details: string;
+}
+
+export interface SessionRow {
+  sid: string;
+  data: string;
+  expiresAt: Date;
+}

@@ -1,0 +1,35 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { Runtime } from '../runtime.js';
+import { AppError } from './errors.js';
+import { renderPage, wantsJson } from './render.js';
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { code?: string; status?: number; type?: string; message?: string };
+  if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
+  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
+  if (e?.type === 'entity.parse.failed' || e?.code?.startsWith?.('LIMIT_')) return new AppError('bad_request', e.message);
+  return new AppError('internal', e?.message ?? String(error));
+}
+
+export function sendError(runtime: Runtime, req: Request, res: Response, error: AppError): void {
+  if (wantsJson(req)) {
+    res.status(error.status).set('Cache-Control', 'no-store').json({ error: { code: error.code, message: error.publicMessage, requestId: req.id } });
+    return;
+  }
+  renderPage(runtime, req, res, 'error.njk', { title: 'Something is not right', code: error.code, message: error.publicMessage, requestId: req.id }, error.status);
+}
+
+/** The one place errors become responses: a readable page or JSON with a stable code; internals stay in the log. */
+export function errorHandler(runtime: Runtime): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const appError = toAppError(error);
+    if (appError.expose) req.log?.info({ code: appError.code, detail: appError.detail }, 'request refused');
+    else req.log?.error({ err: error }, 'request failed');
+    if (appError.code === 'csrf_invalid') {
+      void runtime.audit({ event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
+    }
+    if (res.headersSent) return;
+    sendError(runtime, req, res, appError);
+  };
+}

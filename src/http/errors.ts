@@ -1,0 +1,44 @@
+/** The stable error codes a client may see. Public messages are written for the member, never with internals. */
+export const ERRORS = {
+  bad_request: { status: 400, message: 'The request could not be understood.' },
+  validation_failed: { status: 400, message: 'Some of the information is missing or not valid.' },
+  csrf_invalid: { status: 403, message: 'This form has expired or was not sent from this site. Go back, reload the page and try again.' },
+  claim_link_invalid: {
+    status: 404,
+    message: 'This claim link cannot be used. It may have expired, been replaced by a newer one, or already been used. Ask your administrator for a new invitation.',
+  },
+  claim_flow_missing: { status: 400, message: 'Your claim has not started or has expired. Open the link from your invitation again.' },
+  claim_step_out_of_order: { status: 409, message: 'This step is not the one to complete now. Continue from where you are.' },
+  claim_already_completed: { status: 409, message: 'This account has already been claimed. Sign in instead.' },
+  login_failed: { status: 401, message: 'The email, username or password is not right.' },
+  login_throttled: { status: 429, message: 'Too many attempts. Wait a few minutes and try again.' },
+  not_signed_in: { status: 401, message: 'Sign in to continue.' },
+  forbidden: { status: 403, message: 'You do not have access to this page.' },
+  not_found: { status: 404, message: 'There is nothing at this address.' },
+  payload_too_large: { status: 413, message: 'The upload is too large.' },
+  service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },
+  internal: { status: 500, message: 'Something went wrong on our side. Try again, and contact your administrator if it keeps happening.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly publicMessage: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    /** Private detail for logs; never shown to the client. */
+    readonly detail?: string,
+    publicMessage?: string,
+  ) {
+    super(detail ?? code);
+    this.name = 'AppError';
+    this.status = ERRORS[code].status;
+    this.publicMessage = publicMessage ?? ERRORS[code].message;
+  }
+
+  get expose(): boolean {
+    return this.status < 500;
+  }
+}

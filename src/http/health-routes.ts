@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import type { Runtime } from '../runtime.js';
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness says the process answers; readiness says the database and the session store answer too. */
+export function healthRoutes(runtime: Runtime): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const checks: Record<string, 'ok' | 'failing'> = {};
+    try {
+      await withTimeout(runtime.db.source.query('SELECT 1'), 2000);
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'failing';
+    }
+    if (runtime.redis) {
+      try {
+        await withTimeout(runtime.redis.ping(), 2000);
+        checks.sessionStore = 'ok';
+      } catch {
+        checks.sessionStore = 'failing';
+      }
+    } else {
+      checks.sessionStore = checks.database;
+    }
+    const ready = Object.values(checks).every((value) => value === 'ok');
+    res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+  return router;
+}

@@ -1,0 +1,35 @@
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Runtime } from '../runtime.js';
+
+export interface LimitOptions {
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+  blockSeconds?: number;
+}
+
+/** A limiter shared by every replica when Redis is configured, in-process otherwise (the embedded mode). */
+export function createLimiter(runtime: Runtime, options: LimitOptions): RateLimiterAbstract {
+  const common = {
+    keyPrefix: `${runtime.config.redis.prefix}rl:${options.keyPrefix}`,
+    points: options.points,
+    duration: options.durationSeconds,
+    blockDuration: options.blockSeconds ?? 0,
+  };
+  return runtime.redis
+    ? new RateLimiterRedis({ ...common, storeClient: runtime.redis, useRedisPackage: true })
+    : new RateLimiterMemory(common);
+}
+
+/** How many points are left for a key, without spending one. */
+export async function remainingPoints(limiter: RateLimiterAbstract, key: string): Promise<number> {
+  const state = await limiter.get(key);
+  return state ? limiter.points - state.consumedPoints : limiter.points;
+}
+
+/** Spends a point; a limiter that is already exhausted rejects, which here only means "counted". */
+export async function spend(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  await limiter.consume(key).catch((rejection: unknown) => {
+    if (rejection instanceof Error) throw rejection;
+  });
+}

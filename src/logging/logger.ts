@@ -1,0 +1,27 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths that could ever carry a secret are censored even if a caller logs a whole object by mistake. */
+const REDACT = [
+  'password', '*.password', 'token', '*.token', 'code', '*.code', 'cookie', '*.cookie', '*.headers.cookie',
+  '*.headers.authorization', 'authorization', 'passwordHash', '*.passwordHash', 'secret', '*.secret', 'claimUrl', '*.claimUrl',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'claimgate' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+/** Claim link tokens travel in the path: they must never reach a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/, '$1[redacted]').replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]');
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { claimUrl, issueLink } from '../claim/links.js';
+import type { LoginMethod, MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import type { Runtime } from '../runtime.js';
+import { findMemberByEmail } from './lookup.js';
+import { isEmail, normalizeEmail } from './normalize.js';
+import { sendInvitation } from './invitation-mail.js';
+
+export interface InviteInput {
+  email: string;
+  name?: string;
+  loginMethod?: LoginMethod;
+  actorId: string;
+  req?: Request;
+}
+
+export interface InviteResult {
+  id: string;
+  email: string;
+  name: string | null;
+  status: MemberRow['status'];
+  loginMethod: LoginMethod;
+  claimUrl: string;
+  expiresAt: string;
+  created: boolean;
+}
+
+/**
+ * Creates the member if needed, issues a fresh claim link (every older link dies), and mails it.
+ * Inviting a claimed or deactivated member is refused: their account is not up for claiming.
+ */
+export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promise<InviteResult> {
+  const { db, config, keys, audit } = runtime;
+  if (!isEmail(input.email)) throw new AppError('validation_failed', 'invalid email', `"${input.email}" is not an email address.`);
+  const email = input.email.trim();
+  const now = runtime.now();
+  const existing = await findMemberByEmail(db, email);
+  if (existing && (existing.status === 'claimed' || existing.status === 'deactivated')) {
+    throw new AppError('validation_failed', `member is ${existing.status}`, `${email} is ${existing.status} and cannot be invited.`);
+  }
+
+  const { member, link, created } = await db.transaction(async (manager) => {
+    const member: MemberRow = existing
+      ? { ...existing, status: 'invited', invitedAt: now, updatedAt: now, name: input.name ?? existing.name, loginMethod: input.loginMethod ?? existing.loginMethod }
+      : {
+          id: randomUUID(), email, emailNormalized: normalizeEmail(email), employeeId: null, username: null, usernameNormalized: null,
+          name: input.name ?? null, firstName: null, lastName: null, title: null, department: null, location: null, phone: null,
+          locale: null, managerEmail: null, startDate: null, loginMethod: input.loginMethod ?? config.members.defaultLoginMethod,
+          status: 'invited', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null,
+          deactivatedAt: null,
+        };
+    await manager.save(db.entities.Member, member);
+    const link = await issueLink(db, manager, member.id, config.claim.linkTtl, now);
+    if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
+    await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'link', req: input.req, details: { reissued: Boolean(existing) } }, manager);
+    return { member, link, created: !existing };
+  });
+
+  const url = claimUrl(config.baseUrl, keys.claimLink, link.id);
+  await sendInvitation(runtime, member, url, link.expiresAt);
+  return {
+    id: member.id, email, name: member.name, status: member.status, loginMethod: member.loginMethod,
+    claimUrl: url, expiresAt: link.expiresAt.toISOString(), created,
+  };
+}

@@ -1,0 +1,62 @@
+import { createClient } from 'redis';
+import type nunjucks from 'nunjucks';
+import { createAudit, type Audit } from './audit/audit.js';
+import type { Config } from './config/schema.js';
+import { openDatabase, type Database } from './db/database.js';
+import { ensureGroupPool } from './groups/groups.js';
+import { createViews } from './http/views.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { loadKeys, type Keys } from './secrets/keys.js';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** Everything a request handler or a CLI command needs, built once per process. */
+export interface Runtime {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  audit: Audit;
+  mailer: Mailer;
+  keys: Keys;
+  views: nunjucks.Environment;
+  redis: RedisClient | undefined;
+  now(): Date;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  now?: () => Date;
+  migrate?: boolean;
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  const keys = loadKeys(config);
+  const db = await openDatabase(config, { migrate: options.migrate ?? true });
+  let redis: RedisClient | undefined;
+  if (config.redis.url) {
+    redis = createClient({ url: config.redis.url });
+    redis.on('error', (error: Error) => logger.error({ err: { message: error.message } }, 'redis error'));
+    await redis.connect();
+  }
+  await ensureGroupPool(db, config.firstAccess.groups.pool, new Date());
+  const mailer = createMailer(config, logger);
+  return {
+    config,
+    db,
+    logger,
+    audit: createAudit(db, logger),
+    mailer,
+    keys,
+    views: createViews(),
+    redis,
+    now: options.now ?? (() => new Date()),
+    async close() {
+      mailer.close();
+      if (redis?.isOpen) await redis.quit();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from '../config/load.js';
+import { createApp } from '../http/app.js';
+import { createRuntime } from '../runtime.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const runtime = await createRuntime(config);
+  const { app } = createApp(runtime);
+  const port = Number(process.env.PORT ?? 3000);
+  const server = app.listen(port, () => {
+    runtime.logger.info({ port, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
+  });
+  const shutdown = (signal: string) => {
+    runtime.logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void runtime.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`claimgate failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

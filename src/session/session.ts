@@ -1,0 +1,80 @@
+import { RedisStore } from 'connect-redis';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import type { Runtime } from '../runtime.js';
+import './session-data.js';
+import { DatabaseSessionStore } from './typeorm-store.js';
+
+/** How stale `lastSeenAt` may get before a request writes it again; keeps steady traffic from writing every time. */
+const IDLE_REFRESH_MS = 60_000;
+
+export function sessionCookieName(secure: boolean): string {
+  // The __Host- prefix pins the cookie to this host and path /, and requires Secure.
+  return secure ? '__Host-claimgate' : 'claimgate.sid';
+}
+
+export function createSessionStore(runtime: Runtime): session.Store {
+  const ttlMs = runtime.config.session.absoluteTimeout;
+  if (runtime.redis) {
+    return new RedisStore({ client: runtime.redis, prefix: `${runtime.config.redis.prefix}sess:`, ttl: Math.ceil(ttlMs / 1000) });
+  }
+  return new DatabaseSessionStore(runtime.db, ttlMs);
+}
+
+export function sessionMiddleware(runtime: Runtime, store: session.Store): RequestHandler {
+  const secure = runtime.config.baseUrl.startsWith('https://');
+  return session({
+    name: sessionCookieName(secure),
+    secret: runtime.keys.session,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: runtime.config.session.absoluteTimeout },
+  });
+}
+
+/**
+ * Enforces the idle and absolute timeouts on signed-in sessions. An expired session is destroyed in the store,
+ * not just forgotten by the browser.
+ */
+export function sessionTimeouts(runtime: Runtime): RequestHandler {
+  const { idleTimeout, absoluteTimeout } = runtime.config.session;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const s = req.session;
+    if (!s?.memberId) return next();
+    const now = Date.now();
+    const idle = now - (s.lastSeenAt ?? s.authenticatedAt ?? 0) > idleTimeout;
+    const tooOld = now - (s.authenticatedAt ?? 0) > absoluteTimeout;
+    if (idle || tooOld) {
+      const memberId = s.memberId;
+      s.regenerate((error) => {
+        if (error) return next(error);
+        void runtime.audit({ event: 'session.ended', memberId, actorId: memberId, req, details: { reason: tooOld ? 'absolute_timeout' : 'idle_timeout' } })
+          .then(() => next(), next);
+      });
+      return;
+    }
+    if (now - (s.lastSeenAt ?? 0) > IDLE_REFRESH_MS) s.lastSeenAt = now;
+    next();
+  };
+}
+
+/** Starts a signed-in session under a fresh id, so an id fixed before sign-in is worthless afterwards. */
+export function signIn(req: Request, memberId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((error) => {
+      if (error) return reject(error);
+      const now = Date.now();
+      req.session.memberId = memberId;
+      req.session.authenticatedAt = now;
+      req.session.lastSeenAt = now;
+      req.session.save((saveError) => (saveError ? reject(saveError) : resolve()));
+    });
+  });
+}
+
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+}
