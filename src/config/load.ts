@@ -21,9 +21,10 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.CLAIMGATE_CONFIG || DEFAULT_CONFIG_PATH);
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-  return `${path}: ${issue.message}`;
+function formatIssue(issue: z.core.$ZodIssue): string[] {
+  const at = (path: PropertyKey[]) => (path.length ? path.map(String).join('.') : '(root)');
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${at([...issue.path, key])}: unknown key`);
+  return [`${at(issue.path)}: ${issue.message}`];
 }
 
 /** Files the configuration names must be readable now: a missing file is an error at start, never a silent fallback. */
@@ -47,7 +48,7 @@ function unreadableFiles(config: Config): string[] {
 /** Validates an already-parsed configuration object (after `${ENV}` substitution). */
 export function parseConfig(raw: unknown, source = 'configuration', env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(resolveEnvReferences(raw ?? {}, env));
-  if (!result.success) throw new ConfigError(source, result.error.issues.map(formatIssue));
+  if (!result.success) throw new ConfigError(source, result.error.issues.flatMap(formatIssue));
   const problems = unreadableFiles(result.data);
   if (problems.length) throw new ConfigError(source, problems);
   return result.data;

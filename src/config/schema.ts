@@ -46,8 +46,7 @@ const oidcProvider = z.strictObject({
   emailClaim: z.string().default('email'),
 });
 
-export const configSchema = z
-  .object({
+export const configSchema = z.strictObject({
     baseUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
     secret: z
       .string()
@@ -58,32 +57,25 @@ export const configSchema = z
     trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).default(false),
     database: z.strictObject({ url: optionalUrl }).prefault({}),
     redis: z.strictObject({ url: optionalUrl, prefix: z.string().default('claimgate:') }).prefault({}),
-    claim: z
-      .object({
-        methods: z
-          .object({ link: z.boolean().default(true), accessCode: z.boolean().default(true), sso: z.boolean().default(true) })
+    claim: z.strictObject({
+        methods: z.strictObject({ link: z.boolean().default(true), accessCode: z.boolean().default(true), sso: z.boolean().default(true) })
           .prefault({}),
         linkTtl: duration('30d'),
         accessCodeTtl: duration('90d'),
         flowTtl: duration('1d'),
       })
       .prefault({}),
-    members: z
-      .object({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })
+    members: z.strictObject({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })
       .prefault({}),
-    sso: z
-      .object({
+    sso: z.strictObject({
         required: z.boolean().default(false),
         providers: z.array(z.discriminatedUnion('type', [samlProvider, oidcProvider])).default([]),
       })
       .prefault({}),
-    firstAccess: z
-      .object({
-        terms: z
-          .object({ enabled: z.boolean().default(false), version: z.string().min(1).default('1'), file: z.string().optional() })
+    firstAccess: z.strictObject({
+        terms: z.strictObject({ enabled: z.boolean().default(false), version: z.string().min(1).default('1'), file: z.string().optional() })
           .prefault({}),
-        profile: z
-          .object({
+        profile: z.strictObject({
             enabled: z.boolean().default(false),
             fields: z.array(z.enum(PROFILE_FIELDS)).default(['name']),
             required: z.array(z.enum(PROFILE_FIELDS)).default([]),
@@ -91,15 +83,13 @@ export const configSchema = z
             pictureMaxBytes: z.number().int().positive().default(5 * 1024 * 1024),
           })
           .prefault({}),
-        password: z
-          .object({
+        password: z.strictObject({
             enabled: z.boolean().default(true),
             minLength: z.number().int().min(8).max(128).default(12),
             maxLength: z.number().int().min(16).max(1024).default(256),
           })
           .prefault({}),
-        groups: z
-          .object({
+        groups: z.strictObject({
             enabled: z.boolean().default(false),
             pool: z.array(z.string().trim().min(1).max(100)).default([]),
             min: z.number().int().min(0).default(0),
@@ -108,18 +98,14 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
-    session: z
-      .object({ idleTimeout: duration('8h'), absoluteTimeout: duration('7d') })
+    session: z.strictObject({ idleTimeout: duration('8h'), absoluteTimeout: duration('7d') })
       .prefault({}),
-    upstream: z
-      .object({ url: optionalUrl, landingPath: z.string().startsWith('/').default('/') })
+    upstream: z.strictObject({ url: optionalUrl, landingPath: z.string().startsWith('/').default('/') })
       .prefault({}),
     admins: z.array(z.string().toLowerCase()).default([]),
-    mail: z
-      .object({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
+    mail: z.strictObject({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
       .prefault({}),
-    log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
   })
   .superRefine((config, ctx) => {

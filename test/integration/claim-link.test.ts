@@ -1,0 +1,182 @@
+import { claimPath, csrfFrom, newAgent, tokenFor } from '../support/browser-agent.js';
+import { acceptTerms, claimAll, GOOD_PASSWORD, invite, pickGroups, setPassword, startClaim, submitProfile } from '../support/claim-walk.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { revokeInvitation } from '../../src/members/revoke.js';
+import { inviteByEmail } from '../../src/members/invite.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+async function member(id: string) {
+  return h.runtime.db.source.manager.findOneByOrFail(h.runtime.db.entities.Member, { id });
+}
+
+async function auditEvents(memberId: string) {
+  const rows = await h.runtime.db.source.manager.find(h.runtime.db.entities.AuditEvent, { where: { memberId }, order: { id: 'ASC' } });
+  return rows.map((row) => row.event);
+}
+
+/** The parts of a refusal a client can see, without the per-request reference. */
+async function refusal(path: string) {
+  const res = await newAgent(h.app).get(path);
+  return { status: res.status, body: res.text.replace(/Reference: <code>[^<]+<\/code>/, '') };
+}
+
+describe('claim by link', () => {
+  it('takes an invited member through every step, signs them in, and kills the link', async () => {
+    const invited = await invite(h.runtime, 'ada@example.com', 'Ada L');
+    const agent = newAgent(h.app);
+    const done = await claimAll(agent, invited.claimUrl);
+    expect(done.headers.location).toBe('/');
+
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('Ada Lovelace');
+    expect(home.text).toContain('Announcements');
+
+    const claimed = await member(invited.id);
+    expect(claimed.status).toBe('claimed');
+    expect(claimed.passwordHash).toMatch(/^\$argon2id\$/);
+    const { db } = h.runtime;
+    expect(await db.source.manager.countBy(db.entities.Membership, { memberId: invited.id })).toBe(2);
+    const acceptance = await db.source.manager.findOneByOrFail(db.entities.TermsAcceptance, { memberId: invited.id });
+    expect(acceptance.version).toBe('2026-01');
+    expect(await auditEvents(invited.id)).toEqual([
+      'member.provisioned', 'member.invited', 'claim.link_opened', 'claim.started',
+      'claim.step_completed', 'claim.step_completed', 'claim.step_completed', 'claim.step_completed',
+      'terms.accepted', 'claim.completed',
+    ]);
+    // Attack: reusing a link after the claim completed.
+    expect((await newAgent(h.app).get(claimPath(invited.claimUrl))).status).toBe(404);
+  });
+
+  it('renders the terms file safely (no raw HTML, no javascript: links)', async () => {
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await startClaim(agent, invited.claimUrl);
+    const page = await agent.get('/claim/flow/terms').expect(200);
+    expect(page.text).toContain('Be excellent to each other.');
+    expect(page.text).not.toContain("<script>alert('terms')</script>");
+    expect(page.text).not.toMatch(/href="javascript:/);
+  });
+
+  it('resumes at the first unfinished step on another device after opening the link again', async () => {
+    const invited = await invite(h.runtime);
+    const laptop = newAgent(h.app);
+    await startClaim(laptop, invited.claimUrl);
+    await acceptTerms(laptop);
+    await submitProfile(laptop, { name: 'Resumed Person' });
+
+    const phone = newAgent(h.app);
+    expect(await startClaim(phone, invited.claimUrl)).toBe('/claim/flow/password');
+    await phone.get('/claim/flow/terms').expect(303).expect('location', '/claim/flow/password');
+    await setPassword(phone);
+    await pickGroups(phone);
+    expect((await member(invited.id)).name).toBe('Resumed Person');
+  });
+
+  // Attack: a crafted POST that skips the terms and password steps.
+  it('refuses a POST for a later step and audits it', async () => {
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await startClaim(agent, invited.claimUrl);
+    const token = await tokenFor(agent, '/claim/flow/terms');
+    const skip = await agent.post('/claim/flow/groups').type('form').send({ _csrf: token, groups: 'x' });
+    expect(skip.status).toBe(409);
+    expect(skip.text).toContain('claim_step_out_of_order');
+    const replayPassword = await agent.post('/claim/flow/password').set('Accept', 'application/json').type('form').send({ _csrf: token, password: GOOD_PASSWORD, confirm: GOOD_PASSWORD });
+    expect(replayPassword.status).toBe(409);
+    expect(replayPassword.body.error.code).toBe('claim_step_out_of_order');
+    expect(await auditEvents(invited.id)).toContain('claim.step_rejected');
+    expect((await member(invited.id)).status).toBe('invited');
+  });
+
+  // Attack: replaying the terms step to overwrite a completed step's data.
+  it('refuses replaying a completed step', async () => {
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await startClaim(agent, invited.claimUrl);
+    await acceptTerms(agent);
+    const token = await tokenFor(agent, '/claim/flow/profile');
+    await agent.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' }).expect(409);
+  });
+
+  // Attack: probing links to learn which exist, were used, or expired.
+  it('gives the same answer for a used, expired, tampered and unknown link', async () => {
+    const used = await invite(h.runtime);
+    await claimAll(newAgent(h.app), used.claimUrl);
+    const expired = await invite(h.runtime);
+    const tampered = await invite(h.runtime);
+    const path = claimPath(tampered.claimUrl);
+    const tamperedPath = path.slice(0, -3) + (path.endsWith('AAA') ? 'BBB' : 'AAA');
+
+    h.advance(h.config.claim.linkTtl + 1000);
+    try {
+      const answers = await Promise.all([
+        refusal(claimPath(used.claimUrl)),
+        refusal(claimPath(expired.claimUrl)),
+        refusal(tamperedPath),
+        refusal('/claim/00000000000000000000000000000000AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'),
+        refusal('/claim/not-even-a-token'),
+      ]);
+      expect(answers[0]!.status).toBe(404);
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+    } finally {
+      h.advance(-(h.config.claim.linkTtl + 1000));
+    }
+  });
+
+  // Attack: a mail scanner prefetching the link (GET and HEAD) must not use it up.
+  it('consumes nothing on GET and HEAD', async () => {
+    const invited = await invite(h.runtime);
+    const path = claimPath(invited.claimUrl);
+    const { db } = h.runtime;
+    const before = await db.source.manager.findBy(db.entities.ClaimLink, { memberId: invited.id });
+    for (let i = 0; i < 3; i++) {
+      await newAgent(h.app).head(path).expect(200);
+      await newAgent(h.app).get(path).expect(200);
+    }
+    expect(await db.source.manager.findBy(db.entities.ClaimLink, { memberId: invited.id })).toEqual(before);
+    expect(await db.source.manager.countBy(db.entities.ClaimFlow, { memberId: invited.id })).toBe(0);
+    expect((await member(invited.id)).status).toBe('invited');
+    await claimAll(newAgent(h.app), invited.claimUrl);
+  });
+
+  // Attack: an old link from an earlier invitation (or a revoked one) used after a re-issue.
+  it('re-issuing kills every older link; revoking kills the current one', async () => {
+    const first = await invite(h.runtime);
+    const second = await inviteByEmail(h.runtime, { email: first.email, actorId: 'test' });
+    expect(second.claimUrl).not.toBe(first.claimUrl);
+    await newAgent(h.app).get(claimPath(first.claimUrl)).expect(404);
+    await newAgent(h.app).get(claimPath(second.claimUrl)).expect(200);
+
+    await revokeInvitation(h.runtime, second.id, 'test');
+    await newAgent(h.app).get(claimPath(second.claimUrl)).expect(404);
+    expect((await member(second.id)).status).toBe('provisioned');
+  });
+
+  // Attack: continuing a claim in a browser after the admin re-issued or revoked the link.
+  it('ends a flow in progress when its link is replaced', async () => {
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await startClaim(agent, invited.claimUrl);
+    await inviteByEmail(h.runtime, { email: invited.email, actorId: 'test' });
+    const token = csrfFrom((await agent.get('/login')).text);
+    const res = await agent.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' });
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('claim_link_invalid');
+  });
+
+  it('does not let a provisioned (uninvited) member claim', async () => {
+    const invited = await invite(h.runtime);
+    await revokeInvitation(h.runtime, invited.id, 'test');
+    const { db } = h.runtime;
+    // Even a link row left valid by hand is refused while the member is not invited.
+    await db.transaction((m) => m.update(db.entities.ClaimLink, { memberId: invited.id }, { revokedAt: null }));
+    await newAgent(h.app).get(claimPath(invited.claimUrl)).expect(404);
+  });
+    expect(live).toHaveLength(1);
+  });
+});

@@ -1,0 +1,52 @@
+import { inviteByEmail, type InviteResult } from '../../src/members/invite.js';
+import type { Runtime } from '../../src/runtime.js';
+import { claimPath, tokenFor, type Agent } from './browser-agent.js';
+
+export const GOOD_PASSWORD = 'correct horse battery staple';
+
+let counter = 0;
+export async function invite(runtime: Runtime, email = `member${++counter}-${Date.now()}@example.com`, name = 'Test Member'): Promise<InviteResult> {
+  return inviteByEmail(runtime, { email, name, actorId: 'test' });
+}
+
+export async function startClaim(agent: Agent, claimUrl: string): Promise<string> {
+  const path = claimPath(claimUrl);
+  const token = await tokenFor(agent, path);
+  const started = await agent.post(path).type('form').send({ _csrf: token }).expect(303);
+  return started.headers.location as string;
+}
+
+export async function acceptTerms(agent: Agent, expected = 303) {
+  const token = await tokenFor(agent, '/claim/flow/terms');
+  return agent.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' }).expect(expected);
+}
+
+export async function submitProfile(agent: Agent, fields: Record<string, string> = { name: 'Ada Lovelace', title: 'Analyst' }, expected = 303) {
+  const token = await tokenFor(agent, '/claim/flow/profile');
+  return agent.post('/claim/flow/profile').type('form').send({ _csrf: token, ...fields }).expect(expected);
+}
+
+export async function setPassword(agent: Agent, password = GOOD_PASSWORD, confirm = password, expected = 303) {
+  const token = await tokenFor(agent, '/claim/flow/password');
+  return agent.post('/claim/flow/password').type('form').send({ _csrf: token, password, confirm }).expect(expected);
+}
+
+export async function groupIdsOnPage(agent: Agent): Promise<string[]> {
+  const page = await agent.get('/claim/flow/groups').expect(200);
+  return [...page.text.matchAll(/name="groups" type="checkbox" value="([^"]+)"/g)].map((m) => m[1]!);
+}
+
+export async function pickGroups(agent: Agent, count = 1, expected = 303) {
+  const ids = (await groupIdsOnPage(agent)).slice(0, count);
+  const token = await tokenFor(agent, '/claim/flow/groups');
+  return agent.post('/claim/flow/groups').type('form').send(`_csrf=${encodeURIComponent(token)}&${ids.map((id) => `groups=${id}`).join('&')}`).expect(expected);
+}
+
+/** Walks a whole claim through every step; returns the last response (the redirect after completion). */
+export async function claimAll(agent: Agent, claimUrl: string) {
+  await startClaim(agent, claimUrl);
+  await acceptTerms(agent);
+  await submitProfile(agent);
+  await setPassword(agent);
+  return pickGroups(agent, 2);
+}

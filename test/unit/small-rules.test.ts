@@ -1,0 +1,54 @@
+import { passwordProblems } from '../../src/auth/password-policy.js';
+import { csvCell, csvRow } from '../../src/export/csv.js';
+import { safeReturnPath } from '../../src/http/return-to.js';
+import { redactUrl } from '../../src/logging/logger.js';
+
+describe('CSV cells', () => {
+  // Attack: formula injection when an admin opens the export in a spreadsheet.
+  it.each(['=HYPERLINK("http://evil")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB', '\rCR', '\u0000NUL'])('neutralises %j', (value) => {
+    expect(csvCell(value).replace(/^"/, '').startsWith("'")).toBe(true);
+  });
+
+  it('quotes per RFC 4180', () => {
+    expect(csvRow(['a,b', 'say "hi"', 'line\nbreak', null, 3])).toBe('"a,b","say ""hi""","line\nbreak",,3\r\n');
+  });
+});
+
+describe('return paths', () => {
+  it('keeps a path on this host', () => {
+    expect(safeReturnPath('/app/page?x=1#top')).toBe('/app/page?x=1#top');
+  });
+
+  // Attack: open redirect after sign-in.
+  it.each(['//evil.example', '/\\evil.example', 'https://evil.example/', '/%2F%2Fevil.example', '%2F%2Fevil.example', '/%5Cevil.example', 'javascript:alert(1)', '/\tevil', ''])(
+    'refuses %j',
+    (value) => {
+      expect(safeReturnPath(value)).toBeUndefined();
+    },
+  );
+});
+
+describe('password policy', () => {
+  const policy = { minLength: 12, maxLength: 64 };
+  it('accepts a long passphrase', () => {
+    expect(passwordProblems('correct horse battery staple', policy, ['ada@example.com'])).toEqual([]);
+  });
+  it.each([
+    ['too short', 'short'],
+    ['too long', 'x'.repeat(65) + 'yz'],
+    ['common', 'password1234'],
+    ['one repeated character', 'aaaaaaaaaaaaaaaa'],
+    ['built from the email', 'lovelace-rules-2026'],
+  ])('refuses a password that is %s', (_why, password) => {
+    expect(passwordProblems(password, policy, ['ada.lovelace@example.com'])).toHaveLength(1);
+  });
+});
+
+describe('log URL redaction', () => {
+  // Attack: a claim token copied out of the request log.
+  it('cuts claim tokens out of paths but keeps flow paths readable', () => {
+    expect(redactUrl('/claim/0123456789abcdef0123456789abcdefAAAA?x=1')).toBe('/claim/[redacted]?x=1');
+    expect(redactUrl('/claim/flow/terms')).toBe('/claim/flow/terms');
+    expect(redactUrl('/x?token=abc&code=ABCD')).toBe('/x?token=[redacted]&code=[redacted]');
+  });
+});
