@@ -45,7 +45,11 @@ export class Initial1764100000000 implements MigrationInterface {
           time('created_at'), time('updated_at'), time('expires_at'), time('finished_at', true),
         ],
         foreignKeys: [{ columnNames: ['member_id'], referencedTableName: 'members', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
-        indices: [new TableIndex({ name: 'claim_flows_member_idx', columnNames: ['member_id'] })],
+        indices: [
+          new TableIndex({ name: 'claim_flows_member_idx', columnNames: ['member_id'] }),
+          // At most one open flow per member and purpose, even when two browsers start at the same instant.
+          new TableIndex({ name: 'claim_flows_open_uq', columnNames: ['member_id', 'purpose'], isUnique: true, where: 'finished_at IS NULL' }),
+        ],
       }),
       new Table({
         name: 'terms_acceptances',

@@ -62,7 +62,7 @@ export function loginRoutes(runtime: Runtime): Router {
       req.session.flowId = flow.row.id;
       return res.redirect(303, `/claim/flow/${flow.state}`);
     }
-    await signIn(req, member.id);
+    await signIn(req, member.id, runtime.now());
     res.redirect(303, safeReturnPath(field(req, 'returnTo')) ?? config.upstream.landingPath);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import type { Config } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import type { ClaimFlowRow, MemberRow } from '../db/rows.js';
@@ -32,8 +32,9 @@ export async function loadFlow(db: Database, id: string): Promise<Flow | undefin
 }
 
 /**
- * Resumes the member's unfinished flow of this purpose if there is one (from any device, once they have proved
- * who they are again), otherwise plans a new one.
+ * Resumes the member's open flow of this purpose if there is one (from any device, once they have proved
+ * who they are again), otherwise plans a new one. An expired open flow is closed first.
+ * A unique index allows one open flow per member and purpose; the loser of a race to create it resumes the winner's.
  */
 export async function startOrResumeFlow(
   db: Database,
@@ -42,28 +43,44 @@ export async function startOrResumeFlow(
   start: { purpose: FlowPurpose; method: ClaimFlowRow['method']; linkId: string | null },
   now: Date,
 ): Promise<{ flow: Flow; resumed: boolean }> {
-  return db.transaction(async (manager) => {
-    const open = await manager.findOne(db.entities.ClaimFlow, {
-      where: { memberId: member.id, purpose: start.purpose, finishedAt: IsNull(), expiresAt: MoreThan(now) },
-      order: { createdAt: 'DESC' },
-    });
-    if (open) {
-      // A newer link re-proves the same member: the flow carries on and completes against that link.
-      if (open.linkId !== start.linkId) {
-        await manager.update(db.entities.ClaimFlow, { id: open.id }, { linkId: start.linkId, method: start.method, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl) });
-        Object.assign(open, { linkId: start.linkId, method: start.method });
-      }
-      return { flow: readFlow(open), resumed: true };
-    }
-    const plan = planSteps(config, member, start.purpose);
-    const row: ClaimFlowRow = {
-      id: randomUUID(), memberId: member.id, linkId: start.linkId, method: start.method, purpose: start.purpose,
-      plan: JSON.stringify(plan), completed: '[]', data: '{}', state: currentState(plan, []), version: 1,
-      createdAt: now, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl), finishedAt: null,
-    };
-    await manager.insert(db.entities.ClaimFlow, row);
-    return { flow: readFlow(row), resumed: false };
-  });
+  try {
+    return await db.transaction((manager) => startOrResumeIn(db, manager, config, member, start, now));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return db.transaction((manager) => startOrResumeIn(db, manager, config, member, start, now));
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+async function startOrResumeIn(
+  db: Database,
+  manager: EntityManager,
+  config: Config,
+  member: MemberRow,
+  start: { purpose: FlowPurpose; method: ClaimFlowRow['method']; linkId: string | null },
+  now: Date,
+): Promise<{ flow: Flow; resumed: boolean }> {
+  const open = await manager.findOneBy(db.entities.ClaimFlow, { memberId: member.id, purpose: start.purpose, finishedAt: IsNull() });
+  if (open && open.expiresAt.getTime() > now.getTime()) {
+    // A newer link re-proves the same member: the flow carries on and completes against that link.
+    const changes = { linkId: start.linkId, method: start.method, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl) };
+    await manager.update(db.entities.ClaimFlow, { id: open.id }, changes);
+    return { flow: readFlow({ ...open, ...changes }), resumed: true };
+  }
+  if (open) await manager.update(db.entities.ClaimFlow, { id: open.id }, { finishedAt: now, state: 'expired', updatedAt: now });
+  const plan = planSteps(config, member, start.purpose);
+  const row: ClaimFlowRow = {
+    id: randomUUID(), memberId: member.id, linkId: start.linkId, method: start.method, purpose: start.purpose,
+    plan: JSON.stringify(plan), completed: '[]', data: '{}', state: currentState(plan, []), version: 1,
+    createdAt: now, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl), finishedAt: null,
+  };
+  await manager.insert(db.entities.ClaimFlow, row);
+  return { flow: readFlow(row), resumed: false };
 }
 
 /**

@@ -64,7 +64,7 @@ export function claimRoutes(runtime: Runtime): Router {
 
   async function finish(req: Request, res: Response, flow: Flow): Promise<void> {
     await completeFlow(runtime, flow, req);
-    await signIn(req, flow.row.memberId);
+    await signIn(req, flow.row.memberId, runtime.now());
     res.redirect(303, config.upstream.landingPath);
   }
 

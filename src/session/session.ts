@@ -44,7 +44,7 @@ export function sessionTimeouts(runtime: Runtime): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const s = req.session;
     if (!s?.memberId) return next();
-    const now = Date.now();
+    const now = runtime.now().getTime();
     const idle = now - (s.lastSeenAt ?? s.authenticatedAt ?? 0) > idleTimeout;
     const tooOld = now - (s.authenticatedAt ?? 0) > absoluteTimeout;
     if (idle || tooOld) {
@@ -62,11 +62,11 @@ export function sessionTimeouts(runtime: Runtime): RequestHandler {
 }
 
 /** Starts a signed-in session under a fresh id, so an id fixed before sign-in is worthless afterwards. */
-export function signIn(req: Request, memberId: string): Promise<void> {
+export function signIn(req: Request, memberId: string, at: Date): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((error) => {
       if (error) return reject(error);
-      const now = Date.now();
+      const now = at.getTime();
       req.session.memberId = memberId;
       req.session.authenticatedAt = now;
       req.session.lastSeenAt = now;

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { parseConfig } from '../../src/config/load.js';
+import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { newAgent, claimPath } from '../support/browser-agent.js';
+import { claimAll } from '../support/claim-walk.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { TEST_SECRET, testConfigInput } from '../support/harness.js';
+
+const run = promisify(execFile);
+let dir: string;
+let database: TestDatabase;
+let env: NodeJS.ProcessEnv;
+
+async function claimgate(...args: string[]): Promise<string> {
+  const { stdout } = await run('node', ['bin/claimgate.js', ...args], { env });
+  return stdout;
+}
+
+/** The server side, on the same database and secret as the CLI. */
+async function withServer<T>(work: (runtime: Runtime, app: ReturnType<typeof createApp>['app']) => Promise<T>): Promise<T> {
+  const input = testConfigInput(dir, database.url, { redis: { url: '' } });
+  const runtime = await createRuntime(parseConfig(input, 'test'), { logger: createLogger('silent') });
+  try {
+    return await work(runtime, createApp(runtime).app);
+  } finally {
+    await runtime.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'claimgate-cli-'));
+  database = await createTestDatabase();
+  const config = testConfigInput(dir, database.url ? '${DATABASE_URL}' : undefined, { secret: '${CLAIMGATE_SECRET}', redis: { url: '' } });
+  writeFileSync(join(dir, 'claimgate.yaml'), stringify(config));
+  env = { ...process.env, CLAIMGATE_CONFIG: join(dir, 'claimgate.yaml'), CLAIMGATE_SECRET: TEST_SECRET, DATABASE_URL: database.url ?? '' };
+});
+afterAll(async () => {
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('claimgate CLI', () => {
+  it('migrate reports the schema state', async () => {
+    const out = JSON.parse(await claimgate('migrate', '--json'));
+    expect(out.engine).toBe(database.url ? 'postgres' : 'better-sqlite3');
+    expect(JSON.parse(await claimgate('migrate', '--json')).applied).toEqual([]);
+  });
+
+  it('invite --json prints the contract fields and mails the link to the outbox', async () => {
+    const out = JSON.parse(await claimgate('invite', '--email', 'ada@example.com', '--name', 'Ada L', '--json'));
+    expect(out).toMatchObject({ email: 'ada@example.com', status: 'invited', name: 'Ada L' });
+    expect(out.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out.claimUrl).toMatch(/^http:\/\/claimgate\.test\/claim\/[0-9a-f]{32}[A-Za-z0-9_-]{43}$/);
+    const mails = readdirSync(join(dir, 'outbox')).map((file) => readFileSync(join(dir, 'outbox', file), 'utf8'));
+    const mail = mails.find((text) => text.includes('To: ada@example.com'));
+    expect(mail).toBeDefined();
+    expect(mail!.replace(/=\r?\n/g, '')).toContain(out.claimUrl);
+  });
+
+  it('refuses a bad email with a clear message and a non-zero exit', async () => {
+    await expect(claimgate('invite', '--email', 'not-an-email', '--json')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('is not an email address') });
+  });
+
+  it('export writes CSV with the current claim links, repeats them unchanged, and the link completes a claim', async () => {
+    const invited = JSON.parse(await claimgate('invite', '--email', 'csv@example.com', '--name', '=HYPERLINK("http://evil")', '--json'));
+    const out = join(dir, 'members.csv');
+    await claimgate('export', '--status', 'invited', '--out', out);
+    const first = readFileSync(out, 'utf8');
+    const stdout = await claimgate('export', '--status', 'invited');
+    expect(stdout).toBe(first);
+    const [header, ...rows] = first.trim().split('\r\n');
+    const columns = header!.split(',');
+    expect(columns).toEqual(expect.arrayContaining(['email', 'status', 'claim_link']));
+    const row = rows.find((line) => line.includes('csv@example.com'))!;
+    expect(row).toContain(invited.claimUrl);
+    expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
+
+    await withServer(async (_runtime, app) => {
+      const done = await claimAll(newAgent(app), invited.claimUrl);
+      expect(done.headers.location).toBe('/');
+      await newAgent(app).get(claimPath(invited.claimUrl)).expect(404);
+    });
+    const after = await claimgate('export', '--status', 'claimed');
+    const claimedRow = after.split('\r\n').find((line) => line.includes('csv@example.com'))!;
+    expect(claimedRow).toContain(',claimed,');
+    expect(claimedRow).not.toContain('/claim/');
+  });
+
+  it('audit --json prints one event object per line', async () => {
+    const lines = (await claimgate('audit', '--json', '--limit', '50')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(expect.arrayContaining(['event', 'time', 'memberId']));
+      expect(new Date(line.time).toISOString()).toBe(line.time);
+    }
+    expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(['member.invited', 'claim.completed']));
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/[0-9a-f]{32}[A-Za-z0-9_-]{43}/);
+  });
+
+  it('revoke kills the link and returns the member to provisioned', async () => {
+    const invited = JSON.parse(await claimgate('invite', '--email', 'revoke@example.com', '--json'));
+    expect(JSON.parse(await claimgate('revoke', 'revoke@example.com', '--json'))).toEqual({ id: invited.id, status: 'provisioned' });
+    await withServer(async (_runtime, app) => {
+      await newAgent(app).get(claimPath(invited.claimUrl)).expect(404);
+    });
+  });
+});
