@@ -178,3 +178,35 @@ describe('claim by link', () => {
     await newAgent(h.app).get(claimPath(invited.claimUrl)).expect(404);
   });
 });
+
+describe('groups step', () => {
+  it('searches groups by name without losing ticked boxes, and enforces min and max', async () => {
+    const { db } = h.runtime;
+    const { randomUUID } = await import('node:crypto');
+    await db.transaction((m) => m.insert(db.entities.Group, { id: randomUUID(), name: 'Paris 100% office', nameNormalized: 'paris 100% office', createdAt: new Date() }));
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await startClaim(agent, invited.claimUrl);
+    await acceptTerms(agent);
+    await submitProfile(agent);
+    await setPassword(agent);
+    const pool = await (await import('../support/claim-walk.js')).groupIdsOnPage(agent);
+    const token = await tokenFor(agent, '/claim/flow/groups');
+    const post = (body: string) => agent.post('/claim/flow/groups').type('form').send(`_csrf=${encodeURIComponent(token)}&${body}`);
+
+    const search = await post(`groups=${pool[0]}&q=${encodeURIComponent('100%')}&intent=search`).expect(200);
+    expect(search.text).toContain('Paris 100% office');
+    expect(search.text).toMatch(new RegExp(`value="${pool[0]}" checked`));
+    // Attack: LIKE wildcards in the search box matching every group.
+    expect((await post('q=_&intent=search').expect(200)).text).toContain('No other group matches');
+
+    expect((await post('intent=continue').expect(400)).text).toContain('Choose at least 1 group');
+    expect((await post(`${pool.map((id) => `groups=${id}`).join('&')}&intent=continue`).expect(400)).text).toContain('Choose at most 3 groups');
+    // Attack: submitting a group id that does not exist (or is not offered).
+    expect((await post('groups=00000000-0000-0000-0000-000000000000&intent=continue').expect(400)).text).toContain('does not exist');
+    const paris = /value="([^"]+)"[^>]*>\s*<label[^>]*>Paris 100% office/.exec(search.text)![1]!;
+    await post(`groups=${paris}&intent=continue`).expect(303);
+    const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId: invited.id });
+    expect(memberships.map((m) => m.groupId)).toEqual([paris]);
+  });
+});

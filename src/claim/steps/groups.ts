@@ -1,5 +1,5 @@
 import { groupsByIds, groupsInPool, searchGroups } from '../../groups/groups.js';
-import type { Step } from './step.js';
+import { field, type Step } from './step.js';
 
 function submittedIds(body: unknown): string[] {
   const raw = (body as Record<string, unknown> | undefined)?.groups;
@@ -14,16 +14,19 @@ export const groupsStep: Step = {
   isRequired: (config, _member, purpose) => purpose === 'claim' && config.firstAccess.groups.enabled,
   async locals({ runtime, flow, req }) {
     const { pool, min, max } = runtime.config.firstAccess.groups;
-    const query = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+    const searching = req.method === 'POST' && field(req.body, 'intent') === 'search';
+    const query = searching ? field(req.body, 'q').trim().slice(0, 100) : '';
     const poolGroups = await groupsInPool(runtime.db, pool);
     const poolIds = new Set(poolGroups.map((group) => group.id));
-    const selected = new Set(flow.data.groupIds ?? []);
+    const selected = new Set(searching ? submittedIds(req.body) : flow.data.groupIds ?? []);
     const found = query ? (await searchGroups(runtime.db, query)).filter((group) => !poolIds.has(group.id)) : [];
     const kept = (await groupsByIds(runtime.db, [...selected])).filter((group) => !poolIds.has(group.id) && !found.some((f) => f.id === group.id));
     return { poolGroups, found, kept, selected: [...selected], query, min, max };
   },
   async submit({ runtime, flow, req }) {
     const { min, max } = runtime.config.firstAccess.groups;
+    // The search button shares the form, so ticked boxes survive a search without any script.
+    if (field(req.body, 'intent') === 'search') return { ok: false, status: 200, errors: [] };
     const ids = submittedIds(req.body);
     const groups = await groupsByIds(runtime.db, ids);
     if (groups.length !== ids.length) return { ok: false, errors: [{ field: 'groups', message: 'One of the chosen groups does not exist. Choose again.' }] };

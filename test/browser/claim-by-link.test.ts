@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { claimPath } from '../support/browser-agent.js';
+import { GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join('test-output', 'browser');
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install chromium)`);
+if (!available) process.stderr.write(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)\n`);
+const describeWithBrowser = available ? describe : describe.skip;
+
+describeWithBrowser('a person claims an account in a real browser', () => {
+  let h: Harness;
+  let server: Server;
+  let origin: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await h?.close();
+  });
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+  }
+
+  it('opens the link, accepts the terms, fills the profile with a picture, sets a password, picks groups and lands signed in', async () => {
+    const invited = await invite(h.runtime, 'browser@example.com', 'Bea Browser');
+    const picture = join(h.dataDir, 'me.png');
+    writeFileSync(picture, await sharp({ create: { width: 400, height: 300, channels: 3, background: '#3a7' } }).png().toBuffer());
+    const page = await browser.newPage();
+
+    await page.goto(origin + claimPath(invited.claimUrl));
+    await shot(page, '01-claim-link');
+    await page.getByRole('button', { name: 'Start' }).click();
+
+    await page.waitForURL('**/claim/flow/terms');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expectErrorSummary(page, 'Accept the terms of use to continue.');
+    await shot(page, '02-terms-error');
+    await page.getByLabel(/I have read and accept the terms of use/).check();
+    await shot(page, '03-terms');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL('**/claim/flow/profile');
+    expect(await page.getByLabel(/Full name/).inputValue()).toBe('Bea Browser');
+    await page.getByLabel(/Job title/).fill('Field engineer');
+    await page.getByLabel(/Profile picture/).setInputFiles(picture);
+    await shot(page, '04-profile');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL('**/claim/flow/password');
+    await page.getByLabel(/New password/).fill('short');
+    await page.getByLabel(/Type the password again/).fill('short');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expectErrorSummary(page, 'Use at least 12 characters.');
+    await shot(page, '05-password-error');
+    await page.getByLabel(/New password/).fill(GOOD_PASSWORD);
+    await page.getByLabel(/Type the password again/).fill(GOOD_PASSWORD);
+    await shot(page, '06-password');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL('**/claim/flow/groups');
+    await page.getByLabel('Engineering').check();
+    await page.getByLabel('Social').check();
+    await shot(page, '07-groups');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL(`${origin}/`);
+    await shot(page, '08-signed-in');
+    const facts = await page.locator('.facts').innerText();
+    expect(facts).toContain('Bea Browser');
+    expect(facts).toContain('Field engineer');
+    expect(facts).toContain('Engineering, Social');
+    const avatarWidth = await page.locator('img.avatar').evaluate((img: HTMLImageElement) => img.naturalWidth);
+    expect(avatarWidth).toBe(256);
+
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await page.waitForURL('**/login**');
+    await shot(page, '09-signed-out');
+    await page.close();
+  });
+
+  it('moves through the sign-in form with the keyboard in a sensible order', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/login`);
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.id || el?.textContent?.trim() || el?.tagName || '';
+      }));
+    }
+    expect(order).toEqual(['Skip to main content', 'identifier', 'password', 'Sign in', 'I have an access code']);
+    await page.close();
+  });
+});
+
+async function expectErrorSummary(page: Page, message: string): Promise<void> {
+  const summary = page.getByRole('alert');
+  await summary.waitFor();
+  expect(await summary.innerText()).toContain(message);
+}
