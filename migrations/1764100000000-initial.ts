@@ -40,7 +40,7 @@ export class Initial1764100000000 implements MigrationInterface {
       new Table({
         name: 'claim_flows',
         columns: [
-          id(), ref('member_id'), str('link_id', 32), str('method', 16, false), str('purpose', 16, false), txt('plan'),
+          id(), ref('member_id'), str('link_id', 32), ref('access_code_id', true), str('method', 16, false), str('purpose', 16, false), txt('plan'),
           txt('completed'), txt('data'), str('state', 16, false), { name: 'version', type: 'integer' },
           time('created_at'), time('updated_at'), time('expires_at'), time('finished_at', true),
         ],

@@ -57,7 +57,7 @@ export function loginRoutes(runtime: Runtime): Router {
     await perPair.delete(pairKey);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
     if (await needsTermsAcceptance(runtime, member.id)) {
-      const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null }, runtime.now());
+      const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null, accessCodeId: null }, runtime.now());
       await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
       req.session.flowId = flow.row.id;
       return res.redirect(303, `/claim/flow/${flow.state}`);

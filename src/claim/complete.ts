@@ -6,8 +6,15 @@ import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import type { Flow } from './flows.js';
+import { normalizeUsername } from './steps/username.js';
 
 class LostRace extends Error {}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
 
 function auditMethod(flow: Flow): ClaimMethod {
   return flow.row.method === 'signin' ? 'password' : flow.row.method;
@@ -25,8 +32,9 @@ async function recordTermsAcceptance(runtime: Runtime, manager: EntityManager, f
 
 /** The member's changes a claim makes, from what the steps collected. */
 function claimedMember(flow: Flow, now: Date): Partial<MemberRow> {
-  const { profile, passwordHash } = flow.data;
+  const { profile, passwordHash, username } = flow.data;
   const changes: Partial<MemberRow> = { status: 'claimed', claimedAt: now, updatedAt: now };
+  if (username) Object.assign(changes, { username, usernameNormalized: normalizeUsername(username) });
   if (profile) {
     const { pictureId, ...fields } = profile;
     Object.assign(changes, fields);
@@ -51,7 +59,13 @@ async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promis
       const link = await manager.update(db.entities.ClaimLink, { id: flow.row.linkId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
       if (link.affected !== 1) throw new LostRace();
     }
+    if (flow.row.accessCodeId) {
+      const code = await manager.update(db.entities.AccessCode, { id: flow.row.accessCodeId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
+      if (code.affected !== 1) throw new LostRace();
+    }
+    // Whatever else could still start a claim for this member dies with the claim.
     await manager.update(db.entities.ClaimLink, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+    await manager.update(db.entities.AccessCode, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
     const pictureId = flow.data.profile?.pictureId;
     if (pictureId) await manager.update(db.entities.Picture, { id: pictureId, flowId: flow.row.id }, { memberId: flow.row.memberId });
     for (const groupId of flow.data.groupIds ?? []) {
@@ -63,6 +77,7 @@ async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promis
     await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
   }).catch((error: unknown) => {
     if (error instanceof LostRace) throw new AppError('claim_already_completed', 'claim completed concurrently');
+    if (flow.data.username && isUniqueViolation(error)) throw new AppError('username_taken', 'username taken at completion');
     throw error;
   });
 }

@@ -2,6 +2,7 @@ import type { ProfileField } from '../config/schema.js';
 
 /** What the steps collect. Nothing here touches the member until the flow completes, in one transaction. */
 export interface FlowData {
+  username?: string;
   terms?: { version: string; locale: string | null; acceptedAt: string };
   profile?: Partial<Record<ProfileField, string | null>> & { pictureId?: string | null };
   passwordHash?: string;

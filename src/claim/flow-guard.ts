@@ -4,6 +4,7 @@ import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import { isFlowLive, loadFlow, type Flow } from './flows.js';
 import { isLinkUsable } from './links.js';
+import { isCodeUsable } from '../access-codes/codes.js';
 
 export interface LiveFlow {
   flow: Flow;
@@ -27,6 +28,11 @@ export async function requireLiveFlow(runtime: Runtime, req: Request): Promise<L
     if (flow.row.linkId) {
       const link = await db.source.manager.findOneBy(db.entities.ClaimLink, { id: flow.row.linkId });
       if (!link || !isLinkUsable(link, member, now)) throw new AppError('claim_link_invalid', 'link no longer usable mid-flow');
+    }
+    if (flow.row.accessCodeId) {
+      const code = await db.source.manager.findOneBy(db.entities.AccessCode, { id: flow.row.accessCodeId });
+      // A lock stops new guesses; it does not end a flow the right code already opened.
+      if (!code || !isCodeUsable({ ...code, lockedAt: null }, member, now)) throw new AppError('access_code_invalid', 'code no longer usable mid-flow');
     }
   } else if (member.status !== 'claimed') {
     throw new AppError('claim_flow_missing', `reaccept for ${member.status} member`);

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import type { ClaimFlowRow, MemberRow } from '../db/rows.js';
 import type { FlowData } from './flow-data.js';
-import { planSteps, type FlowPurpose } from './planner.js';
+import { planSteps, type FlowStart } from './planner.js';
 import { currentState, type FlowState, type StepId } from './states.js';
 
 /** A claim flow row with its JSON columns read. */
@@ -40,7 +40,7 @@ export async function startOrResumeFlow(
   db: Database,
   config: Config,
   member: MemberRow,
-  start: { purpose: FlowPurpose; method: ClaimFlowRow['method']; linkId: string | null },
+  start: FlowStart,
   now: Date,
 ): Promise<{ flow: Flow; resumed: boolean }> {
   try {
@@ -62,20 +62,20 @@ async function startOrResumeIn(
   manager: EntityManager,
   config: Config,
   member: MemberRow,
-  start: { purpose: FlowPurpose; method: ClaimFlowRow['method']; linkId: string | null },
+  start: FlowStart,
   now: Date,
 ): Promise<{ flow: Flow; resumed: boolean }> {
   const open = await manager.findOneBy(db.entities.ClaimFlow, { memberId: member.id, purpose: start.purpose, finishedAt: IsNull() });
   if (open && open.expiresAt.getTime() > now.getTime()) {
-    // A newer link re-proves the same member: the flow carries on and completes against that link.
-    const changes = { linkId: start.linkId, method: start.method, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl) };
+    // Whatever re-proved the member (a newer link, the access code) is what the flow now completes against.
+    const changes = { linkId: start.linkId, accessCodeId: start.accessCodeId, method: start.method, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl) };
     await manager.update(db.entities.ClaimFlow, { id: open.id }, changes);
     return { flow: readFlow({ ...open, ...changes }), resumed: true };
   }
   if (open) await manager.update(db.entities.ClaimFlow, { id: open.id }, { finishedAt: now, state: 'expired', updatedAt: now });
-  const plan = planSteps(config, member, start.purpose);
+  const plan = planSteps(config, member, start);
   const row: ClaimFlowRow = {
-    id: randomUUID(), memberId: member.id, linkId: start.linkId, method: start.method, purpose: start.purpose,
+    id: randomUUID(), memberId: member.id, linkId: start.linkId, accessCodeId: start.accessCodeId, method: start.method, purpose: start.purpose,
     plan: JSON.stringify(plan), completed: '[]', data: '{}', state: currentState(plan, []), version: 1,
     createdAt: now, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl), finishedAt: null,
   };

@@ -10,7 +10,7 @@ import { completeFlow } from './complete.js';
 import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
 import { loadFlow, saveFlowProgress, startOrResumeFlow, type Flow } from './flows.js';
 import { findUsableLink } from './links.js';
-import { IllegalTransition, isStepId, submitStep, type StepId } from './states.js';
+import { IllegalTransition, isStepId, reopenUsername, submitStep, type StepId } from './states.js';
 import { STEPS } from './steps/index.js';
 import type { FieldError, StepContext } from './steps/step.js';
 
@@ -58,12 +58,21 @@ export function claimRoutes(runtime: Runtime): Router {
     const position = live.flow.plan.indexOf(step) + 1;
     renderPage(runtime, req, res, module.template, {
       title: module.title, ...locals, ...overrides,
-      errors, step, position, total: live.flow.plan.length, action: stepPath(step),
+      errors: errors.length ? errors : ((locals.errors as FieldError[] | undefined) ?? []), step, position, total: live.flow.plan.length, action: stepPath(step),
     }, status);
   }
 
   async function finish(req: Request, res: Response, flow: Flow): Promise<void> {
-    await completeFlow(runtime, flow, req);
+    try {
+      await completeFlow(runtime, flow, req);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'username_taken') throw error;
+      // Someone claimed the same username since this member chose it: only that step opens again.
+      const reopened = reopenUsername(flow.plan, flow.completed);
+      const { username: _taken, ...data } = flow.data;
+      await db.transaction((manager) => saveFlowProgress(db, manager, flow, { ...reopened, data }, runtime.now()));
+      return res.redirect(303, '/claim/flow/username?taken=1');
+    }
     await signIn(req, flow.row.memberId, runtime.now());
     res.redirect(303, config.upstream.landingPath);
   }
@@ -142,7 +151,7 @@ export function claimRoutes(runtime: Runtime): Router {
       await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
       throw new AppError('claim_link_invalid', 'unusable link submitted');
     }
-    const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id }, runtime.now());
+    const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id, accessCodeId: null }, runtime.now());
     await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     req.session.flowId = flow.row.id;

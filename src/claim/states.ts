@@ -4,18 +4,20 @@
  * The only event is "the member submitted step X", accepted only when X is the current state.
  * The diagram beside this file (states.mmd) shows the same table; a test keeps the two in sync.
  */
-export const STEP_ORDER = ['terms', 'profile', 'password', 'groups'] as const;
+export const STEP_ORDER = ['username', 'terms', 'profile', 'password', 'groups'] as const;
 export type StepId = (typeof STEP_ORDER)[number];
 export type FlowState = StepId | 'done';
 
 /** Every state a flow can move to from each state. `start` is where a flow is created. */
 export const TRANSITIONS: Record<'start' | FlowState, readonly FlowState[]> = {
-  start: ['terms', 'profile', 'password', 'groups', 'done'],
+  start: ['username', 'terms', 'profile', 'password', 'groups', 'done'],
+  username: ['terms', 'profile', 'password', 'groups', 'done'],
   terms: ['profile', 'password', 'groups', 'done'],
   profile: ['password', 'groups', 'done'],
   password: ['groups', 'done'],
   groups: ['done'],
-  done: [],
+  // The one way back: the chosen username was taken by someone else before the claim completed.
+  done: ['username'],
 };
 
 export class IllegalTransition extends Error {
@@ -40,6 +42,13 @@ export function orderedPlan(steps: Iterable<StepId>): StepId[] {
 
 export function currentState(plan: readonly StepId[], completed: readonly StepId[]): FlowState {
   return plan.find((step) => !completed.includes(step)) ?? 'done';
+}
+
+/** Applies "the username was taken at completion": the username step is open again, everything else stays done. */
+export function reopenUsername(plan: readonly StepId[], completed: readonly StepId[]): { completed: StepId[]; state: FlowState } {
+  const from = currentState(plan, completed);
+  if (from !== 'done' || !plan.includes('username') || !TRANSITIONS.done.includes('username')) throw new IllegalTransition(from, 'reopen:username');
+  return { completed: completed.filter((step) => step !== 'username'), state: 'username' };
 }
 
 /** Applies "step submitted": returns the new completed list and state, or throws IllegalTransition. */

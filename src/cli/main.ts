@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { accessCodeCommand } from './commands/access-code.js';
 import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
 import { exportCommand } from './commands/export.js';
@@ -11,7 +12,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), revokeCommand(), exportCommand(), auditCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), accessCodeCommand(), revokeCommand(), exportCommand(), auditCommand()]) {
   program.addCommand(command);
 }
 

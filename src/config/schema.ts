@@ -63,6 +63,18 @@ export const configSchema = z.strictObject({
         linkTtl: duration('30d'),
         accessCodeTtl: duration('90d'),
         flowTtl: duration('1d'),
+        username: z
+          .strictObject({ minLength: z.number().int().min(2).max(64).default(3), maxLength: z.number().int().min(2).max(64).default(32) })
+          .prefault({}),
+        accessCodeLimits: z
+          .strictObject({
+            perIp: z.number().int().min(1).default(10),
+            perIpWindow: duration('15m'),
+            perMember: z.number().int().min(1).max(100).default(100),
+            global: z.number().int().min(1).default(1000),
+            globalWindow: duration('1h'),
+          })
+          .prefault({}),
       })
       .prefault({}),
     members: z.strictObject({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })

@@ -1,7 +1,7 @@
 import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
-  AuditRow, ClaimFlowRow, ClaimLinkRow, GroupRow, MemberRow, MembershipRow, PictureRow, SessionRow, TermsAcceptanceRow,
+  AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, GroupRow, MemberRow, MembershipRow, PictureRow, SessionRow, TermsAcceptanceRow,
 } from './rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
@@ -63,6 +63,7 @@ export function entities(engine: Engine) {
       id: { type: 'varchar', length: 36, primary: true },
       memberId: { ...text(36), name: 'member_id' },
       linkId: { ...text(32, true), name: 'link_id' },
+      accessCodeId: { ...text(36, true), name: 'access_code_id' },
       method: text(16),
       purpose: text(16),
       plan: text(),
@@ -74,6 +75,22 @@ export function entities(engine: Engine) {
       updatedAt: time('updated_at'),
       expiresAt: time('expires_at'),
       finishedAt: time('finished_at', true),
+    },
+  });
+
+  const AccessCode = new EntitySchema<AccessCodeRow>({
+    name: 'AccessCode',
+    tableName: 'access_codes',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      codeHash: { ...text(64), name: 'code_hash' },
+      createdAt: time('created_at'),
+      expiresAt: time('expires_at'),
+      usedAt: time('used_at', true),
+      revokedAt: time('revoked_at', true),
+      lockedAt: time('locked_at', true),
+      failedAttempts: { type: 'integer', name: 'failed_attempts' },
     },
   });
 
@@ -154,7 +171,7 @@ export function entities(engine: Engine) {
     },
   });
 
-  return { Member, ClaimLink, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session };
+  return { Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session };
 }
 
 export type Entities = ReturnType<typeof entities>;

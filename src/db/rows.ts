@@ -38,10 +38,23 @@ export interface ClaimLinkRow {
   usedAt: Date | null;
 }
 
+export interface AccessCodeRow {
+  id: string;
+  memberId: string;
+  codeHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  lockedAt: Date | null;
+  failedAttempts: number;
+}
+
 export interface ClaimFlowRow {
   id: string;
   memberId: string;
   linkId: string | null;
+  accessCodeId: string | null;
   method: 'link' | 'code' | 'sso' | 'signin';
   purpose: 'claim' | 'reaccept';
   plan: string;

@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type session from 'express-session';
 import { homeRoutes } from '../auth/home-routes.js';
 import { loginRoutes } from '../auth/login-routes.js';
+import { codeRoutes } from '../claim/code-routes.js';
 import { claimRoutes } from '../claim/routes.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
@@ -72,6 +73,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(sessionTimeouts(runtime));
 
   app.use(loginRoutes(runtime));
+  app.use(codeRoutes(runtime));
   app.use(claimRoutes(runtime));
   app.use(homeRoutes(runtime));
 

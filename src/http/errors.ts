@@ -7,6 +7,8 @@ export const ERRORS = {
     status: 404,
     message: 'This claim link cannot be used. It may have expired, been replaced by a newer one, or already been used. Ask your administrator for a new invitation.',
   },
+  access_code_invalid: { status: 400, message: 'This access code can no longer be used. Ask your administrator for a new code.' },
+  username_taken: { status: 409, message: 'That username was taken a moment ago. Choose another.' },
   claim_flow_missing: { status: 400, message: 'Your claim has not started or has expired. Open the link from your invitation again.' },
   claim_step_out_of_order: { status: 409, message: 'This step is not the one to complete now. Continue from where you are.' },
   claim_already_completed: { status: 409, message: 'This account has already been claimed. Sign in instead.' },

@@ -8,6 +8,8 @@ export interface Keys {
   claimLink: Buffer;
   session: string;
   exportLink: Buffer;
+  accessCode: Buffer;
+  accessCodeHash: Buffer;
 }
 
 function derive(root: string, purpose: string): Buffer {
@@ -44,5 +46,7 @@ export function loadKeys(config: Config): Keys {
     claimLink: derive(root, 'claim-link/v1'),
     session: derive(root, 'session/v1').toString('base64url'),
     exportLink: derive(root, 'export-link/v1'),
+    accessCode: derive(root, 'access-code/v1'),
+    accessCodeHash: derive(root, 'access-code-hash/v1'),
   };
 }

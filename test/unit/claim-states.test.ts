@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { currentState, IllegalTransition, STEP_ORDER, submitStep, TRANSITIONS, type StepId } from '../../src/claim/states.js';
+import { currentState, IllegalTransition, reopenUsername, STEP_ORDER, submitStep, TRANSITIONS, type StepId } from '../../src/claim/states.js';
 
 const ALL: StepId[] = [...STEP_ORDER];
 
@@ -12,12 +12,16 @@ describe('claim flow state machine', () => {
       ({ completed } = submitStep(ALL, completed, step));
       seen.push(currentState(ALL, completed));
     }
-    expect(seen).toEqual(['profile', 'password', 'groups', 'done']);
+    expect(seen).toEqual(['terms', 'profile', 'password', 'groups', 'done']);
   });
 
   it('takes every legal transition of the table when steps are planned out', () => {
     for (const [from, targets] of Object.entries(TRANSITIONS)) {
       for (const to of targets) {
+        if (from === 'done') {
+          expect(reopenUsername(['username', 'password'], ['username', 'password']).state).toBe(to);
+          continue;
+        }
         const plan = [from, to].filter((s): s is StepId => (STEP_ORDER as readonly string[]).includes(s));
         if (from === 'start') {
           expect(currentState(plan, [])).toBe(to);
@@ -30,7 +34,7 @@ describe('claim flow state machine', () => {
   });
 
   // Attack: a crafted POST that jumps ahead (e.g. straight to groups, skipping terms and password).
-  it.each(ALL.slice(1))('refuses submitting %s before terms', (step) => {
+  it.each(ALL.slice(1))('refuses submitting %s before the first step', (step) => {
     expect(() => submitStep(ALL, [], step)).toThrow(IllegalTransition);
   });
 
@@ -45,6 +49,13 @@ describe('claim flow state machine', () => {
     expect(() => submitStep(['terms', 'groups'], ['terms'], 'password')).toThrow(IllegalTransition);
   });
 
+  it('reopens only the username step, only from done, and only when the plan has it', () => {
+    const plan: StepId[] = ['username', 'terms', 'password'];
+    expect(reopenUsername(plan, plan)).toEqual({ completed: ['terms', 'password'], state: 'username' });
+    expect(() => reopenUsername(plan, ['username'])).toThrow(IllegalTransition);
+    expect(() => reopenUsername(['terms', 'password'], ['terms', 'password'])).toThrow(IllegalTransition);
+  });
+
   it('refuses any submission once the flow is done, and unknown step names', () => {
     expect(() => submitStep(ALL, ALL, 'groups')).toThrow(IllegalTransition);
     expect(() => submitStep(ALL, [], 'admin')).toThrow(IllegalTransition);
@@ -53,7 +64,7 @@ describe('claim flow state machine', () => {
 
   it('keeps the diagram beside the code in sync with the transition table', () => {
     const diagram = readFileSync('src/claim/states.mmd', 'utf8');
-    const edges = new Set([...diagram.matchAll(/^\s*(\w+)\s*-->\s*(\w+)\s*$/gm)].map((m) => `${m[1]}->${m[2]}`));
+    const edges = new Set([...diagram.matchAll(/^\s*(\w+)\s*-->\s*(\w+)\s*(?::.*)?$/gm)].map((m) => `${m[1]}->${m[2]}`));
     const table = new Set(Object.entries(TRANSITIONS).flatMap(([from, targets]) => targets.map((to) => `${from}->${to}`)));
     expect(edges).toEqual(table);
   });

@@ -11,7 +11,7 @@ export const groupsStep: Step = {
   id: 'groups',
   title: 'Choose your groups',
   template: 'claim/groups.njk',
-  isRequired: (config, _member, purpose) => purpose === 'claim' && config.firstAccess.groups.enabled,
+  isRequired: (config, _member, { purpose }) => purpose === 'claim' && config.firstAccess.groups.enabled,
   async locals({ runtime, flow, req }) {
     const { pool, min, max } = runtime.config.firstAccess.groups;
     const searching = req.method === 'POST' && field(req.body, 'intent') === 'search';

@@ -6,7 +6,7 @@ export const passwordStep: Step = {
   id: 'password',
   title: 'Choose a password',
   template: 'claim/password.njk',
-  isRequired: (config, member, purpose) => purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password',
+  isRequired: (config, member, { purpose }) => purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password',
   async locals({ runtime }) {
     const { minLength, maxLength } = runtime.config.firstAccess.password;
     return { minLength, maxLength };

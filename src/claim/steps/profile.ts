@@ -54,7 +54,7 @@ export const profileStep: Step = {
   title: 'Confirm your profile',
   template: 'claim/profile.njk',
   multipart: true,
-  isRequired: (config, _member, purpose) => purpose === 'claim' && config.firstAccess.profile.enabled,
+  isRequired: (config, _member, { purpose }) => purpose === 'claim' && config.firstAccess.profile.enabled,
   async locals({ runtime, flow, member }) {
     const { fields, required, picture } = runtime.config.firstAccess.profile;
     return {

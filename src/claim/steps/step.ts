@@ -4,7 +4,7 @@ import type { MemberRow } from '../../db/rows.js';
 import type { Runtime } from '../../runtime.js';
 import type { FlowData } from '../flow-data.js';
 import type { Flow } from '../flows.js';
-import type { FlowPurpose } from '../planner.js';
+import type { FlowStart, PlannedMember } from '../planner.js';
 import type { StepId } from '../states.js';
 
 export interface StepContext {
@@ -30,7 +30,7 @@ export interface Step {
   template: string;
   /** Multipart forms (the picture upload) are parsed before the CSRF check. */
   multipart?: boolean;
-  isRequired(config: Config, member: Pick<MemberRow, 'loginMethod'>, purpose: FlowPurpose): boolean;
+  isRequired(config: Config, member: PlannedMember, start: Pick<FlowStart, 'purpose' | 'method'>): boolean;
   locals(ctx: StepContext): Promise<Record<string, unknown>>;
   /** Validates the submitted form and returns the flow data to store. Writes nothing to the member. */
   submit(ctx: StepContext): Promise<StepOutcome>;

@@ -2,27 +2,30 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
+import { accessCodesCsv } from '../../export/access-codes-csv.js';
 import { membersCsv, type ExportStatus } from '../../export/members-csv.js';
 import { withRuntime } from '../context.js';
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('Write members as CSV, with the currently valid claim link of every invited member (links stay valid).')
+    .description('Write members as CSV, with the currently valid claim link of every invited member (links stay valid); --codes writes access codes instead.')
     .addOption(new Option('--status <status>', 'which members').choices(['provisioned', 'invited', 'claimed', 'deactivated', 'all']).default('all'))
+    .option('--codes', 'instead: the current access code of every invited member without a claim, for printing')
     .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (options: { status: ExportStatus; out?: string }) => {
+    .action(async (options: { status: ExportStatus; codes?: boolean; out?: string }) => {
       await withRuntime(async (runtime) => {
         let rows = 0;
         const counted = async function* () {
-          for await (const chunk of membersCsv(runtime, options.status)) {
+          const source = options.codes ? accessCodesCsv(runtime) : membersCsv(runtime, options.status);
+          for await (const chunk of source) {
             rows += chunk.split('\r\n').length - 1;
-            if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} members`);
+            if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} rows`);
             yield chunk;
           }
         };
         const target = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
         await pipeline(Readable.from(counted()), target);
-        if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} members to ${options.out}\n`);
+        if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} rows to ${options.out}\n`);
       });
     });
 }

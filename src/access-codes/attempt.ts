@@ -1,0 +1,106 @@
+import type { Request } from 'express';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { IsNull } from 'typeorm';
+import type { AccessCodeRow, MemberRow } from '../db/rows.js';
+import { createLimiter, remainingPoints } from '../http/rate-limits.js';
+import { normalizeEmployeeId } from '../members/normalize.js';
+import type { Runtime } from '../runtime.js';
+import { codeHash, hashesEqual, normalizeCode } from './code.js';
+import { isCodeUsable } from './codes.js';
+
+export type CodeAttempt =
+  | { ok: true; member: MemberRow; code: AccessCodeRow }
+  | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
+
+/**
+ * Checks an employee ID and access code, with three brakes on guessing:
+ * - per client address (a burst from one place is blocked for a while),
+ * - per employee ID (the code locks after `perMember` consecutive failures; unknown IDs lock the same way, so
+ *   the lock-out tells nothing about whether an ID exists),
+ * - a global ceiling on failed attempts, which holds however many addresses the guesses come from.
+ * Wrong, expired, used and revoked codes and unknown IDs all give the same `invalid`.
+ */
+export class AccessCodeGuard {
+  private readonly perIp: RateLimiterAbstract;
+  private readonly global: RateLimiterAbstract;
+  private readonly unknownIds: RateLimiterAbstract;
+
+  constructor(private readonly runtime: Runtime) {
+    const limits = runtime.config.claim.accessCodeLimits;
+    const ipWindow = Math.ceil(limits.perIpWindow / 1000);
+    this.perIp = createLimiter(runtime, { keyPrefix: 'code-ip', points: limits.perIp, durationSeconds: ipWindow, blockSeconds: ipWindow });
+    this.global = createLimiter(runtime, { keyPrefix: 'code-global', points: limits.global, durationSeconds: Math.ceil(limits.globalWindow / 1000) });
+    this.unknownIds = createLimiter(runtime, { keyPrefix: 'code-id', points: limits.perMember, durationSeconds: Math.ceil(runtime.config.claim.accessCodeTtl / 1000) });
+  }
+
+  async attempt(req: Request, employeeIdInput: string, codeInput: string): Promise<CodeAttempt> {
+    const { db, keys, audit } = this.runtime;
+    const ip = req.ip ?? 'unknown';
+    const now = this.runtime.now();
+
+    if ((await remainingPoints(this.perIp, ip)) <= 0 || (await remainingPoints(this.global, 'all')) <= 0) {
+      await this.noteThrottled(req, ip);
+      return { ok: false, reason: 'throttled' };
+    }
+
+    const employeeId = normalizeEmployeeId(employeeIdInput) ?? `invalid:${employeeIdInput.trim().slice(0, 64).toUpperCase()}`;
+    const member = employeeId.startsWith('invalid:') ? null : await db.source.manager.findOneBy(db.entities.Member, { employeeId });
+    const current = member ? await this.latestCode(member) : undefined;
+    if (current?.lockedAt || (!current && (await remainingPoints(this.unknownIds, employeeId)) <= 0)) {
+      await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason: 'locked' } });
+      return { ok: false, reason: 'locked' };
+    }
+
+    const normalized = normalizeCode(codeInput);
+    const matches = Boolean(current && normalized && hashesEqual(codeHash(keys.accessCodeHash, normalized), current.codeHash));
+    if (matches && member && current && isCodeUsable(current, member, now)) return { ok: true, member, code: current };
+
+    const [, global] = await Promise.all([this.perIp.penalty(ip), this.global.penalty('all')]);
+    if (global.consumedPoints === this.global.points) {
+      await audit({ event: 'claim.code_locked', outcome: 'failure', method: 'code', req, details: { scope: 'global', attempts: this.global.points } });
+    }
+    const reason = !member ? 'unknown_employee_id' : !current ? 'no_usable_code' : matches ? `code_${member.status === 'invited' ? 'expired' : member.status}` : 'wrong_code';
+    await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason } });
+    const locked = current ? await this.countFailure(current) : await this.countUnknown(employeeId);
+    if (!locked) return { ok: false, reason: 'invalid' };
+    await audit({ event: 'claim.code_locked', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { scope: 'member', attempts: this.runtime.config.claim.accessCodeLimits.perMember } });
+    return { ok: false, reason: 'locked' };
+  }
+
+  /** The newest code not yet used or revoked: expired and locked ones included, so they answer as such. */
+  private async latestCode(member: MemberRow): Promise<AccessCodeRow | undefined> {
+    const { db } = this.runtime;
+    const rows = await db.source.manager.find(db.entities.AccessCode, {
+      where: { memberId: member.id, usedAt: IsNull(), revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+      take: 1,
+    });
+    return rows[0];
+  }
+
+  /** Counts a wrong code against the member's code in the database; true when this failure locked it. */
+  private async countFailure(code: AccessCodeRow): Promise<boolean> {
+    const { db } = this.runtime;
+    const limit = this.runtime.config.claim.accessCodeLimits.perMember;
+    return db.transaction(async (manager) => {
+      await manager.increment(db.entities.AccessCode, { id: code.id }, 'failedAttempts', 1);
+      const row = await manager.findOneByOrFail(db.entities.AccessCode, { id: code.id });
+      if (row.failedAttempts < limit || row.lockedAt) return false;
+      const locked = await manager.update(db.entities.AccessCode, { id: code.id, lockedAt: IsNull() }, { lockedAt: this.runtime.now() });
+      return locked.affected === 1;
+    });
+  }
+
+  private async countUnknown(employeeId: string): Promise<boolean> {
+    const result = await this.unknownIds.penalty(employeeId);
+    return result.remainingPoints <= 0 && result.consumedPoints === this.unknownIds.points;
+  }
+
+  private async noteThrottled(req: Request, ip: string): Promise<void> {
+    // One audit row when an address first goes over the limit, not one per blocked request.
+    const state = await this.perIp.penalty(ip);
+    if (state.consumedPoints === this.perIp.points + 1) {
+      await this.runtime.audit({ event: 'claim.code_failed', outcome: 'failure', method: 'code', req, details: { reason: 'throttled' } });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { IsNull, type EntityManager } from 'typeorm';
+import type { Database } from '../db/database.js';
+import type { AccessCodeRow, MemberRow } from '../db/rows.js';
+import type { Keys } from '../secrets/keys.js';
+import { codeHash, deriveCode, formatCode } from './code.js';
+
+export interface IssuedCode {
+  row: AccessCodeRow;
+  /** Grouped for printing: ABCD-EFGH-JKMN-PQRS. Never stored. */
+  code: string;
+}
+
+export function isCodeUsable(row: AccessCodeRow, member: MemberRow, now: Date): boolean {
+  return !row.usedAt && !row.revokedAt && !row.lockedAt && row.expiresAt.getTime() > now.getTime() && member.status === 'invited';
+}
+
+export function printableCode(keys: Keys, row: AccessCodeRow): string {
+  return formatCode(deriveCode(keys.accessCode, row.id));
+}
+
+export async function revokeAccessCodes(db: Database, manager: EntityManager, memberId: string, now: Date): Promise<number> {
+  const result = await manager.update(db.entities.AccessCode, { memberId, revokedAt: IsNull(), usedAt: IsNull() }, { revokedAt: now });
+  return result.affected ?? 0;
+}
+
+/** One valid code per member: issuing a new one kills the old one at once. */
+export async function issueAccessCode(db: Database, keys: Keys, manager: EntityManager, memberId: string, ttlMs: number, now: Date): Promise<IssuedCode> {
+  await revokeAccessCodes(db, manager, memberId, now);
+  const id = randomUUID();
+  const code = deriveCode(keys.accessCode, id);
+  const row: AccessCodeRow = {
+    id, memberId, codeHash: codeHash(keys.accessCodeHash, code), createdAt: now, expiresAt: new Date(now.getTime() + ttlMs),
+    usedAt: null, revokedAt: null, lockedAt: null, failedAttempts: 0,
+  };
+  await manager.insert(db.entities.AccessCode, row);
+  return { row, code: formatCode(code) };
+}
+
+/** The code a member can use right now, if any: what the printable export shows. */
+export async function currentAccessCode(db: Database, member: MemberRow, now: Date): Promise<AccessCodeRow | undefined> {
+  const rows = await db.source.manager.find(db.entities.AccessCode, {
+    where: { memberId: member.id, revokedAt: IsNull(), usedAt: IsNull() },
+    order: { createdAt: 'DESC' },
+    take: 1,
+  });
+  const row = rows[0];
+  return row && isCodeUsable(row, member, now) ? row : undefined;
+}

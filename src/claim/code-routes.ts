@@ -1,0 +1,51 @@
+import { Router, type Request, type Response } from 'express';
+import { AccessCodeGuard } from '../access-codes/attempt.js';
+import { AppError } from '../http/errors.js';
+import { csrfProtection } from '../http/csrf.js';
+import { renderPage } from '../http/render.js';
+import type { Runtime } from '../runtime.js';
+import { startOrResumeFlow } from './flows.js';
+
+const ANSWERS = {
+  invalid: { status: 400, message: 'The employee ID or access code is not right. Check the code on your letter and try again.' },
+  locked: { status: 429, message: 'Too many wrong codes were tried for this employee ID, so the code is locked. Ask your administrator for a new code.' },
+  throttled: { status: 429, message: 'Too many attempts. Wait 15 minutes and try again.' },
+} as const;
+
+function field(req: Request, name: string): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, 100) : '';
+}
+
+/** Claim with an access code: for members without email, who identify with their employee ID and the printed code. */
+export function codeRoutes(runtime: Runtime): Router {
+  const { config, db, audit } = runtime;
+  const router = Router();
+  const guard = new AccessCodeGuard(runtime);
+
+  function show(req: Request, res: Response, employeeId = '', errors: Array<{ field: string; message: string }> = [], status = 200) {
+    res.set('Referrer-Policy', 'no-referrer');
+    renderPage(runtime, req, res, 'claim/code.njk', { title: 'Claim your account with an access code', employeeId, errors }, status);
+  }
+
+  router.use('/claim/code', (_req, _res, next) => next(config.claim.methods.accessCode ? undefined : new AppError('not_found', 'access codes off')));
+
+  router.get('/claim/code', (req, res) => show(req, res));
+
+  router.post('/claim/code', csrfProtection, async (req, res) => {
+    const employeeId = field(req, 'employeeId');
+    const attempt = await guard.attempt(req, employeeId, field(req, 'code'));
+    if (!attempt.ok) {
+      const answer = ANSWERS[attempt.reason];
+      return show(req, res, employeeId, [{ field: attempt.reason === 'invalid' ? 'code' : 'employeeId', message: answer.message }], answer.status);
+    }
+    const { member, code } = attempt;
+    const { flow, resumed } = await startOrResumeFlow(db, config, member, { purpose: 'claim', method: 'code', linkId: null, accessCodeId: code.id }, runtime.now());
+    await audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'code', req, details: { flowId: flow.row.id, resumed } });
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    req.session.flowId = flow.row.id;
+    res.redirect(303, flow.state === 'done' ? '/claim/flow/finish' : `/claim/flow/${flow.state}`);
+  });
+
+  return router;
+}

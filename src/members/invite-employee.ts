@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { issueAccessCode } from '../access-codes/codes.js';
+import type { MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import type { Runtime } from '../runtime.js';
+import { normalizeEmployeeId } from './normalize.js';
+
+export interface EmployeeInviteResult {
+  id: string;
+  employeeId: string;
+  name: string | null;
+  status: MemberRow['status'];
+  accessCode: string;
+  expiresAt: string;
+  created: boolean;
+}
+
+/**
+ * Invites a member who has no email: created (or found) by employee ID, given a fresh access code
+ * (any older code dies). The code is returned to print and hand over; it is stored only as a keyed hash.
+ */
+export async function inviteByEmployeeId(
+  runtime: Runtime,
+  input: { employeeId: string; name?: string; actorId: string; req?: Request },
+): Promise<EmployeeInviteResult> {
+  const { db, config, keys, audit } = runtime;
+  if (!config.claim.methods.accessCode) throw new AppError('validation_failed', 'access codes off', 'Access codes are switched off in the configuration (claim.methods.accessCode).');
+  const employeeId = normalizeEmployeeId(input.employeeId);
+  if (!employeeId) throw new AppError('validation_failed', 'bad employee id', 'An employee ID is 1 to 64 letters, digits, dots, dashes or underscores.');
+  const now = runtime.now();
+  const existing = await db.source.manager.findOneBy(db.entities.Member, { employeeId });
+  if (existing && (existing.status === 'claimed' || existing.status === 'deactivated')) {
+    throw new AppError('validation_failed', `member is ${existing.status}`, `Employee ${employeeId} is ${existing.status} and cannot be invited.`);
+  }
+  const name = input.name?.trim() || existing?.name || null;
+  const { member, issued } = await db.transaction(async (manager) => {
+    const member: MemberRow = existing
+      ? { ...existing, name, status: 'invited', invitedAt: now, updatedAt: now }
+      : {
+          id: randomUUID(), email: null, emailNormalized: null, employeeId, username: null, usernameNormalized: null, name,
+          firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
+          managerEmail: null, startDate: null, loginMethod: 'password', status: 'invited', passwordHash: null, pictureId: null,
+          createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null, deactivatedAt: null,
+        };
+    await manager.save(db.entities.Member, member);
+    const issued = await issueAccessCode(db, keys, manager, member.id, config.claim.accessCodeTtl, now);
+    if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
+    await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'code', req: input.req, details: { reissued: Boolean(existing) } }, manager);
+    return { member, issued };
+  });
+  return {
+    id: member.id, employeeId, name: member.name, status: member.status, accessCode: issued.code,
+    expiresAt: issued.row.expiresAt.toISOString(), created: !existing,
+  };
+}
