@@ -30,7 +30,9 @@ export class AccessCodeGuard {
     const ipWindow = Math.ceil(limits.perIpWindow / 1000);
     this.perIp = createLimiter(runtime, { keyPrefix: 'code-ip', points: limits.perIp, durationSeconds: ipWindow, blockSeconds: ipWindow });
     this.global = createLimiter(runtime, { keyPrefix: 'code-global', points: limits.global, durationSeconds: Math.ceil(limits.globalWindow / 1000) });
-    this.unknownIds = createLimiter(runtime, { keyPrefix: 'code-id', points: limits.perMember, durationSeconds: Math.ceil(runtime.config.claim.accessCodeTtl / 1000) });
+    // Unknown IDs stay locked for a week (timers in the in-process limiter cannot run longer than ~24 days).
+    const unknownWindow = Math.ceil(Math.min(runtime.config.claim.accessCodeTtl, 7 * 24 * 3600 * 1000) / 1000);
+    this.unknownIds = createLimiter(runtime, { keyPrefix: 'code-id', points: limits.perMember, durationSeconds: unknownWindow });
   }
 
   async attempt(req: Request, employeeIdInput: string, codeInput: string): Promise<CodeAttempt> {

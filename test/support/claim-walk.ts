@@ -50,3 +50,25 @@ export async function claimAll(agent: Agent, claimUrl: string) {
   await setPassword(agent);
   return pickGroups(agent, 2);
 }
+
+/** Types an employee ID and access code at the claim page; returns the response. */
+export async function enterCode(agent: Agent, employeeId: string, code: string, headers: Record<string, string> = {}) {
+  const token = await tokenFor(agent, '/claim/code');
+  return agent.post('/claim/code').set(headers).type('form').send({ _csrf: token, employeeId, code });
+}
+
+export async function chooseUsername(agent: Agent, username: string, expected = 303) {
+  const token = await tokenFor(agent, '/claim/flow/username');
+  return agent.post('/claim/flow/username').type('form').send({ _csrf: token, username }).expect(expected);
+}
+
+/** Walks a whole access-code claim: code, username, then every first-access step. */
+export async function claimWithCode(agent: Agent, employeeId: string, code: string, username: string) {
+  const started = await enterCode(agent, employeeId, code);
+  if (started.status !== 303) throw new Error(`code refused: ${started.status}`);
+  await chooseUsername(agent, username);
+  await acceptTerms(agent);
+  await submitProfile(agent);
+  await setPassword(agent);
+  return pickGroups(agent, 1);
+}
