@@ -1,48 +1,31 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { claimPath } from '../support/browser-agent.js';
 import { GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = join('test-output', 'browser');
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install chromium)`);
-if (!available) process.stderr.write(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)\n`);
-const describeWithBrowser = available ? describe : describe.skip;
+import { describeWithBrowser, expectErrorSummary, launchChromium, screenshots, serve } from '../support/chromium.js';
 
 describeWithBrowser('a person claims an account in a real browser', () => {
   let h: Harness;
-  let server: Server;
+  let server: Awaited<ReturnType<typeof serve>>;
   let origin: string;
   let browser: Browser;
+  const shot = screenshots('claim-by-link');
 
   beforeAll(async () => {
     h = await startHarness();
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    mkdirSync(OUTPUT, { recursive: true });
+    server = await serve(h.app);
+    origin = server.origin;
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await h?.close();
   });
-
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
-  }
 
   it('opens the link, accepts the terms, fills the profile with a picture, sets a password, picks groups and lands signed in', async () => {
     const invited = await invite(h.runtime, 'browser@example.com', 'Bea Browser');
@@ -116,9 +99,3 @@ describeWithBrowser('a person claims an account in a real browser', () => {
     await page.close();
   });
 });
-
-async function expectErrorSummary(page: Page, message: string): Promise<void> {
-  const summary = page.getByRole('alert');
-  await summary.waitFor();
-  expect(await summary.innerText()).toContain(message);
-}

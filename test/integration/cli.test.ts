@@ -9,7 +9,7 @@ import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { newAgent, claimPath } from '../support/browser-agent.js';
-import { claimAll } from '../support/claim-walk.js';
+import { claimAll, enterCode } from '../support/claim-walk.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { TEST_SECRET, testConfigInput } from '../support/harness.js';
 
@@ -103,6 +103,35 @@ describe('claimgate CLI', () => {
     expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(['member.invited', 'claim.completed']));
     const text = JSON.stringify(lines);
     expect(text).not.toMatch(/[0-9a-f]{32}[A-Za-z0-9_-]{43}/);
+  });
+
+  it('invite --employee-id prints an access code; export --codes repeats it; access-code replaces or deactivates it', async () => {
+    const invited = JSON.parse(await claimgate('invite', '--employee-id', 'emp-001', '--name', 'Frontline One', '--json'));
+    expect(invited).toMatchObject({ employeeId: 'EMP-001', status: 'invited', name: 'Frontline One' });
+    expect(invited.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(invited.accessCode).toMatch(/^[A-HJKMNP-TV-Z]{4}(-[A-HJKMNP-TV-Z]{4}){3}$/);
+
+    const codes = await claimgate('export', '--codes');
+    expect(codes.split('\r\n')[0]).toBe('id,employee_id,name,status,access_code,access_code_expires_at');
+    expect(codes).toContain(`EMP-001,Frontline One,invited,${invited.accessCode},`);
+    expect(await claimgate('export', '--codes')).toBe(codes);
+
+    const replaced = JSON.parse(await claimgate('access-code', '--member', 'EMP-001', '--json'));
+    expect(replaced.accessCode).not.toBe(invited.accessCode);
+    const after = await claimgate('export', '--codes');
+    expect(after).toContain(replaced.accessCode);
+    expect(after).not.toContain(invited.accessCode);
+
+    await withServer(async (_runtime, app) => {
+      const old = await enterCode(newAgent(app), 'EMP-001', invited.accessCode);
+      expect(old.status).toBe(400);
+      const current = await enterCode(newAgent(app), 'emp-001', replaced.accessCode);
+      expect(current.status).toBe(303);
+    });
+
+    expect(JSON.parse(await claimgate('access-code', '--member', invited.id, '--deactivate', '--json'))).toMatchObject({ id: invited.id, revoked: 1 });
+    expect(await claimgate('export', '--codes')).not.toContain('EMP-001');
+    await expect(claimgate('invite', '--employee-id', 'has space', '--json')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('employee ID') });
   });
 
   it('revoke kills the link and returns the member to provisioned', async () => {

@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
+import { GOOD_PASSWORD } from '../support/claim-walk.js';
+import { describeWithBrowser, expectErrorSummary, launchChromium, screenshots, serve } from '../support/chromium.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+describeWithBrowser('a person without email claims with a printed access code', () => {
+  let h: Harness;
+  let server: Awaited<ReturnType<typeof serve>>;
+  let browser: Browser;
+  const shot = screenshots('claim-by-code');
+
+  beforeAll(async () => {
+    h = await startHarness({ firstAccess: { profile: { picture: 'off' } } });
+    server = await serve(h.app);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.close();
+  });
+
+  it('types the code on a fresh browser, picks a username and password, completes every step, and signs in again the next day', async () => {
+    const invited = await inviteByEmployeeId(h.runtime, { employeeId: 'W-1042', name: 'Wren Warehouse', actorId: 'test' });
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/login`);
+    await page.getByRole('link', { name: 'I have an access code' }).click();
+    await page.waitForURL('**/claim/code');
+
+    await page.getByLabel(/Employee ID/).fill('w-1042');
+    await page.getByLabel(/Access code/).fill('ABCD-EFGH-JKMN-PQRS');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expectErrorSummary(page, 'The employee ID or access code is not right');
+    await shot(page, '01-wrong-code');
+
+    // As typed from the printed letter: lower case, spaces instead of dashes.
+    await page.getByLabel(/Access code/).fill(invited.accessCode.toLowerCase().replace(/-/g, ' '));
+    await shot(page, '02-code');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL('**/claim/flow/username');
+    await page.getByLabel(/Username/).fill('wren');
+    await shot(page, '03-username');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL('**/claim/flow/terms');
+    await page.getByLabel(/I have read and accept/).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/claim/flow/profile');
+    expect(await page.getByLabel(/Full name/).inputValue()).toBe('Wren Warehouse');
+    await shot(page, '04-profile');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/claim/flow/password');
+    await page.getByLabel(/New password/).fill(GOOD_PASSWORD);
+    await page.getByLabel(/Type the password again/).fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/claim/flow/groups');
+    await page.getByLabel('London office').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL(`${server.origin}/`);
+    await shot(page, '05-signed-in');
+    expect(await page.locator('.facts').innerText()).toContain('wren');
+    await page.close();
+
+    const nextDay = await browser.newContext();
+    const again = await nextDay.newPage();
+    await again.goto(`${server.origin}/login`);
+    await again.getByLabel(/Email or username/).fill('Wren');
+    await again.getByLabel(/Password/).fill(GOOD_PASSWORD);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.waitForURL(`${server.origin}/`);
+    await shot(again, '06-next-day');
+    expect(await again.locator('.facts').innerText()).toContain('Wren Warehouse');
+    await nextDay.close();
+  });
+});
