@@ -4,7 +4,7 @@ import { createAudit, type Audit } from './audit/audit.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Database } from './db/database.js';
 import { ensureGroupPool } from './groups/groups.js';
-import { createViews } from './http/views.js';
+import { createTextViews, createViews } from './http/views.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { loadKeys, type Keys } from './secrets/keys.js';
@@ -20,6 +20,7 @@ export interface Runtime {
   mailer: Mailer;
   keys: Keys;
   views: nunjucks.Environment;
+  textViews: nunjucks.Environment;
   redis: RedisClient | undefined;
   now(): Date;
   close(): Promise<void>;
@@ -51,6 +52,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     mailer,
     keys,
     views: createViews(),
+    textViews: createTextViews(),
     redis,
     now: options.now ?? (() => new Date()),
     async close() {

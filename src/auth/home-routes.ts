@@ -1,15 +1,16 @@
-import { Router } from 'express';
 import { In } from 'typeorm';
 import { AppError } from '../http/errors.js';
 import { renderPage } from '../http/render.js';
 import { requireMember } from '../http/require-member.js';
 import { displayName } from '../members/lookup.js';
+import type { Router } from 'express';
 import type { Runtime } from '../runtime.js';
+import { caseSensitiveRouter } from '../http/router.js';
 
 /** claimgate's own signed-in page: who you are, and a way out. */
 export function homeRoutes(runtime: Runtime): Router {
   const { db } = runtime;
-  const router = Router();
+  const router = caseSensitiveRouter();
   const signedIn = requireMember(runtime);
 
   router.get('/', signedIn, async (req, res) => {

@@ -1,8 +1,8 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { startOrResumeFlow } from '../claim/flows.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
-import { createLimiter, remainingPoints, spend } from '../http/rate-limits.js';
+import { createLimiter, tryConsume } from '../http/rate-limits.js';
 import { renderPage } from '../http/render.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { findMemberBySignInName } from '../members/lookup.js';
@@ -10,6 +10,7 @@ import type { Runtime } from '../runtime.js';
 import { destroySession, signIn } from '../session/session.js';
 import { verifyPassword } from './password-hash.js';
 import { needsTermsAcceptance } from './terms-currency.js';
+import { caseSensitiveRouter } from '../http/router.js';
 
 function field(req: Request, name: string): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];
@@ -18,9 +19,12 @@ function field(req: Request, name: string): string {
 
 export function loginRoutes(runtime: Runtime): Router {
   const { config, audit, db } = runtime;
-  const router = Router();
-  // Failed sign-ins: per address and name pair (a person mistyping), and per address (one client spraying names).
+  const router = caseSensitiveRouter();
+  // Every attempt spends a point before the password is checked, so parallel guesses cannot outrun the count;
+  // a success gives the points back. Three keys: address and name (a person mistyping), name alone (guesses
+  // against one account from many addresses), and address alone (one client spraying names).
   const perPair = createLimiter(runtime, { keyPrefix: 'login-pair', points: 10, durationSeconds: 15 * 60 });
+  const perAccount = createLimiter(runtime, { keyPrefix: 'login-account', points: 30, durationSeconds: 15 * 60 });
   const perIp = createLimiter(runtime, { keyPrefix: 'login-ip', points: 100, durationSeconds: 15 * 60 });
 
   function showLogin(req: Request, res: Response, locals: { identifier?: string; errors?: Array<{ field: string; message: string }> } = {}, status = 200) {
@@ -28,6 +32,7 @@ export function loginRoutes(runtime: Runtime): Router {
       title: 'Sign in', identifier: locals.identifier ?? '', errors: locals.errors ?? [],
       returnTo: safeReturnPath(req.query.returnTo ?? (req.body as Record<string, unknown> | undefined)?.returnTo) ?? '',
       accessCodes: config.claim.methods.accessCode,
+      notice: req.method === 'GET' && req.query.signedOut === '1' ? 'You have signed out.' : '',
     }, status);
   }
 
@@ -39,9 +44,18 @@ export function loginRoutes(runtime: Runtime): Router {
   router.post('/login', csrfProtection, async (req, res) => {
     const identifier = field(req, 'identifier').trim().slice(0, 320);
     const password = field(req, 'password');
+    if (!identifier || !password) {
+      const errors = [
+        ...(!identifier ? [{ field: 'identifier', message: 'Enter your email or username.' }] : []),
+        ...(!password ? [{ field: 'password', message: 'Enter your password.' }] : []),
+      ];
+      return showLogin(req, res, { identifier, errors }, 400);
+    }
     const ip = req.ip ?? 'unknown';
-    const pairKey = `${ip}|${identifier.toLowerCase()}`;
-    if ((await remainingPoints(perPair, pairKey)) <= 0 || (await remainingPoints(perIp, ip)) <= 0) {
+    const accountKey = identifier.toLowerCase();
+    const pairKey = `${ip}|${accountKey}`;
+    const allowed = await Promise.all([tryConsume(perPair, pairKey), tryConsume(perAccount, accountKey), tryConsume(perIp, ip)]);
+    if (allowed.includes(false)) {
       await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
       return showLogin(req, res, { identifier, errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
     }
@@ -49,12 +63,11 @@ export function loginRoutes(runtime: Runtime): Router {
     const canSignIn = member?.status === 'claimed' && member.loginMethod === 'password';
     const valid = await verifyPassword(canSignIn ? member.passwordHash : null, password);
     if (!member || !canSignIn || !valid) {
-      await Promise.all([spend(perPair, pairKey), spend(perIp, ip)]);
       await audit({ event: 'login.failed', outcome: 'failure', memberId: member?.id ?? null, method: 'password', req, details: { reason: !member ? 'unknown_name' : !canSignIn ? `not_allowed:${member.status}` : 'wrong_password' } });
       // One answer for every failure, so the page never tells whether an account exists.
       return showLogin(req, res, { identifier, errors: [{ field: 'identifier', message: new AppError('login_failed').publicMessage }] }, 401);
     }
-    await perPair.delete(pairKey);
+    await Promise.all([perPair.delete(pairKey), perAccount.reward(accountKey), perIp.reward(ip)]);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
     if (await needsTermsAcceptance(runtime, member.id)) {
       const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null, accessCodeId: null }, runtime.now());

@@ -21,7 +21,7 @@ export function passwordProblems(password: string, policy: PasswordPolicy, ident
   const lower = password.toLowerCase();
   if (COMMON.has(lower) || new Set(lower).size <= 2) return ['This password is too easy to guess. Choose another.'];
   for (const identifier of identifiers) {
-    const parts = (identifier ?? '').toLowerCase().split(/[@\s.]+/).filter((part) => part.length >= 4);
+    const parts = (identifier ?? '').toLowerCase().split(/[@\s._-]+/).filter((part) => part.length >= 4);
     if (parts.some((part) => lower.includes(part))) return ['Do not use your name, email or username in your password.'];
   }
   return [];

@@ -1,10 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { AccessCodeGuard } from '../access-codes/attempt.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
 import { renderPage } from '../http/render.js';
 import type { Runtime } from '../runtime.js';
 import { startOrResumeFlow } from './flows.js';
+import { caseSensitiveRouter } from '../http/router.js';
 
 const ANSWERS = {
   invalid: { status: 400, message: 'The employee ID or access code is not right. Check the code on your letter and try again.' },
@@ -20,7 +21,7 @@ function field(req: Request, name: string): string {
 /** Claim with an access code: for members without email, who identify with their employee ID and the printed code. */
 export function codeRoutes(runtime: Runtime): Router {
   const { config, db, audit } = runtime;
-  const router = Router();
+  const router = caseSensitiveRouter();
   const guard = new AccessCodeGuard(runtime);
 
   function show(req: Request, res: Response, employeeId = '', errors: Array<{ field: string; message: string }> = [], status = 200) {

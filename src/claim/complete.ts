@@ -7,14 +7,10 @@ import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import type { Flow } from './flows.js';
 import { normalizeUsername } from './steps/username.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 class LostRace extends Error {}
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 function auditMethod(flow: Flow): ClaimMethod {
   return flow.row.method === 'signin' ? 'password' : flow.row.method;
@@ -72,7 +68,8 @@ async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promis
       await manager.insert(db.entities.Membership, { memberId: flow.row.memberId, groupId, createdAt: now });
     }
     await recordTermsAcceptance(runtime, manager, flow, req);
-    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now });
+    // The collected data (a password hash among it) now lives on the member; the flow keeps none of it.
+    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now, data: '{}' });
     if (finished.affected !== 1) throw new LostRace();
     await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
   }).catch((error: unknown) => {
@@ -87,7 +84,7 @@ async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request):
   const { db } = runtime;
   const now = runtime.now();
   await db.transaction(async (manager) => {
-    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now });
+    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now, data: '{}' });
     if (finished.affected !== 1) throw new AppError('claim_flow_missing', 'reacceptance finished concurrently');
     await recordTermsAcceptance(runtime, manager, flow, req);
   });

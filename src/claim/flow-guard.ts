@@ -20,11 +20,13 @@ export async function requireLiveFlow(runtime: Runtime, req: Request): Promise<L
   const flowId = req.session?.flowId;
   const flow = flowId ? await loadFlow(db, flowId) : undefined;
   const now = runtime.now();
+  if (flow?.row.state === 'superseded') throw new AppError('claim_link_invalid', 'flow ended by a revoked or replaced credential');
   if (!flow || !isFlowLive(flow, now)) throw new AppError('claim_flow_missing', 'no live flow in session');
   const member = await db.source.manager.findOneBy(db.entities.Member, { id: flow.row.memberId });
   if (!member) throw new AppError('claim_flow_missing', 'flow member gone');
   if (flow.row.purpose === 'claim') {
-    if (member.status !== 'invited') throw new AppError('claim_already_completed', `member is ${member.status}`);
+    if (member.status === 'claimed') throw new AppError('claim_already_completed', 'member is claimed');
+    if (member.status !== 'invited') throw new AppError('claim_link_invalid', `member is ${member.status}`);
     if (flow.row.linkId) {
       const link = await db.source.manager.findOneBy(db.entities.ClaimLink, { id: flow.row.linkId });
       if (!link || !isLinkUsable(link, member, now)) throw new AppError('claim_link_invalid', 'link no longer usable mid-flow');

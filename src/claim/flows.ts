@@ -6,6 +6,7 @@ import type { ClaimFlowRow, MemberRow } from '../db/rows.js';
 import type { FlowData } from './flow-data.js';
 import { planSteps, type FlowStart } from './planner.js';
 import { currentState, type FlowState, type StepId } from './states.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** A claim flow row with its JSON columns read. */
 export interface Flow {
@@ -32,8 +33,8 @@ export async function loadFlow(db: Database, id: string): Promise<Flow | undefin
 }
 
 /**
- * Resumes the member's open flow of this purpose if there is one (from any device, once they have proved
- * who they are again), otherwise plans a new one. An expired open flow is closed first.
+ * Resumes the member's open flow of this purpose when the same credential opens it again (from any device),
+ * otherwise closes it and plans a new one.
  * A unique index allows one open flow per member and purpose; the loser of a race to create it resumes the winner's.
  */
 export async function startOrResumeFlow(
@@ -51,11 +52,6 @@ export async function startOrResumeFlow(
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 async function startOrResumeIn(
   db: Database,
@@ -66,14 +62,16 @@ async function startOrResumeIn(
   now: Date,
 ): Promise<{ flow: Flow; resumed: boolean }> {
   const open = await manager.findOneBy(db.entities.ClaimFlow, { memberId: member.id, purpose: start.purpose, finishedAt: IsNull() });
-  if (open && open.expiresAt.getTime() > now.getTime()) {
-    // Whatever re-proved the member (a newer link, the access code) is what the flow now completes against.
-    const changes = { linkId: start.linkId, accessCodeId: start.accessCodeId, method: start.method, updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl) };
+  const plan = planSteps(config, member, start);
+  // Only the credential that opened a flow resumes it, and only while the plan still fits the member:
+  // a flow opened by an older link must never be revived by a newer one.
+  const sameCredential = open && open.linkId === start.linkId && open.accessCodeId === start.accessCodeId && open.method === start.method;
+  if (open && sameCredential && open.expiresAt.getTime() > now.getTime() && open.plan === JSON.stringify(plan)) {
+    const changes = { updatedAt: now, expiresAt: new Date(now.getTime() + config.claim.flowTtl) };
     await manager.update(db.entities.ClaimFlow, { id: open.id }, changes);
     return { flow: readFlow({ ...open, ...changes }), resumed: true };
   }
-  if (open) await manager.update(db.entities.ClaimFlow, { id: open.id }, { finishedAt: now, state: 'expired', updatedAt: now });
-  const plan = planSteps(config, member, start);
+  if (open) await manager.update(db.entities.ClaimFlow, { id: open.id }, { finishedAt: now, state: 'superseded', updatedAt: now, data: '{}' });
   const row: ClaimFlowRow = {
     id: randomUUID(), memberId: member.id, linkId: start.linkId, accessCodeId: start.accessCodeId, method: start.method, purpose: start.purpose,
     plan: JSON.stringify(plan), completed: '[]', data: '{}', state: currentState(plan, []), version: 1,
@@ -100,4 +98,9 @@ export async function saveFlowProgress(
     { completed: JSON.stringify(next.completed), state: next.state, data: JSON.stringify(next.data), version: flow.row.version + 1, updatedAt: now },
   );
   return result.affected === 1;
+}
+
+/** Ends every open claim flow of a member, e.g. when the link or code that opened it is revoked or replaced. */
+export async function closeOpenFlows(db: Database, manager: EntityManager, memberId: string, now: Date): Promise<void> {
+  await manager.update(db.entities.ClaimFlow, { memberId, purpose: 'claim', finishedAt: IsNull() }, { finishedAt: now, state: 'superseded', updatedAt: now, data: '{}' });
 }

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
@@ -7,12 +7,14 @@ import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
 import { signIn } from '../session/session.js';
 import { completeFlow } from './complete.js';
+import { claimRequiresSso } from './sso-gate.js';
 import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
 import { loadFlow, saveFlowProgress, startOrResumeFlow, type Flow } from './flows.js';
 import { findUsableLink } from './links.js';
 import { IllegalTransition, isStepId, reopenUsername, submitStep, type StepId } from './states.js';
 import { STEPS } from './steps/index.js';
 import type { FieldError, StepContext } from './steps/step.js';
+import { caseSensitiveRouter } from '../http/router.js';
 
 const LINK_TOKEN = /^[0-9a-f]{32}[A-Za-z0-9_-]{43}$/;
 
@@ -28,8 +30,9 @@ function claimHeaders(_req: Request, res: Response, next: NextFunction): void {
 
 export function claimRoutes(runtime: Runtime): Router {
   const { db, config, keys, audit } = runtime;
-  const router = Router();
+  const router = caseSensitiveRouter();
   router.use('/claim', claimHeaders);
+
 
   const upload = multer({
     storage: multer.memoryStorage(),
@@ -39,6 +42,8 @@ export function claimRoutes(runtime: Runtime): Router {
   /** Parses the picture form; an oversized file becomes a field error on the page, not a crash. */
   function multipartForProfile(req: Request, res: Response, next: NextFunction): void {
     if (req.params.step !== 'profile' || !req.is('multipart/form-data')) return next();
+    // Nobody without a claim in progress gets a file buffered in memory.
+    if (!req.session?.flowId) return next(new AppError('claim_flow_missing', 'upload without a flow'));
     upload(req, res, (error: unknown) => {
       if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') {
         (req as { uploadError?: FieldError }).uploadError = {
@@ -131,6 +136,7 @@ export function claimRoutes(runtime: Runtime): Router {
   // Registered last: /claim/flow/... must not be read as a token.
   // Opening a link shows what it is for and consumes nothing: mail scanners fetch links with GET and HEAD.
   router.get('/claim/:token', async (req, res) => {
+    if (!config.claim.methods.link) throw new AppError('not_found', 'claim links off');
     const token = String(req.params.token);
     const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
     if (!usable) {
@@ -145,12 +151,14 @@ export function claimRoutes(runtime: Runtime): Router {
   });
 
   router.post('/claim/:token', csrfProtection, async (req, res) => {
+    if (!config.claim.methods.link) throw new AppError('not_found', 'claim links off');
     const token = String(req.params.token);
     const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
     if (!usable) {
       await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
       throw new AppError('claim_link_invalid', 'unusable link submitted');
     }
+    if (claimRequiresSso(config, usable.member)) throw new AppError('claim_requires_sso', 'link claim for an SSO member');
     const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id, accessCodeId: null }, runtime.now());
     await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { accessCodeCommand } from './commands/access-code.js';
 import { auditCommand } from './commands/audit.js';
@@ -8,7 +9,10 @@ import { migrateCommand } from './commands/migrate.js';
 import { revokeCommand } from './commands/revoke.js';
 import { CliFailure } from './context.js';
 
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('claimgate')
+  .version(version)
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 

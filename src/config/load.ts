@@ -47,7 +47,9 @@ function unreadableFiles(config: Config): string[] {
 
 /** Validates an already-parsed configuration object (after `${ENV}` substitution). */
 export function parseConfig(raw: unknown, source = 'configuration', env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(resolveEnvReferences(raw ?? {}, env));
+  // Without a `secret` key the secret comes from CLAIMGATE_SECRET, so a file shaped like the SPEC's example works.
+  const withSecret = raw && typeof raw === 'object' && !('secret' in raw) ? { ...raw, secret: '${CLAIMGATE_SECRET}' } : raw ?? {};
+  const result = configSchema.safeParse(resolveEnvReferences(withSecret, env));
   if (!result.success) throw new ConfigError(source, result.error.issues.flatMap(formatIssue));
   const problems = unreadableFiles(result.data);
   if (problems.length) throw new ConfigError(source, problems);

@@ -21,6 +21,9 @@ const optionalUrl = z
   .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined))
   .pipe(z.url().optional());
 
+const ADDRESS = '(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:/\\d{1,3})?)';
+const TRUST_PROXY = new RegExp(`^${ADDRESS}(?:\\s*,\\s*${ADDRESS})*$`);
+
 export const PROFILE_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
@@ -54,7 +57,9 @@ export const configSchema = z.strictObject({
       .transform((value) => (value && value !== '' ? value : undefined))
       .pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     dataDir: z.string().default('data'),
-    trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).default(false),
+    trustProxy: z
+      .union([z.boolean(), z.number().int().min(0), z.string().regex(TRUST_PROXY, 'use true, a hop count, loopback/linklocal/uniquelocal, or addresses/CIDRs separated by commas')])
+      .default(false),
     database: z.strictObject({ url: optionalUrl }).prefault({}),
     redis: z.strictObject({ url: optionalUrl, prefix: z.string().default('claimgate:') }).prefault({}),
     claim: z.strictObject({
@@ -141,6 +146,13 @@ export const configSchema = z.strictObject({
     }
     if (config.redis.url && !/^rediss?:/.test(config.redis.url)) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });
+    }
+    if (config.baseUrl.startsWith('https://') && config.trustProxy === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustProxy'],
+        message: 'must be set when baseUrl is https: claimgate serves plain HTTP behind a TLS proxy and needs to trust its X-Forwarded-Proto',
+      });
     }
     if (config.database.url && !config.secret) {
       ctx.addIssue({

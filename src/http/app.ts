@@ -28,6 +28,8 @@ export function createApp(runtime: Runtime): AppHandle {
   const app = express();
   const sessionStore = createSessionStore(runtime);
   app.disable('x-powered-by');
+  // Paths are matched exactly as written, so a path the log redaction knows is the path the router serves.
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   app.set('session cookie name', sessionCookieName(config.baseUrl.startsWith('https://')));
 

@@ -9,6 +9,8 @@ function toAppError(error: unknown): AppError {
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
   if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
   if (e?.type === 'entity.parse.failed' || e?.code?.startsWith?.('LIMIT_')) return new AppError('bad_request', e.message);
+  // busboy (under multer) reports a malformed multipart body with a plain Error.
+  if (/multipart|boundary|unexpected end of form|malformed part header/i.test(e?.message ?? '')) return new AppError('bad_request', e.message);
   return new AppError('internal', e?.message ?? String(error));
 }
 
@@ -17,7 +19,11 @@ export function sendError(runtime: Runtime, req: Request, res: Response, error: 
     res.status(error.status).set('Cache-Control', 'no-store').json({ error: { code: error.code, message: error.publicMessage, requestId: req.id } });
     return;
   }
-  renderPage(runtime, req, res, 'error.njk', { title: 'Something is not right', code: error.code, message: error.publicMessage, requestId: req.id }, error.status);
+  // An error page has no form of its own: it starts no session for an anonymous visitor.
+  const next = error.code === 'claim_step_out_of_order' || error.code === 'username_taken'
+    ? { href: '/claim/flow', label: 'Continue where you left off' }
+    : req.session?.memberId ? { href: '/', label: 'Go to your home page' } : { href: '/login', label: 'Go to sign in' };
+  renderPage(runtime, req, res, 'error.njk', { title: 'Something is not right', code: error.code, message: error.publicMessage, requestId: req.id, next }, error.status, { csrf: Boolean(req.session?.memberId) });
 }
 
 /** The one place errors become responses: a readable page or JSON with a stable code; internals stay in the log. */

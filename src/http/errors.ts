@@ -11,6 +11,10 @@ export const ERRORS = {
   username_taken: { status: 409, message: 'That username was taken a moment ago. Choose another.' },
   claim_flow_missing: { status: 400, message: 'Your claim has not started or has expired. Open the link from your invitation again.' },
   claim_step_out_of_order: { status: 409, message: 'This step is not the one to complete now. Continue from where you are.' },
+  claim_requires_sso: {
+    status: 409,
+    message: 'This account is claimed by signing in with your organisation\'s single sign-on, which this gateway does not offer for it. Ask your administrator.',
+  },
   claim_already_completed: { status: 409, message: 'This account has already been claimed. Sign in instead.' },
   login_failed: { status: 401, message: 'The email, username or password is not right.' },
   login_throttled: { status: 429, message: 'Too many attempts. Wait a few minutes and try again.' },

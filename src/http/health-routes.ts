@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Runtime } from '../runtime.js';
+import { caseSensitiveRouter } from './router.js';
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -15,9 +16,13 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** Liveness says the process answers; readiness says the database and the session store answer too. */
 export function healthRoutes(runtime: Runtime): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   router.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  // Browsers ask for it on every site; the real icon is linked from each page.
+  router.get('/favicon.ico', (_req, res) => {
+    res.redirect(301, '/assets/favicon.svg');
   });
   router.get('/readyz', async (_req, res) => {
     const checks: Record<string, 'ok' | 'failing'> = {};

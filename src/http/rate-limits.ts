@@ -27,9 +27,13 @@ export async function remainingPoints(limiter: RateLimiterAbstract, key: string)
   return state ? limiter.points - state.consumedPoints : limiter.points;
 }
 
-/** Spends a point; a limiter that is already exhausted rejects, which here only means "counted". */
-export async function spend(limiter: RateLimiterAbstract, key: string): Promise<void> {
-  await limiter.consume(key).catch((rejection: unknown) => {
+/** Spends a point; false when none was left. A store failure is thrown, never read as "allowed". */
+export async function tryConsume(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
+  try {
+    await limiter.consume(key);
+    return true;
+  } catch (rejection) {
     if (rejection instanceof Error) throw rejection;
-  });
+    return false;
+  }
 }

@@ -10,13 +10,13 @@ export interface PageLocals {
 }
 
 /** Renders a server-side page with what every page needs: the CSRF token, the field errors and their summary. */
-export function renderPage(runtime: Runtime, req: Request, res: Response, template: string, locals: PageLocals, status = 200): void {
+export function renderPage(runtime: Runtime, req: Request, res: Response, template: string, locals: PageLocals, status = 200, options = { csrf: true }): void {
   const errors = locals.errors ?? [];
   const html = runtime.views.render(template, {
     ...locals,
     errors,
     errorFor: Object.fromEntries(errors.map((error) => [error.field, error.message])),
-    csrfToken: req.session ? csrf.generateToken(req) : '',
+    csrfToken: options.csrf && req.session ? csrf.generateToken(req) : '',
     signedIn: Boolean(req.session?.memberId),
   });
   res.status(status).set('Cache-Control', 'no-store').type('html').send(html);

@@ -16,6 +16,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      // Database errors carry their query parameters (hashes, session data): log only what explains the failure.
+      serializers: { err: (error: { name?: string; message?: string; code?: string; stack?: string }) => ({ type: error?.name, message: error?.message, code: error?.code, stack: error?.stack }) },
     },
     destination,
   );
@@ -23,5 +25,5 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** Claim link tokens travel in the path: they must never reach a log line. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/, '$1[redacted]').replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/i, '$1[redacted]').replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]');
 }

@@ -8,7 +8,7 @@ export async function sendInvitation(runtime: Runtime, member: MemberRow, url: s
   await runtime.mailer.send({
     to: member.email,
     subject: 'You are invited: claim your account',
-    text: runtime.views.render('mail/invitation.txt.njk', locals),
+    text: runtime.textViews.render('mail/invitation.txt.njk', locals),
     html: runtime.views.render('mail/invitation.html.njk', locals),
   });
 }

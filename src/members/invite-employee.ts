@@ -4,6 +4,7 @@ import { issueAccessCode } from '../access-codes/codes.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
+import { saveInvitedMember } from './invited-member.js';
 import { normalizeEmployeeId } from './normalize.js';
 
 export interface EmployeeInviteResult {
@@ -35,15 +36,12 @@ export async function inviteByEmployeeId(
   }
   const name = input.name?.trim() || existing?.name || null;
   const { member, issued } = await db.transaction(async (manager) => {
-    const member: MemberRow = existing
-      ? { ...existing, name, status: 'invited', invitedAt: now, updatedAt: now }
-      : {
-          id: randomUUID(), email: null, emailNormalized: null, employeeId, username: null, usernameNormalized: null, name,
-          firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
-          managerEmail: null, startDate: null, loginMethod: 'password', status: 'invited', passwordHash: null, pictureId: null,
-          createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null, deactivatedAt: null,
-        };
-    await manager.save(db.entities.Member, member);
+    const member = await saveInvitedMember(db, manager, existing, () => ({
+      id: randomUUID(), email: null, emailNormalized: null, employeeId, username: null, usernameNormalized: null, name,
+      firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
+      managerEmail: null, startDate: null, loginMethod: 'password', status: 'invited', passwordHash: null, pictureId: null,
+      createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null, deactivatedAt: null,
+    }), { name }, now);
     const issued = await issueAccessCode(db, keys, manager, member.id, config.claim.accessCodeTtl, now);
     if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
     await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'code', req: input.req, details: { reissued: Boolean(existing) } }, manager);

@@ -7,6 +7,8 @@ import type { Runtime } from '../runtime.js';
 import { findMemberByEmail } from './lookup.js';
 import { isEmail, normalizeEmail } from './normalize.js';
 import { sendInvitation } from './invitation-mail.js';
+import { saveInvitedMember } from './invited-member.js';
+import { ssoProviderFor } from '../claim/sso-gate.js';
 
 export interface InviteInput {
   email: string;
@@ -33,8 +35,12 @@ export interface InviteResult {
  */
 export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promise<InviteResult> {
   const { db, config, keys, audit } = runtime;
+  if (!config.claim.methods.link) throw new AppError('validation_failed', 'claim links off', 'Claim links are switched off in the configuration (claim.methods.link).');
   if (!isEmail(input.email)) throw new AppError('validation_failed', 'invalid email', `"${input.email}" is not an email address.`);
   const email = input.email.trim();
+  if (input.loginMethod === 'sso' && !ssoProviderFor(config, email)) {
+    throw new AppError('validation_failed', 'no provider for sso member', `No single sign-on provider serves ${email.split('@')[1]}: configure one in sso.providers first.`);
+  }
   const now = runtime.now();
   const existing = await findMemberByEmail(db, email);
   if (existing && (existing.status === 'claimed' || existing.status === 'deactivated')) {
@@ -42,16 +48,13 @@ export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promi
   }
 
   const { member, link, created } = await db.transaction(async (manager) => {
-    const member: MemberRow = existing
-      ? { ...existing, status: 'invited', invitedAt: now, updatedAt: now, name: input.name ?? existing.name, loginMethod: input.loginMethod ?? existing.loginMethod }
-      : {
-          id: randomUUID(), email, emailNormalized: normalizeEmail(email), employeeId: null, username: null, usernameNormalized: null,
-          name: input.name ?? null, firstName: null, lastName: null, title: null, department: null, location: null, phone: null,
-          locale: null, managerEmail: null, startDate: null, loginMethod: input.loginMethod ?? config.members.defaultLoginMethod,
-          status: 'invited', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null,
-          deactivatedAt: null,
-        };
-    await manager.save(db.entities.Member, member);
+    const member = await saveInvitedMember(db, manager, existing, () => ({
+      id: randomUUID(), email, emailNormalized: normalizeEmail(email), employeeId: null, username: null, usernameNormalized: null,
+      name: input.name ?? null, firstName: null, lastName: null, title: null, department: null, location: null, phone: null,
+      locale: null, managerEmail: null, startDate: null, loginMethod: input.loginMethod ?? config.members.defaultLoginMethod,
+      status: 'invited', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null,
+      deactivatedAt: null,
+    }), { name: input.name ?? existing?.name ?? null, loginMethod: input.loginMethod ?? existing?.loginMethod ?? config.members.defaultLoginMethod }, now);
     const link = await issueLink(db, manager, member.id, config.claim.linkTtl, now);
     if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
     await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'link', req: input.req, details: { reissued: Boolean(existing) } }, manager);

@@ -198,7 +198,7 @@ describe('groups step', () => {
     expect(search.text).toContain('Paris 100% office');
     expect(search.text).toMatch(new RegExp(`value="${pool[0]}" checked`));
     // Attack: LIKE wildcards in the search box matching every group.
-    expect((await post('q=_&intent=search').expect(200)).text).toContain('No other group matches');
+    expect((await post('q=_&intent=search').expect(200)).text).toContain('No group beyond the ones listed above matches');
 
     expect((await post('intent=continue').expect(400)).text).toContain('Choose at least 1 group');
     expect((await post(`${pool.map((id) => `groups=${id}`).join('&')}&intent=continue`).expect(400)).text).toContain('Choose at most 3 groups');
@@ -208,5 +208,85 @@ describe('groups step', () => {
     await post(`groups=${paris}&intent=continue`).expect(303);
     const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId: invited.id });
     expect(memberships.map((m) => m.groupId)).toEqual([paris]);
+  });
+});
+
+describe('credentials replaced mid-claim', () => {
+  // Attack: someone holding an old (leaked) link starts the claim and sets a password; the admin re-issues the link;
+  // the real member's new link must not revive the old flow with the attacker's password in it.
+  it('never lets a newer link revive a flow an older link opened', async () => {
+    const invited = await invite(h.runtime);
+    const attacker = newAgent(h.app);
+    await startClaim(attacker, invited.claimUrl);
+    await acceptTerms(attacker);
+    await submitProfile(attacker, { name: 'Mallory' });
+    await setPassword(attacker, 'attacker chosen passphrase');
+    const reissued = await inviteByEmail(h.runtime, { email: invited.email, actorId: 'test' });
+
+    const member = newAgent(h.app);
+    expect(await startClaim(member, reissued.claimUrl)).toBe('/claim/flow/terms');
+    const revived = await attacker.get('/claim/flow');
+    expect(revived.status).toBe(404);
+    expect(revived.text).toContain('claim_link_invalid');
+
+    await acceptTerms(member);
+    const profile = await member.get('/claim/flow/profile').expect(200);
+    expect(profile.text).not.toContain('Mallory');
+  });
+});
+
+describe('who may claim by link', () => {
+  it('refuses a link claim for a member who must use single sign-on, with a stable code', async () => {
+    const invited = await invite(h.runtime);
+    const { db } = h.runtime;
+    await db.transaction((m) => m.update(db.entities.Member, { id: invited.id }, { loginMethod: 'sso' }));
+    const agent = newAgent(h.app);
+    const token = await tokenFor(agent, claimPath(invited.claimUrl));
+    const res = await agent.post(claimPath(invited.claimUrl)).type('form').send({ _csrf: token });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('claim_requires_sso');
+    expect(await db.source.manager.countBy(db.entities.ClaimFlow, { memberId: invited.id })).toBe(0);
+  });
+
+  it('refuses to invite an SSO member when no provider serves their domain', async () => {
+    await expect(inviteByEmail(h.runtime, { email: 'sso-person@nowhere.example', loginMethod: 'sso', actorId: 'test' })).rejects.toMatchObject({
+      code: 'validation_failed',
+      publicMessage: expect.stringContaining('No single sign-on provider serves nowhere.example'),
+    });
+  });
+
+  it('requires SSO for every link claim when sso.required is on', async () => {
+    const invited = await invite(h.runtime);
+    h.runtime.config.sso.required = true;
+    try {
+      const agent = newAgent(h.app);
+      const token = await tokenFor(agent, claimPath(invited.claimUrl));
+      await agent.post(claimPath(invited.claimUrl)).type('form').send({ _csrf: token }).expect(409);
+    } finally {
+      h.runtime.config.sso.required = false;
+    }
+  });
+
+  it('answers 404 for links and refuses invitations when claim links are switched off', async () => {
+    const invited = await invite(h.runtime);
+    h.runtime.config.claim.methods.link = false;
+    try {
+      await newAgent(h.app).get(claimPath(invited.claimUrl)).expect(404);
+      await expect(invite(h.runtime)).rejects.toMatchObject({ code: 'validation_failed' });
+    } finally {
+      h.runtime.config.claim.methods.link = true;
+    }
+  });
+
+  // Attack: fixing a session id before the claim starts, then riding the claimed session.
+  it('gives the browser a new session id when the claim starts', async () => {
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    const landing = await agent.get(claimPath(invited.claimUrl)).expect(200);
+    const before = (landing.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0];
+    const started = await agent.post(claimPath(invited.claimUrl)).type('form').send({ _csrf: csrfFrom(landing.text) }).expect(303);
+    const after = (started.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0];
+    expect(after).not.toBe(before);
+    await newAgent(h.app).get('/claim/flow').set('Cookie', before!).expect(400);
   });
 });

@@ -54,14 +54,16 @@ describe('claimgate CLI', () => {
   });
 
   it('invite --json prints the contract fields and mails the link to the outbox', async () => {
-    const out = JSON.parse(await claimgate('invite', '--email', 'ada@example.com', '--name', 'Ada L', '--json'));
-    expect(out).toMatchObject({ email: 'ada@example.com', status: 'invited', name: 'Ada L' });
+    const out = JSON.parse(await claimgate('invite', '--email', 'ada@example.com', '--name', "Ada O'Brien & Co", '--json'));
+    expect(out).toMatchObject({ email: 'ada@example.com', status: 'invited', name: "Ada O'Brien & Co" });
     expect(out.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.claimUrl).toMatch(/^http:\/\/claimgate\.test\/claim\/[0-9a-f]{32}[A-Za-z0-9_-]{43}$/);
     const mails = readdirSync(join(dir, 'outbox')).map((file) => readFileSync(join(dir, 'outbox', file), 'utf8'));
     const mail = mails.find((text) => text.includes('To: ada@example.com'));
     expect(mail).toBeDefined();
     expect(mail!.replace(/=\r?\n/g, '')).toContain(out.claimUrl);
+    // The plain-text part is not HTML: the name arrives as typed.
+    expect(mail).toContain("Hello Ada O'Brien & Co,");
   });
 
   it('refuses a bad email with a clear message and a non-zero exit', async () => {
@@ -100,7 +102,7 @@ describe('claimgate CLI', () => {
       expect(Object.keys(line)).toEqual(expect.arrayContaining(['event', 'time', 'memberId']));
       expect(new Date(line.time).toISOString()).toBe(line.time);
     }
-    expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(['member.invited', 'claim.completed']));
+    expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(['member.invited', 'claim.completed', 'export.requested']));
     const text = JSON.stringify(lines);
     expect(text).not.toMatch(/[0-9a-f]{32}[A-Za-z0-9_-]{43}/);
   });

@@ -71,6 +71,28 @@ describe('logs', () => {
     for (const sid of sessionIds) expect(text).not.toContain(sid);
   });
 
+  // Attack: a token in an odd-case path slipping past the log redaction.
+  it('serves claim paths case-sensitively and keeps tokens out of the log whatever the case', async () => {
+    const invited = await invite(h.runtime);
+    const token = claimPath(invited.claimUrl).split('/').pop()!;
+    await newAgent(h.app).get(`/CLAIM/${token}`).expect(404);
+    await newAgent(h.app).get(`/Claim/${token}`).expect(404);
+    expect(h.logs.join('')).not.toContain(token);
+  });
+
+  // Attack: filling the session store with anonymous requests.
+  it('starts no session for an anonymous visitor who only gets an error page', async () => {
+    const { db } = h.runtime;
+    const sessionsBefore = h.runtime.redis ? (await h.runtime.redis.keys(`${h.config.redis.prefix}sess:*`)).length : await db.source.manager.count(db.entities.Session);
+    for (let i = 0; i < 5; i++) {
+      const res = await newAgent(h.app).get(`/no-such-page-${i}`);
+      expect(res.status).toBe(404);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    const sessionsAfter = h.runtime.redis ? (await h.runtime.redis.keys(`${h.config.redis.prefix}sess:*`)).length : await db.source.manager.count(db.entities.Session);
+    expect(sessionsAfter).toBe(sessionsBefore);
+  });
+
   // Attack: forging a log line through user-controlled text (a newline in a header or field).
   it('keeps every log entry on one JSON line whatever the client sends', async () => {
     const invited = await invite(h.runtime);

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { newAgent, tokenFor, type Agent } from '../support/browser-agent.js';
-import { acceptTerms, invite, startClaim } from '../support/claim-walk.js';
+import { acceptTerms, invite, startClaim, submitProfile } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -32,14 +32,14 @@ async function photoWithMetadata(): Promise<Buffer> {
 
 describe('profile picture', () => {
   it('accepts a real image, squares and resizes it, and strips its metadata', async () => {
-    const { agent } = await atProfileStep();
+    const { agent, memberId } = await atProfileStep();
     const photo = await photoWithMetadata();
     expect((await sharp(photo).metadata()).exif).toBeDefined();
     const res = await upload(agent, photo, 'me.jpg', 'image/jpeg');
     expect(res.status).toBe(303);
     const { db } = h.runtime;
-    const flows = await db.source.manager.find(db.entities.ClaimFlow, { order: { updatedAt: 'DESC' }, take: 1 });
-    const stored = await db.source.manager.findOneByOrFail(db.entities.Picture, { flowId: flows[0]!.id });
+    const flow = await db.source.manager.findOneByOrFail(db.entities.ClaimFlow, { memberId });
+    const stored = await db.source.manager.findOneByOrFail(db.entities.Picture, { flowId: flow.id });
     const meta = await sharp(stored.bytes).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 256, height: 256 });
     expect(meta.exif).toBeUndefined();
@@ -64,6 +64,32 @@ describe('profile picture', () => {
     expect(res.status).toBe(413);
     expect(res.text).toContain('The picture is too large');
     await agent.get('/claim/flow').expect(303).expect('location', '/claim/flow/profile');
+  });
+
+  it('keeps a good picture when another field needs fixing, so it need not be chosen again', async () => {
+    const { agent, memberId } = await atProfileStep();
+    const token = await tokenFor(agent, '/claim/flow/profile');
+    const res = await agent.post('/claim/flow/profile').field('_csrf', token).field('name', '').attach('picture', await photoWithMetadata(), { filename: 'me.jpg', contentType: 'image/jpeg' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Your picture is saved');
+    await submitProfile(agent, { name: 'Fixed Name' });
+    const { db } = h.runtime;
+    const flow = await db.source.manager.findOneByOrFail(db.entities.ClaimFlow, { memberId });
+    expect(JSON.parse(flow.data).profile.pictureId).toEqual(expect.any(String));
+  });
+
+  // Attack: malformed multipart bodies, and uploads from someone with no claim in progress.
+  it('answers a malformed multipart body with 400, and buffers nothing without a claim in progress', async () => {
+    const { agent } = await atProfileStep();
+    const token = await tokenFor(agent, '/claim/flow/profile');
+    const truncated = `--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--XYZ\r\nContent-Disposition: form-data; name="picture"; filename="a.png"\r\n\r\nabc`;
+    const broken = await agent.post('/claim/flow/profile').set('Content-Type', 'multipart/form-data; boundary=XYZ').send(truncated);
+    expect(broken.status).toBe(400);
+    const noBoundary = await agent.post('/claim/flow/profile').set('Content-Type', 'multipart/form-data').send('garbage');
+    expect(noBoundary.status).toBe(400);
+    const stranger = await newAgent(h.app).post('/claim/flow/profile').attach('picture', Buffer.alloc(1000), 'x.png');
+    expect(stranger.status).toBe(400);
+    expect(stranger.text).toContain('claim_flow_missing');
   });
 
   // Attack: a decompression bomb: a small file that decodes to billions of pixels.

@@ -75,6 +75,28 @@ describe('sign-in and sessions', () => {
     expect(rows.some((row) => row.details.includes('throttled'))).toBe(true);
   });
 
+  // Attack: guesses sent in parallel so that none is counted before the password check.
+  it('counts every attempt before the password is checked, so parallel guesses are throttled too', async () => {
+    const target = await invite(h.runtime, 'parallel@example.com');
+    await claimAll(newAgent(h.app), target.claimUrl);
+    const agent = newAgent(h.app);
+    const token = csrfFrom((await agent.get('/login')).text);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+      agent.post('/login').type('form').send({ _csrf: token, identifier: target.email, password: `parallel guess ${i}` })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('asks for the missing fields instead of calling an empty form a wrong password', async () => {
+    const agent = newAgent(h.app);
+    const token = csrfFrom((await agent.get('/login')).text);
+    const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: '', password: '' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Enter your email or username.');
+    expect(res.text).toContain('Enter your password.');
+  });
+
   // Attack: session fixation: an id planted before sign-in stays valid after it.
   it('issues a new session id at sign-in', async () => {
     const agent = newAgent(h.app);
@@ -94,6 +116,7 @@ describe('sign-in and sessions', () => {
     const replay = await newAgent(h.app).get('/').set('Cookie', cookie);
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toMatch(/^\/login/);
+    expect((await agent.get('/login?signedOut=1').expect(200)).text).toContain('You have signed out.');
     const { db } = h.runtime;
     expect(await db.source.manager.countBy(db.entities.AuditEvent, { event: 'session.ended', memberId })).toBeGreaterThanOrEqual(1);
   });

@@ -60,6 +60,17 @@ describe('configuration', () => {
     ]);
   });
 
+  it('takes the secret from CLAIMGATE_SECRET when the file has no secret key, as in the SPEC example', () => {
+    const config = parseConfig({ baseUrl: 'http://x.test', database: { url: '${DATABASE_URL}' } }, 'test', { DATABASE_URL: 'postgres://db/claimgate', CLAIMGATE_SECRET: 'x'.repeat(40) });
+    expect(config.secret).toBe('x'.repeat(40));
+  });
+
+  it('requires trustProxy with an https baseUrl (the TLS proxy must be trusted for Secure cookies)', () => {
+    expect(problemsOf({ baseUrl: 'https://x.test' })).toEqual([expect.stringMatching(/^trustProxy: must be set when baseUrl is https/)]);
+    expect(problemsOf({ baseUrl: 'https://x.test', trustProxy: 'loopback, 10.0.0.0/8' })).toEqual([]);
+    expect(problemsOf({ baseUrl: 'http://x.test', trustProxy: 'lopback' })).toEqual([expect.stringMatching(/^trustProxy:/)]);
+  });
+
   it('refuses a terms file it cannot read', () => {
     expect(problemsOf({ baseUrl: 'http://x.test', firstAccess: { terms: { enabled: true, file: '/nonexistent/terms.md' } } })).toEqual([
       'firstAccess.terms.file: cannot read file "/nonexistent/terms.md"',

@@ -7,14 +7,17 @@ export const passwordStep: Step = {
   title: 'Choose a password',
   template: 'claim/password.njk',
   isRequired: (config, member, { purpose }) => purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password',
-  async locals({ runtime }) {
+  async locals({ runtime, flow, member }) {
     const { minLength, maxLength } = runtime.config.firstAccess.password;
-    return { minLength, maxLength };
+    // Password managers store the new password under this name.
+    return { minLength, maxLength, accountName: flow.data.username ?? member.email ?? member.username ?? '' };
   },
   async submit({ runtime, flow, member, req }) {
     const password = field(req.body, 'password');
     const confirm = field(req.body, 'confirm');
-    const problems = passwordProblems(password, runtime.config.firstAccess.password, [member.email, member.username, member.name, member.employeeId]);
+    const profile = flow.data.profile ?? {};
+    const identifiers = [member.email?.split('@')[0], flow.data.username ?? member.username, member.name, member.firstName, member.lastName, member.employeeId, profile.name, profile.firstName, profile.lastName];
+    const problems = passwordProblems(password, runtime.config.firstAccess.password, identifiers);
     const errors = problems.map((message) => ({ field: 'password', message }));
     if (!errors.length && password !== confirm) errors.push({ field: 'confirm', message: 'The two passwords do not match.' });
     if (errors.length) return { ok: false, errors };

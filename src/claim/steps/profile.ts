@@ -7,6 +7,7 @@ import { field, type FieldError, type Step, type StepContext } from './step.js';
 
 interface FieldRule {
   label: string;
+  type?: 'text' | 'tel';
   maxLength: number;
   autocomplete: string;
   pattern?: RegExp;
@@ -20,7 +21,7 @@ export const PROFILE_RULES: Record<ProfileField, FieldRule> = {
   title: { label: 'Job title', maxLength: 200, autocomplete: 'organization-title' },
   department: { label: 'Department', maxLength: 200, autocomplete: 'off' },
   location: { label: 'Location', maxLength: 200, autocomplete: 'off' },
-  phone: { label: 'Phone', maxLength: 50, autocomplete: 'tel', pattern: /^\+?[0-9 ().-]{3,50}$/, hint: 'Digits, spaces and + ( ) - only.' },
+  phone: { label: 'Phone', maxLength: 50, autocomplete: 'tel', type: 'tel', pattern: /^\+?[0-9 ().-]{3,50}$/, hint: 'Digits, spaces and + ( ) - only.' },
   locale: { label: 'Language', maxLength: 35, autocomplete: 'language', pattern: /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, hint: 'For example en-GB.' },
 };
 
@@ -29,6 +30,12 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function prefill(member: MemberRow, data: FlowData, fields: ProfileField[]): Record<string, string> {
   return Object.fromEntries(fields.map((name) => [name, data.profile?.[name] ?? member[name] ?? '']));
+}
+
+async function latestPictureId({ runtime, flow }: Pick<StepContext, 'runtime' | 'flow'>): Promise<string | null> {
+  const { db } = runtime;
+  const row = await db.source.manager.findOne(db.entities.Picture, { where: { flowId: flow.row.id }, select: { id: true } });
+  return row?.id ?? null;
 }
 
 async function storePicture(ctx: StepContext, upload: Express.Multer.File | undefined): Promise<{ pictureId?: string; error?: FieldError }> {
@@ -61,7 +68,7 @@ export const profileStep: Step = {
       fields: fields.map((name) => ({ name, ...PROFILE_RULES[name], required: required.includes(name) })),
       values: prefill(member, flow.data, fields),
       picture,
-      hasPicture: Boolean(flow.data.profile?.pictureId),
+      hasPicture: Boolean(await latestPictureId({ runtime, flow } as StepContext)),
       pictureMaxMb: Math.round(runtime.config.firstAccess.profile.pictureMaxBytes / 1024 / 1024),
     };
   },
@@ -84,8 +91,9 @@ export const profileStep: Step = {
     }
     const uploadError = (req as { uploadError?: FieldError }).uploadError;
     if (uploadError) errors.push(uploadError);
-    let pictureId = flow.data.profile?.pictureId ?? null;
-    if (!errors.length && picture !== 'off') {
+    // A good picture is kept even when a field needs fixing, so the member does not have to choose it again.
+    let pictureId = await latestPictureId(ctx);
+    if (picture !== 'off' && !uploadError) {
       const stored = await storePicture(ctx, req.file);
       if (stored.error) errors.push(stored.error);
       pictureId = stored.pictureId ?? pictureId;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { LessThan, type FindOptionsWhere } from 'typeorm';
 import { AUDIT_EVENTS } from '../../audit/events.js';
 import type { AuditRow } from '../../db/rows.js';
+import { findMemberByRef } from '../../members/member-ref.js';
 import { CliFailure, printJson, withRuntime } from '../context.js';
 
 interface AuditOptions {
@@ -14,7 +15,7 @@ interface AuditOptions {
 export function auditCommand(): Command {
   return new Command('audit')
     .description('Print audit events, newest first.')
-    .option('--member <id>', 'only events about this member')
+    .option('--member <ref>', 'only events about this member (id, email or employee ID)')
     .addOption(new Option('--event <name>', 'only this event').choices([...AUDIT_EVENTS]))
     .option('--limit <n>', 'at most this many events', '100')
     .option('--json', 'one JSON object per line')
@@ -24,7 +25,11 @@ export function auditCommand(): Command {
       await withRuntime(async (runtime) => {
         const { db } = runtime;
         const where: FindOptionsWhere<AuditRow> = {};
-        if (options.member) where.memberId = options.member;
+        if (options.member) {
+          const member = await findMemberByRef(db, options.member);
+          if (!member) throw new CliFailure(`no member ${options.member}`);
+          where.memberId = member.id;
+        }
         if (options.event) where.event = options.event;
         let before: string | undefined;
         let left = limit;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { configPath } from '../../config/load.js';
-import { configOrExit, printJson } from '../context.js';
+import { ConfigError, configPath, loadConfig } from '../../config/load.js';
+import { printJson } from '../context.js';
 
 export function configCommand(): Command {
   const config = new Command('config').description('Work with the configuration file.');
@@ -9,7 +9,15 @@ export function configCommand(): Command {
     .description('Validate the configuration (CLAIMGATE_CONFIG or config/claimgate.yaml) without starting; exit 1 names every error.')
     .option('--json', 'print the result as JSON')
     .action((options: { json?: boolean }) => {
-      const parsed = configOrExit();
+      let parsed;
+      try {
+        parsed = loadConfig();
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        if (options.json) printJson({ ok: false, file: error.source, errors: error.problems });
+        else process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      }
       const summary = {
         ok: true,
         file: configPath(),

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { accessCodesCsv } from '../../export/access-codes-csv.js';
 import { membersCsv, type ExportStatus } from '../../export/members-csv.js';
-import { withRuntime } from '../context.js';
+import { CLI_ACTOR, withRuntime } from '../context.js';
 
 export function exportCommand(): Command {
   return new Command('export')
@@ -14,6 +14,8 @@ export function exportCommand(): Command {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (options: { status: ExportStatus; codes?: boolean; out?: string }) => {
       await withRuntime(async (runtime) => {
+        // Claim links and access codes are credentials: every export of them is on the record.
+        await runtime.audit({ event: 'export.requested', actorId: CLI_ACTOR, details: { via: 'cli', kind: options.codes ? 'access_codes' : 'members', status: options.status, to: options.out ? 'file' : 'stdout' } });
         let rows = 0;
         const counted = async function* () {
           const source = options.codes ? accessCodesCsv(runtime) : membersCsv(runtime, options.status);

@@ -1,0 +1,16 @@
+import type { Config } from '../config/schema.js';
+import type { MemberRow } from '../db/rows.js';
+
+/**
+ * A link claim must start at the identity provider when SSO is required org-wide, for the member's email domain,
+ * or by the member's login method. Such a claim never runs the local steps without the IdP.
+ */
+export function claimRequiresSso(config: Config, member: Pick<MemberRow, 'loginMethod' | 'emailNormalized'>): boolean {
+  if (member.loginMethod === 'sso' || config.sso.required) return true;
+  return Boolean(member.emailNormalized && ssoProviderFor(config, member.emailNormalized));
+}
+
+export function ssoProviderFor(config: Config, email: string) {
+  const domain = email.trim().toLowerCase().split('@')[1];
+  return domain ? config.sso.providers.find((provider) => provider.domains.includes(domain)) : undefined;
+}
