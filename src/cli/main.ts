@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { accessCodeCommand } from './commands/access-code.js';
 import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
+import { deactivateCommand } from './commands/deactivate.js';
 import { exportCommand } from './commands/export.js';
 import { inviteCommand } from './commands/invite.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -16,7 +17,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), accessCodeCommand(), revokeCommand(), exportCommand(), auditCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), accessCodeCommand(), revokeCommand(), deactivateCommand(), exportCommand(), auditCommand()]) {
   program.addCommand(command);
 }
 

@@ -2,6 +2,7 @@ import { IsNull } from 'typeorm';
 import { csrfFrom, newAgent, type Agent } from '../support/browser-agent.js';
 import { acceptTerms, claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { deactivateMember } from '../../src/members/deactivate.js';
 
 let h: Harness;
 let email: string;
@@ -184,6 +185,32 @@ describe('sign-in and sessions', () => {
     } finally {
       terms.version = previous;
     }
+  });
+});
+
+describe('deactivation', () => {
+  let h2: Harness;
+  beforeAll(async () => {
+    h2 = await startHarness();
+  });
+  afterAll(() => h2.close());
+
+  // Attack: a departed employee keeping access through an open session or a stale link.
+  it('ends the signed-in session at its next request, refuses sign-in, and kills open invitations', async () => {
+    const claimed = await invite(h2.runtime, 'leaver@example.com');
+    const agent = newAgent(h2.app);
+    await claimAll(agent, claimed.claimUrl);
+    await agent.get('/').expect(200);
+    const pending = await invite(h2.runtime, 'never-started@example.com');
+
+    await deactivateMember(h2.runtime, claimed.id, 'test');
+    await deactivateMember(h2.runtime, pending.id, 'test');
+    await agent.get('/').expect(303);
+    const token = csrfFrom((await agent.get('/login')).text);
+    expect((await agent.post('/login').type('form').send({ _csrf: token, identifier: claimed.email, password: GOOD_PASSWORD })).status).toBe(401);
+    await newAgent(h2.app).get(new URL(pending.claimUrl).pathname).expect(404);
+    const { db } = h2.runtime;
+    expect(await db.source.manager.countBy(db.entities.AuditEvent, { event: 'member.deactivated' })).toBe(2);
   });
 });
 
