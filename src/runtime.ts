@@ -3,6 +3,7 @@ import type nunjucks from 'nunjucks';
 import { createAudit, type Audit } from './audit/audit.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Database } from './db/database.js';
+import { IdentityCache } from './gateway/identity.js';
 import { ensureGroupPool } from './groups/groups.js';
 import { createTextViews, createViews } from './http/views.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -22,6 +23,7 @@ export interface Runtime {
   views: nunjucks.Environment;
   textViews: nunjucks.Environment;
   redis: RedisClient | undefined;
+  identities: IdentityCache;
   now(): Date;
   close(): Promise<void>;
 }
@@ -44,7 +46,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   await ensureGroupPool(db, config.firstAccess.groups.pool, new Date());
   const mailer = createMailer(config, logger);
-  return {
+  const runtime: Runtime = {
     config,
     db,
     logger,
@@ -55,10 +57,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     textViews: createTextViews(),
     redis,
     now: options.now ?? (() => new Date()),
+    identities: undefined as unknown as IdentityCache,
     async close() {
       mailer.close();
       if (redis?.isOpen) await redis.quit();
       await db.close();
     },
   };
+  runtime.identities = new IdentityCache(runtime);
+  return runtime;
 }

@@ -3,7 +3,7 @@ import { AppError } from '../http/errors.js';
 import { renderPage } from '../http/render.js';
 import { requireMember } from '../http/require-member.js';
 import { displayName } from '../members/lookup.js';
-import type { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { Runtime } from '../runtime.js';
 import { caseSensitiveRouter } from '../http/router.js';
 
@@ -13,7 +13,7 @@ export function homeRoutes(runtime: Runtime): Router {
   const router = caseSensitiveRouter();
   const signedIn = requireMember(runtime);
 
-  router.get('/', signedIn, async (req, res) => {
+  const home = async (req: Request, res: Response) => {
     const member = req.member!;
     const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId: member.id });
     const groups = memberships.length ? await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) }) : [];
@@ -23,9 +23,12 @@ export function homeRoutes(runtime: Runtime): Router {
       displayName: displayName(member),
       groups: groups.map((group) => group.name).sort(),
     });
-  });
+  };
+  router.get('/_claimgate/me', signedIn, home);
+  // With an upstream, / belongs to it; without one, claimgate's own page is the landing page.
+  if (!runtime.config.upstream.url) router.get('/', signedIn, home);
 
-  router.get('/me/picture', signedIn, async (req, res) => {
+  router.get('/_claimgate/picture', signedIn, async (req, res) => {
     const pictureId = req.member!.pictureId;
     const picture = pictureId ? await db.source.manager.findOneBy(db.entities.Picture, { id: pictureId, memberId: req.member!.id }) : null;
     if (!picture) throw new AppError('not_found', 'no picture');

@@ -90,6 +90,7 @@ async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request):
   });
 }
 
-export function completeFlow(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
-  return flow.row.purpose === 'claim' ? completeClaim(runtime, flow, req) : completeReacceptance(runtime, flow, req);
+export async function completeFlow(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
+  await (flow.row.purpose === 'claim' ? completeClaim(runtime, flow, req) : completeReacceptance(runtime, flow, req));
+  runtime.identities.forget(flow.row.memberId);
 }

@@ -30,6 +30,7 @@ function formatIssue(issue: z.core.$ZodIssue): string[] {
 /** Files the configuration names must be readable now: a missing file is an error at start, never a silent fallback. */
 function unreadableFiles(config: Config): string[] {
   const files: Array<[string, string | undefined]> = [['firstAccess.terms.file', config.firstAccess.terms.enabled ? config.firstAccess.terms.file : undefined]];
+  config.gateway.jwt.keys.forEach((key, index) => files.push([`gateway.jwt.keys.${index}.privateKeyFile`, key.privateKeyFile]));
   config.sso.providers.forEach((provider, index) => {
     if (provider.type === 'saml') files.push([`sso.providers.${index}.idpMetadataFile`, provider.idpMetadataFile]);
   });

@@ -117,7 +117,28 @@ export const configSchema = z.strictObject({
       .prefault({}),
     session: z.strictObject({ idleTimeout: duration('8h'), absoluteTimeout: duration('7d') })
       .prefault({}),
-    upstream: z.strictObject({ url: optionalUrl, landingPath: z.string().startsWith('/').default('/') })
+    upstream: z
+      .strictObject({
+        url: optionalUrl,
+        landingPath: z.string().startsWith('/').default('/'),
+        timeout: duration('60s'),
+      })
+      .prefault({}),
+    gateway: z
+      .strictObject({
+        /** How long a member's identity (status, groups, accepted terms) is reused before it is read again. */
+        identityCacheTtl: duration('10s'),
+        jwt: z
+          .strictObject({
+            ttl: duration('5m'),
+            audience: z.string().optional(),
+            /** Empty: one Ed25519 key derived from the secret, the same on every replica. */
+            keys: z
+              .array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), privateKeyFile: z.string(), state: z.enum(['active', 'published']) }))
+              .default([]),
+          })
+          .prefault({}),
+      })
       .prefault({}),
     admins: z.array(z.string().toLowerCase()).default([]),
     mail: z.strictObject({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
@@ -160,6 +181,10 @@ export const configSchema = z.strictObject({
         path: ['secret'],
         message: 'required when database.url is set: every replica must share it (set CLAIMGATE_SECRET)',
       });
+    }
+    const keys = config.gateway.jwt.keys;
+    if (keys.length && keys.filter((key) => key.state === 'active').length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['gateway', 'jwt', 'keys'], message: 'exactly one key must be active (the others are published only)' });
     }
     const ids = new Set<string>();
     config.sso.providers.forEach((provider, index) => {

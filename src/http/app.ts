@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type session from 'express-session';
 import { homeRoutes } from '../auth/home-routes.js';
 import { loginRoutes } from '../auth/login-routes.js';
 import { codeRoutes } from '../claim/code-routes.js';
 import { claimRoutes } from '../claim/routes.js';
+import { IdentityTokens } from '../gateway/identity-token.js';
+import { createGateway } from '../gateway/proxy.js';
+import { gatewayRoutes } from '../gateway/routes.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
 import { createSessionStore, sessionCookieName, sessionMiddleware, sessionTimeouts } from '../session/session.js';
@@ -17,20 +22,41 @@ import { healthRoutes } from './health-routes.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../public' : '../../public', import.meta.url));
 
+/** The paths claimgate answers itself; with an upstream, every other path belongs to it. */
+const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico'];
+
+export function isOwnPath(path: string, hasUpstream: boolean): boolean {
+  if (path === '/' && !hasUpstream) return true;
+  return OWN_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
 export interface AppHandle {
   app: Express;
   sessionStore: session.Store;
+  /** Attach to the HTTP server's 'upgrade' event: WebSocket connections to the upstream. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
+}
+
+/** Runs a middleware only on claimgate's own paths: proxied traffic keeps the upstream's headers and bodies. */
+function ownOnly(hasUpstream: boolean, ...handlers: RequestHandler[]): RequestHandler {
+  const chain = express.Router();
+  chain.use(...handlers);
+  return (req: Request, res: Response, next: NextFunction) => (isOwnPath(req.path, hasUpstream) ? chain(req, res, next) : next());
 }
 
 /** The HTTP pipeline, top to bottom. */
 export function createApp(runtime: Runtime): AppHandle {
   const { config } = runtime;
+  const hasUpstream = Boolean(config.upstream.url);
   const app = express();
   const sessionStore = createSessionStore(runtime);
+  const tokens = new IdentityTokens(runtime);
+  const gateway = createGateway(runtime, tokens);
+  const sessions = sessionMiddleware(runtime, sessionStore);
   app.disable('x-powered-by');
-  // Paths are matched exactly as written, so a path the log redaction knows is the path the router serves.
-  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
+  app.set('case sensitive routing', true);
   app.set('session cookie name', sessionCookieName(config.baseUrl.startsWith('https://')));
 
   app.use(
@@ -49,37 +75,63 @@ export function createApp(runtime: Runtime): AppHandle {
     }),
   );
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'none'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
+    ownOnly(
+      hasUpstream,
+      helmet({
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'none'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", 'data:'],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            baseUri: ["'none'"],
+            objectSrc: ["'none'"],
+          },
         },
-      },
-      referrerPolicy: { policy: 'no-referrer' },
-      strictTransportSecurity: config.baseUrl.startsWith('https://'),
-    }),
+        referrerPolicy: { policy: 'no-referrer' },
+        strictTransportSecurity: config.baseUrl.startsWith('https://'),
+      }),
+    ),
   );
   app.use(healthRoutes(runtime));
-  app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
-  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
-  app.use(express.json({ limit: '32kb' }));
-  app.use(sessionMiddleware(runtime, sessionStore));
+  app.use('/_claimgate/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  app.use(ownOnly(hasUpstream, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' })));
+  app.use(sessions);
   app.use(sessionTimeouts(runtime));
 
+  app.use(gatewayRoutes(runtime, tokens));
   app.use(loginRoutes(runtime));
   app.use(codeRoutes(runtime));
   app.use(claimRoutes(runtime));
   app.use(homeRoutes(runtime));
+  if (gateway) app.use((req, res, next) => (isOwnPath(req.path, hasUpstream) ? next() : gateway.web(req, res, next)));
 
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${redactUrl(req.path)}`)));
   app.use(errorHandler(runtime));
-  return { app, sessionStore };
+
+  // An upgrade request never reaches Express: its session (and timeouts) are read by hand, with a response that goes nowhere.
+  const timeouts = sessionTimeouts(runtime);
+  const withSession = (req: IncomingMessage) =>
+    new Promise<void>((resolve, reject) => {
+      const res = new ServerResponse(req) as unknown as Response;
+      sessions(req as Request, res, (error?: unknown) => {
+        if (error) return reject(error);
+        timeouts(req as Request, res, (timeoutError?: unknown) => (timeoutError ? reject(timeoutError) : resolve()));
+      });
+    });
+  return {
+    app,
+    sessionStore,
+    upgrade(req, socket, head) {
+      if (!gateway) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      void gateway.upgrade(req, socket, head, withSession);
+    },
+    close: () => gateway?.close(),
+  };
 }

@@ -22,6 +22,9 @@ export const ERRORS = {
   forbidden: { status: 403, message: 'You do not have access to this page.' },
   not_found: { status: 404, message: 'There is nothing at this address.' },
   payload_too_large: { status: 413, message: 'The upload is too large.' },
+  terms_not_accepted: { status: 403, message: 'Accept the current terms of use to continue.' },
+  upstream_unavailable: { status: 502, message: 'The application behind this gateway is not answering. Try again in a moment.' },
+  not_in_group: { status: 403, message: 'You are signed in, but not in a group that may use this.' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },
   internal: { status: 500, message: 'Something went wrong on our side. Try again, and contact your administrator if it keeps happening.' },
 } as const satisfies Record<string, { status: number; message: string }>;

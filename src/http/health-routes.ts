@@ -22,7 +22,7 @@ export function healthRoutes(runtime: Runtime): Router {
   });
   // Browsers ask for it on every site; the real icon is linked from each page.
   router.get('/favicon.ico', (_req, res) => {
-    res.redirect(301, '/assets/favicon.svg');
+    res.redirect(301, '/_claimgate/assets/favicon.svg');
   });
   router.get('/readyz', async (_req, res) => {
     const checks: Record<string, 'ok' | 'failing'> = {};

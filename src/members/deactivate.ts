@@ -20,4 +20,5 @@ export async function deactivateMember(runtime: Runtime, memberId: string, actor
     await manager.update(db.entities.Member, { id: member.id }, { status: 'deactivated', deactivatedAt: now, updatedAt: now });
     await audit({ event: 'member.deactivated', actorId, memberId: member.id, req, details: { from: member.status } }, manager);
   });
+  runtime.identities.forget(memberId);
 }

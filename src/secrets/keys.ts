@@ -10,6 +10,8 @@ export interface Keys {
   exportLink: Buffer;
   accessCode: Buffer;
   accessCodeHash: Buffer;
+  /** Seed of the default identity-token signing key (Ed25519) when the configuration names none. */
+  identityTokenSeed: Buffer;
 }
 
 function derive(root: string, purpose: string): Buffer {
@@ -48,5 +50,6 @@ export function loadKeys(config: Config): Keys {
     exportLink: derive(root, 'export-link/v1'),
     accessCode: derive(root, 'access-code/v1'),
     accessCodeHash: derive(root, 'access-code-hash/v1'),
+    identityTokenSeed: derive(root, 'identity-token-ed25519/v1'),
   };
 }

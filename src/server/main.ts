@@ -14,13 +14,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const runtime = await createRuntime(config);
-  const { app } = createApp(runtime);
+  const handle = createApp(runtime);
+  const { app } = handle;
   const port = Number(process.env.PORT ?? 3000);
   const server = app.listen(port, () => {
     runtime.logger.info({ port, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
   });
+  server.on('upgrade', handle.upgrade);
   const shutdown = (signal: string) => {
     runtime.logger.info({ signal }, 'shutting down');
+    handle.close();
     server.close(() => {
       void runtime.close().finally(() => process.exit(0));
     });

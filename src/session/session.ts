@@ -16,7 +16,8 @@ export function sessionCookieName(secure: boolean): string {
 export function createSessionStore(runtime: Runtime): session.Store {
   const ttlMs = runtime.config.session.absoluteTimeout;
   if (runtime.redis) {
-    return new RedisStore({ client: runtime.redis, prefix: `${runtime.config.redis.prefix}sess:`, ttl: Math.ceil(ttlMs / 1000) });
+    // No touch: idle time is tracked in the session itself (lastSeenAt), so a steady request costs one read and no write.
+    return new RedisStore({ client: runtime.redis, prefix: `${runtime.config.redis.prefix}sess:`, ttl: Math.ceil(ttlMs / 1000), disableTouch: true });
   }
   return new DatabaseSessionStore(runtime.db, ttlMs);
 }

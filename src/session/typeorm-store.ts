@@ -39,11 +39,9 @@ export class DatabaseSessionStore extends session.Store {
       .catch((error: unknown) => callback?.(error));
   }
 
-  override touch(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.db
-      .transaction((manager) => manager.update(this.db.entities.Session, { sid }, { expiresAt: this.expiry(data) }))
-      .then(() => callback?.())
-      .catch((error: unknown) => callback?.(error));
+  /** Nothing to do: idle time lives in the session (lastSeenAt), and rows expire at the absolute timeout. */
+  override touch(_sid: string, _data: session.SessionData, callback?: Callback): void {
+    callback?.();
   }
 
   override destroy(sid: string, callback?: Callback): void {

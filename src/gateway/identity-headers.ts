@@ -1,0 +1,32 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Identity } from './identity.js';
+
+export const IDENTITY_HEADER = {
+  user: 'x-claimgate-user',
+  email: 'x-claimgate-email',
+  username: 'x-claimgate-username',
+  name: 'x-claimgate-name',
+  groups: 'x-claimgate-groups',
+  token: 'x-claimgate-identity',
+} as const;
+
+// Also the underscore spellings: some servers and CGI layers read X_Claimgate_User as X-Claimgate-User.
+const SPOOFABLE = /^x[-_]claimgate[-_]/i;
+
+/** Removes every identity header a client sent, whatever its letter case, spelling or number of copies. */
+export function stripIdentityHeaders(headers: IncomingHttpHeaders): void {
+  for (const name of Object.keys(headers)) if (SPOOFABLE.test(name)) delete headers[name];
+}
+
+/** Header values must be Latin-1: names and groups are percent-encoded UTF-8, each group on its own. */
+export function identityHeaders(identity: Identity, token: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    [IDENTITY_HEADER.user]: identity.id,
+    [IDENTITY_HEADER.groups]: identity.groups.map(encodeURIComponent).join(','),
+    [IDENTITY_HEADER.token]: token,
+  };
+  if (identity.email) headers[IDENTITY_HEADER.email] = encodeURIComponent(identity.email).replace(/%40/g, '@');
+  if (identity.username) headers[IDENTITY_HEADER.username] = identity.username;
+  if (identity.name) headers[IDENTITY_HEADER.name] = encodeURIComponent(identity.name);
+  return headers;
+}

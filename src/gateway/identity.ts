@@ -1,0 +1,56 @@
+import { In } from 'typeorm';
+import { LRUCache } from 'lru-cache';
+import type { Runtime } from '../runtime.js';
+
+/** What the upstream learns about a member. Read from the database, then reused for a short while. */
+export interface Identity {
+  id: string;
+  email: string | null;
+  username: string | null;
+  name: string | null;
+  groups: string[];
+  status: string;
+  acceptedTermsVersion: string | null;
+}
+
+export async function loadIdentity(runtime: Runtime, memberId: string): Promise<Identity | null> {
+  const { db } = runtime;
+  const member = await db.source.manager.findOneBy(db.entities.Member, { id: memberId });
+  if (!member) return null;
+  const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId });
+  const groups = memberships.length ? await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) }) : [];
+  const terms = await db.source.manager.findOne(db.entities.TermsAcceptance, { where: { memberId }, order: { acceptedAt: 'DESC' } });
+  return {
+    id: member.id,
+    email: member.email,
+    username: member.username,
+    name: member.name ?? ([member.firstName, member.lastName].filter(Boolean).join(' ') || null),
+    groups: groups.map((group) => group.name).sort(),
+    status: member.status,
+    acceptedTermsVersion: terms?.version ?? null,
+  };
+}
+
+/**
+ * Keeps identities for `gateway.identityCacheTtl` so a steady stream of proxied requests does not read the
+ * database each time. A deactivation or group change reaches the upstream within that time on every replica.
+ */
+export class IdentityCache {
+  private readonly cache: LRUCache<string, Identity | 'missing'>;
+
+  constructor(private readonly runtime: Runtime) {
+    this.cache = new LRUCache({ max: 50_000, ttl: runtime.config.gateway.identityCacheTtl });
+  }
+
+  async get(memberId: string): Promise<Identity | null> {
+    const cached = this.cache.get(memberId);
+    if (cached) return cached === 'missing' ? null : cached;
+    const identity = await loadIdentity(this.runtime, memberId);
+    this.cache.set(memberId, identity ?? 'missing');
+    return identity;
+  }
+
+  forget(memberId: string): void {
+    this.cache.delete(memberId);
+  }
+}
