@@ -30,3 +30,17 @@ export function identityHeaders(identity: Identity, token: string): Record<strin
   if (identity.name) headers[IDENTITY_HEADER.name] = encodeURIComponent(identity.name);
   return headers;
 }
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+
+/**
+ * Removes the headers that describe this hop, not the request (RFC 9110 section 7.6.1), including every header the
+ * client named in Connection. WebSocket upgrades keep Connection and Upgrade, which the proxy needs.
+ */
+export function stripHopByHopHeaders(headers: IncomingHttpHeaders, keepUpgrade: boolean): void {
+  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  for (const name of [...HOP_BY_HOP, ...named]) {
+    if (keepUpgrade && (name === 'connection' || name === 'upgrade')) continue;
+    delete headers[name];
+  }
+}

@@ -6,7 +6,7 @@ import { AppError } from '../http/errors.js';
 import { sendError } from '../http/error-handler.js';
 import type { Runtime } from '../runtime.js';
 import { decide, isApiRequest } from './gate.js';
-import { identityHeaders, stripIdentityHeaders } from './identity-headers.js';
+import { identityHeaders, stripHopByHopHeaders, stripIdentityHeaders } from './identity-headers.js';
 import type { IdentityTokens } from './identity-token.js';
 
 export interface Gateway {
@@ -34,9 +34,10 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens): Gateway
     }
   });
 
-  async function prepare(req: Request): Promise<'ok' | 'anonymous' | 'terms'> {
+  async function prepare(req: Request, upgrade: boolean): Promise<'ok' | 'anonymous' | 'terms'> {
     const decision = await decide(runtime, req);
     if (!decision.ok) return decision.reason;
+    stripHopByHopHeaders(req.headers, upgrade);
     stripIdentityHeaders(req.headers);
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(req.sessionID, decision.identity)));
     return 'ok';
@@ -44,7 +45,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens): Gateway
 
   return {
     async web(req: Request, res: Response, next: NextFunction) {
-      const outcome = await prepare(req);
+      const outcome = await prepare(req, false);
       if (outcome === 'ok') return proxy.web(req, res);
       if (isApiRequest(req)) return next(new AppError(outcome === 'terms' ? 'terms_not_accepted' : 'not_signed_in', `gateway: ${outcome}`));
       const returnTo = encodeURIComponent(req.originalUrl);
@@ -53,7 +54,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens): Gateway
     async upgrade(req, socket, head, withSession) {
       try {
         await withSession(req);
-        if ((await prepare(req as Request)) !== 'ok') {
+        if ((await prepare(req as Request, true)) !== 'ok') {
           socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }

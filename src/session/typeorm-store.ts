@@ -6,7 +6,8 @@ type Callback = (error?: unknown) => void;
 
 /**
  * express-session store on the embedded database, so sessions survive a restart without Redis.
- * Expired rows are ignored on read and swept now and then.
+ * Expired rows are ignored on read and swept now and then. It has no touch: idle time lives in the session
+ * (lastSeenAt), so a steady request reads one row and writes nothing.
  */
 export class DatabaseSessionStore extends session.Store {
   private lastSweep = 0;
@@ -37,11 +38,6 @@ export class DatabaseSessionStore extends session.Store {
       .then(() => this.sweep())
       .then(() => callback?.())
       .catch((error: unknown) => callback?.(error));
-  }
-
-  /** Nothing to do: idle time lives in the session (lastSeenAt), and rows expire at the absolute timeout. */
-  override touch(_sid: string, _data: session.SessionData, callback?: Callback): void {
-    callback?.();
   }
 
   override destroy(sid: string, callback?: Callback): void {

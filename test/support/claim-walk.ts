@@ -43,10 +43,10 @@ export async function pickGroups(agent: Agent, count = 1, expected = 303) {
 }
 
 /** Walks a whole claim through every step; returns the last response (the redirect after completion). */
-export async function claimAll(agent: Agent, claimUrl: string) {
+export async function claimAll(agent: Agent, claimUrl: string, profile?: Record<string, string>) {
   await startClaim(agent, claimUrl);
   await acceptTerms(agent);
-  await submitProfile(agent);
+  await submitProfile(agent, profile);
   await setPassword(agent);
   return pickGroups(agent, 2);
 }

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp, type AppHandle } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './databases.js';
@@ -50,6 +50,7 @@ export interface Harness {
   config: Config;
   runtime: Runtime;
   app: Express;
+  handle: AppHandle;
   /** Every log line the runtime wrote, as raw text. */
   logs: string[];
   dataDir: string;
@@ -71,17 +72,20 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
   });
   let offset = 0;
   const runtime = await createRuntime(config, { logger: createLogger('info', sink), now: () => new Date(Date.now() + offset) });
-  const { app } = createApp(runtime);
+  const handle = createApp(runtime);
+  const { app } = handle;
   return {
     config,
     runtime,
     app,
+    handle,
     logs,
     dataDir,
     advance: (ms) => {
       offset += ms;
     },
     async close() {
+      handle.close();
       if (runtime.redis) {
         const keys = await runtime.redis.keys(`${config.redis.prefix}*`);
         if (keys.length) await runtime.redis.del(keys);

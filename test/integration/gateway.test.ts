@@ -1,0 +1,273 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import request from 'supertest';
+import WebSocket from 'ws';
+import { csrfFrom, newAgent, type Agent } from '../support/browser-agent.js';
+import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { startUpstream } from '../support/upstream.js';
+
+let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let h: Harness;
+let member: Agent;
+let memberId: string;
+let email: string;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  h = await startHarness({ upstream: { url: upstream.url, landingPath: '/app' } });
+  const invited = await invite(h.runtime, 'gatekeeper@example.com', 'Zoë Gate');
+  memberId = invited.id;
+  email = invited.email;
+  member = newAgent(h.app);
+  await claimAll(member, invited.claimUrl, { name: 'Zoë Gate' });
+});
+afterAll(async () => {
+  await h.close();
+  await upstream.close();
+});
+
+async function seenBy(agent: Agent, path: string, headers: Record<string, string> = {}) {
+  const res = await agent.get(path).set(headers).expect(200);
+  return JSON.parse(res.text) as (typeof upstream.seen)[number];
+}
+
+describe('reverse proxy', () => {
+  it('sends anonymous pages to sign-in, coming back to where they were going', async () => {
+    const res = await request(h.app).get('/reports/q3?x=1').set('Accept', 'text/html');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login?returnTo=%2Freports%2Fq3%3Fx%3D1');
+    expect(upstream.seen.some((s) => s.url.startsWith('/reports'))).toBe(false);
+  });
+
+  it('answers anonymous API calls (JSON or not a GET) with 401 JSON', async () => {
+    const json = await request(h.app).get('/api/items').set('Accept', 'application/json');
+    expect(json.status).toBe(401);
+    expect(json.body.error.code).toBe('not_signed_in');
+    expect((await request(h.app).post('/api/items').send('x=1')).status).toBe(401);
+  });
+
+  it('proxies a signed-in member with identity headers, X-Forwarded-*, and the upstream\'s own security headers', async () => {
+    const res = await member.get('/app/page?q=1').set('Accept', 'text/html').expect(200);
+    expect(res.headers['content-security-policy']).toBe("default-src 'self' 'unsafe-inline'");
+    const seen = JSON.parse(res.text);
+    expect(seen.url).toBe('/app/page?q=1');
+    expect(seen.headers).toMatchObject({
+      'x-claimgate-user': memberId,
+      'x-claimgate-email': email,
+      'x-claimgate-name': encodeURIComponent('Zoë Gate'),
+      'x-claimgate-groups': 'Announcements,Engineering',
+      'x-forwarded-proto': 'http',
+    });
+    expect(seen.headers['x-forwarded-for']).toBeDefined();
+    expect(seen.headers.cookie).toBeDefined();
+  });
+
+  it('streams request bodies to the upstream untouched, whatever their type', async () => {
+    const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+    const form = await member.post('/app/form').type('form').send('a=1&b=2').expect(200);
+    expect(JSON.parse(form.text)).toMatchObject({ method: 'POST', bodyLength: 7 });
+    const json = await member.post('/app/json').set('Content-Type', 'application/json').send('{"big":true}').expect(200);
+    expect(JSON.parse(json.text).bodyLength).toBe(12);
+    const binary = await member.post('/app/upload').set('Content-Type', 'application/octet-stream').send(body).expect(200);
+    expect(JSON.parse(binary.text)).toMatchObject({ bodyLength: body.length, bodySha256: createHash('sha256').update(body).digest('hex') });
+  });
+
+  it('streams a large response through', async () => {
+    const res = await member.get('/big?mb=24').buffer(true).parse((r, done) => {
+      const hash = createHash('sha256');
+      let length = 0;
+      r.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        length += chunk.length;
+      });
+      r.on('end', () => done(null, { length, sha: hash.digest('hex') }));
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(24 * 1024 * 1024);
+  });
+
+  // Attack: a client claiming to be someone else through identity headers, in every spelling a server might accept.
+  it('strips identity headers the client sent, in any case, repeated, or with underscores', async () => {
+    const spoofed = await seenBy(member, '/app/spoof', {
+      'X-Claimgate-User': 'admin',
+      'x-claimgate-EMAIL': 'ceo@example.com',
+      'X-CLAIMGATE-GROUPS': 'Admins',
+      'X_Claimgate_Username': 'root',
+      'x-claimgate-identity': 'forged.jwt.token',
+      'X-Claimgate-Extra': 'anything',
+    });
+    expect(spoofed.headers['x-claimgate-user']).toBe(memberId);
+    expect(spoofed.headers['x-claimgate-email']).toBe(email);
+    expect(spoofed.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
+    expect(spoofed.headers['x-claimgate-extra']).toBeUndefined();
+    expect(spoofed.headers['x_claimgate_username']).toBeUndefined();
+    expect(spoofed.headers['x-claimgate-identity']).not.toBe('forged.jwt.token');
+    const names = spoofed.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(names.filter((n) => n === 'x-claimgate-user')).toHaveLength(1);
+
+    // Anonymous spoofing gets nowhere near the upstream.
+    const before = upstream.seen.length;
+    await request(h.app).get('/app/spoof').set('X-Claimgate-User', memberId).set('Accept', 'application/json').expect(401);
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  // Attack: smuggling headers past the proxy by naming them hop-by-hop.
+  it('does not forward hop-by-hop headers', async () => {
+    const seen = await seenBy(member, '/app/hop', { Connection: 'keep-alive, X-Secret-Hop', 'X-Secret-Hop': 'value', 'Proxy-Authorization': 'Basic abc' });
+    expect(seen.headers['x-secret-hop']).toBeUndefined();
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+  });
+
+  it('answers 502 with a readable page when the upstream is down, and keeps serving', async () => {
+    const dead: Server = createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const down = await startHarness({ upstream: { url: `http://127.0.0.1:${port}` } });
+    try {
+      const invited = await invite(down.runtime);
+      const agent = newAgent(down.app);
+      await claimAll(agent, invited.claimUrl);
+      const page = await agent.get('/anything').set('Accept', 'text/html');
+      expect(page.status).toBe(502);
+      expect(page.text).toContain('upstream_unavailable');
+      const api = await agent.get('/anything').set('Accept', 'application/json');
+      expect(api.status).toBe(502);
+      expect(api.body.error.code).toBe('upstream_unavailable');
+      await agent.get('/healthz').expect(200);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+describe('identity token', () => {
+  it('is signed with a key published at /.well-known/jwks.json, carries the identity, and is reused per session', async () => {
+    const jwks = (await request(h.app).get('/.well-known/jwks.json').expect(200)).body;
+    expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    expect(jwks.keys[0].d).toBeUndefined();
+    const first = await seenBy(member, '/app/one');
+    const second = await seenBy(member, '/app/two');
+    const token = first.headers['x-claimgate-identity'] as string;
+    expect(second.headers['x-claimgate-identity']).toBe(token);
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: h.config.baseUrl, audience: upstream.url });
+    expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
+    expect(payload).toMatchObject({ sub: memberId, email, name: 'Zoë Gate', groups: ['Announcements', 'Engineering'] });
+    expect(payload.exp! - payload.iat!).toBe(h.config.gateway.jwt.ttl / 1000);
+  });
+
+  // Attack: replaying a captured identity token after it expired.
+  it('is refused after it expires', async () => {
+    const jwks = (await request(h.app).get('/.well-known/jwks.json')).body;
+    const token = (await seenBy(member, '/app/exp')).headers['x-claimgate-identity'] as string;
+    const later = new Date(Date.now() + h.config.gateway.jwt.ttl + 1000);
+    await expect(jwtVerify(token, createLocalJWKSet(jwks), { currentDate: later })).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  });
+});
+
+describe('forward auth (/auth/verify)', () => {
+  it('answers 202 with the identity headers for a valid session and 401 otherwise', async () => {
+    const ok = await member.get('/auth/verify').expect(202);
+    expect(ok.headers['x-claimgate-user']).toBe(memberId);
+    expect(ok.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
+    expect(ok.headers['x-claimgate-identity']).toMatch(/^ey/);
+    await request(h.app).get('/auth/verify').expect(401);
+    await request(h.app).get('/auth/verify').set('Cookie', 'claimgate.sid=s%3Aforged.sig').expect(401);
+  });
+
+  it('restricts by allowed_groups as oauth2-proxy does', async () => {
+    await member.get('/auth/verify?allowed_groups=Engineering').expect(202);
+    await member.get('/auth/verify?allowed_groups=Admins,Engineering').expect(202);
+    const refused = await member.get('/auth/verify?allowed_groups=Admins,Finance');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('not_in_group');
+  });
+});
+
+describe('sessions on the proxied path', () => {
+  it('reads the session store once and writes nothing per steady proxied request', async () => {
+    const store = h.handle.sessionStore;
+    await member.get('/app/warm').expect(200);
+    const counts = { reads: 0, writes: 0 };
+    const original = { get: store.get.bind(store), set: store.set.bind(store), touch: store.touch?.bind(store) };
+    store.get = (sid, cb) => { counts.reads++; original.get(sid, cb); };
+    store.set = (sid, data, cb) => { counts.writes++; original.set(sid, data, cb); };
+    // In Redis mode the store's own commands are counted: a touch that sends nothing is no write.
+    const redis = h.runtime.redis;
+    const redisCommands: string[] = [];
+    const wrapped = redis ? (['get', 'set', 'expire', 'del'] as const).map((name) => {
+      const fn = (redis as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
+      (redis as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => { redisCommands.push(name); return fn.apply(redis, args); };
+      return [name, fn] as const;
+    }) : [];
+    try {
+      for (let i = 0; i < 20; i++) await member.get(`/app/steady/${i}`).expect(200);
+    } finally {
+      Object.assign(store, original);
+      for (const [name, fn] of wrapped) (redis as unknown as Record<string, unknown>)[name] = fn;
+    }
+    expect(counts).toEqual({ reads: 20, writes: 0 });
+    if (redis) expect(redisCommands).toEqual(Array(20).fill('get'));
+  });
+
+  it('asks for the new terms before the next proxied request when the version changes', async () => {
+    const terms = h.runtime.config.firstAccess.terms;
+    const previous = terms.version;
+    terms.version = '2027-01';
+    h.runtime.identities.forget(memberId);
+    try {
+      const res = await member.get('/app/after-terms').set('Accept', 'text/html');
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/_claimgate/terms?returnTo=%2Fapp%2Fafter-terms');
+      const api = await member.get('/app/after-terms').set('Accept', 'application/json');
+      expect(api.status).toBe(403);
+      expect(api.body.error.code).toBe('terms_not_accepted');
+      await member.get('/_claimgate/terms').expect(303).expect('location', '/claim/flow/terms');
+      const token = csrfFrom((await member.get('/claim/flow/terms')).text);
+      await member.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' }).expect(303).expect('location', '/app');
+      await member.get('/app/after-terms').expect(200);
+    } finally {
+      terms.version = previous;
+      h.runtime.identities.forget(memberId);
+    }
+  });
+});
+
+describe('WebSocket', () => {
+  it('carries an authenticated upgrade through to the upstream and refuses an anonymous one', async () => {
+    const server = h.app.listen(0, '127.0.0.1');
+    server.on('upgrade', h.handle.upgrade);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const socketMember = await invite(h.runtime, 'socket@example.com');
+      await claimAll(newAgent(h.app), socketMember.claimUrl);
+      const signIn = newAgent(h.app);
+      const token = csrfFrom((await signIn.get('/login')).text);
+      const res = await signIn.post('/login').type('form').send({ _csrf: token, identifier: socketMember.email, password: GOOD_PASSWORD }).expect(303);
+      const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie, 'X-Claimgate-User': 'spoofed' } });
+      const messages: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (data) => {
+          messages.push(data.toString());
+          if (messages.length === 1) ws.send('ping');
+          else { ws.close(); resolve(); }
+        });
+        ws.on('error', reject);
+      });
+      expect(JSON.parse(messages[0]!)).toEqual({ hello: socketMember.id });
+      expect(messages[1]).toBe('echo:ping');
+
+      const anonymous = new WebSocket(`ws://127.0.0.1:${port}/socket`);
+      const status = await new Promise<number>((resolve) => anonymous.on('unexpected-response', (_req, response) => resolve(response.statusCode!)));
+      expect(status).toBe(401);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
