@@ -214,10 +214,13 @@ describe('sessions on the proxied path', () => {
   });
 
   it('asks for the new terms before the next proxied request when the version changes', async () => {
+    const reader = await invite(h.runtime, 'terms-reader@example.com');
+    const member = newAgent(h.app);
+    await claimAll(member, reader.claimUrl);
     const terms = h.runtime.config.firstAccess.terms;
     const previous = terms.version;
     terms.version = '2027-01';
-    h.runtime.identities.forget(memberId);
+    h.runtime.identities.forget(reader.id);
     try {
       const res = await member.get('/app/after-terms').set('Accept', 'text/html');
       expect(res.status).toBe(303);
@@ -231,7 +234,7 @@ describe('sessions on the proxied path', () => {
       await member.get('/app/after-terms').expect(200);
     } finally {
       terms.version = previous;
-      h.runtime.identities.forget(memberId);
+      h.runtime.identities.forget(reader.id);
     }
   });
 });
@@ -270,4 +273,58 @@ describe('WebSocket', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
+
+describe('signing key rotation', () => {
+  it('publishes the next key before it signs and keeps the old one published while its tokens live', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'claimgate-keys-'));
+    const pem = (kind: 'ed25519' | 'ec') => {
+      const { privateKey } = kind === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+      return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    };
+    writeFileSync(join(dir, 'old.pem'), pem('ec'));
+    writeFileSync(join(dir, 'new.pem'), pem('ed25519'));
+    const keys = (active: 'old' | 'new') => ['old', 'new'].map((id) => ({ id, privateKeyFile: join(dir, `${id}.pem`), state: id === active ? 'active' : 'published' }));
+
+    const sign = async (active: 'old' | 'new') => {
+      const up = await startUpstream();
+      const gw = await startHarness({ upstream: { url: up.url }, gateway: { jwt: { keys: keys(active), audience: 'whoami' } } });
+      try {
+        const invited = await invite(gw.runtime);
+        const agent = newAgent(gw.app);
+        await claimAll(agent, invited.claimUrl);
+        const seen = JSON.parse((await agent.get('/x').expect(200)).text);
+        return { token: seen.headers['x-claimgate-identity'] as string, jwks: (await request(gw.app).get('/.well-known/jwks.json')).body };
+      } finally {
+        await gw.close();
+        await up.close();
+      }
+    };
+
+    const before = await sign('old');
+    expect(before.jwks.keys.map((k: { kid: string; alg: string }) => `${k.kid}:${k.alg}`).sort()).toEqual(['new:EdDSA', 'old:ES256']);
+    const after = await sign('new');
+    const oldHeader = await jwtVerify(before.token, createLocalJWKSet(after.jwks), { audience: 'whoami' });
+    expect(oldHeader.protectedHeader).toMatchObject({ kid: 'old', alg: 'ES256' });
+    const newHeader = await jwtVerify(after.token, createLocalJWKSet(before.jwks), { audience: 'whoami' });
+    expect(newHeader.protectedHeader).toMatchObject({ kid: 'new', alg: 'EdDSA' });
+  });
+});
+
+describe('return after sign-in', () => {
+  // Attack: an open redirect through the return path (the gateway sends people to sign in with one).
+  it.each(['//evil.example/x', '/\\evil.example', 'https://evil.example/', '/%2F%2Fevil.example', '%2F%2Fevil.example', '/%5Cevil.example', 'http:evil.example', '\\\\evil.example'])(
+    'never leaves this host for %j',
+    async (returnTo) => {
+      const agent = newAgent(h.app);
+      const token = csrfFrom((await agent.get('/login')).text);
+      const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: email, password: GOOD_PASSWORD, returnTo });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/app');
+    },
+  );
 });
