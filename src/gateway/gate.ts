@@ -1,12 +1,12 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import accepts from 'accepts';
 import type { Runtime } from '../runtime.js';
 import type { Identity } from './identity.js';
 
 export type GateDecision = { ok: true; identity: Identity } | { ok: false; reason: 'anonymous' | 'terms' };
 
 /** Who may pass to the upstream: a signed-in, claimed member who has accepted the current terms. */
-export async function decide(runtime: Runtime, req: Request): Promise<GateDecision> {
-  const memberId = req.session?.memberId;
+export async function decide(runtime: Runtime, memberId: string | undefined): Promise<GateDecision> {
   if (!memberId) return { ok: false, reason: 'anonymous' };
   const identity = await runtime.identities.get(memberId);
   if (!identity || identity.status !== 'claimed') return { ok: false, reason: 'anonymous' };
@@ -16,6 +16,7 @@ export async function decide(runtime: Runtime, req: Request): Promise<GateDecisi
 }
 
 /** API clients (JSON, or anything but a GET) get a status code; browsers get sent somewhere they can act. */
-export function isApiRequest(req: Request): boolean {
-  return req.method !== 'GET' && req.method !== 'HEAD' ? true : req.accepts(['html', 'json']) !== 'html';
+export function isApiRequest(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return true;
+  return accepts(req).type(['html', 'json']) !== 'html';
 }

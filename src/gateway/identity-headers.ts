@@ -18,12 +18,22 @@ export function stripIdentityHeaders(headers: IncomingHttpHeaders): void {
   for (const name of Object.keys(headers)) if (SPOOFABLE.test(name)) delete headers[name];
 }
 
+const encoded = new WeakMap<Identity, Record<string, string>>();
+
 /** Header values must be Latin-1: names and groups are percent-encoded UTF-8, each group on its own. */
 export function identityHeaders(identity: Identity, token: string): Record<string, string> {
+  let fixed = encoded.get(identity);
+  if (!fixed) {
+    fixed = encodeIdentity(identity);
+    encoded.set(identity, fixed);
+  }
+  return { ...fixed, [IDENTITY_HEADER.token]: token };
+}
+
+function encodeIdentity(identity: Identity): Record<string, string> {
   const headers: Record<string, string> = {
     [IDENTITY_HEADER.user]: identity.id,
     [IDENTITY_HEADER.groups]: identity.groups.map(encodeURIComponent).join(','),
-    [IDENTITY_HEADER.token]: token,
   };
   if (identity.email) headers[IDENTITY_HEADER.email] = encodeURIComponent(identity.email).replace(/%40/g, '@');
   if (identity.username) headers[IDENTITY_HEADER.username] = identity.username;

@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Runtime } from '../runtime.js';
 import type { Identity } from './identity.js';
 import { loadSigningKeys, type SigningKey } from './signing-keys.js';
+
+/** Whether two identities put the same claims in a token (the cache hands out the same object most of the time). */
+function sameClaims(a: Identity, b: Identity): boolean {
+  return a === b || (a.id === b.id && a.email === b.email && a.username === b.username && a.name === b.name && a.groups.join('\n') === b.groups.join('\n'));
+}
 
 /**
  * Signs the short-lived identity token the upstream receives, and reuses it for the same session and identity
@@ -12,7 +16,7 @@ import { loadSigningKeys, type SigningKey } from './signing-keys.js';
 export class IdentityTokens {
   readonly keys: SigningKey[];
   private readonly active: SigningKey;
-  private readonly cache = new LRUCache<string, { token: string; renewAt: number }>({ max: 50_000 });
+  private readonly cache = new LRUCache<string, { identity: Identity; token: string; renewAt: number }>({ max: 50_000 });
 
   constructor(private readonly runtime: Runtime) {
     this.keys = loadSigningKeys(runtime.config, runtime.keys);
@@ -34,10 +38,9 @@ export class IdentityTokens {
   }
 
   async tokenFor(sessionId: string, identity: Identity): Promise<string> {
-    const fingerprint = createHash('sha256').update(JSON.stringify([sessionId, identity.id, identity.email, identity.username, identity.name, identity.groups])).digest('base64url');
     const now = Date.now();
-    const cached = this.cache.get(fingerprint);
-    if (cached && cached.renewAt > now) return cached.token;
+    const cached = this.cache.get(sessionId);
+    if (cached && cached.renewAt > now && sameClaims(cached.identity, identity)) return cached.token;
     const ttl = this.runtime.config.gateway.jwt.ttl;
     const token = await new SignJWT({
       email: identity.email ?? undefined,
@@ -52,7 +55,7 @@ export class IdentityTokens {
       .setIssuedAt(Math.floor(now / 1000))
       .setExpirationTime(Math.floor((now + ttl) / 1000))
       .sign(this.active.privateKey);
-    this.cache.set(fingerprint, { token, renewAt: now + ttl / 2 }, { ttl: ttl / 2 });
+    this.cache.set(sessionId, { identity, token, renewAt: now + ttl / 2 }, { ttl: ttl / 2 });
     return token;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -11,16 +11,23 @@ import { loginRoutes } from '../auth/login-routes.js';
 import { codeRoutes } from '../claim/code-routes.js';
 import { claimRoutes } from '../claim/routes.js';
 import { IdentityTokens } from '../gateway/identity-token.js';
+import { forwardAuth } from '../gateway/forward-auth.js';
 import { createGateway } from '../gateway/proxy.js';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
+import { SessionReader } from '../session/session-reader.js';
 import { createSessionStore, sessionCookieName, sessionMiddleware, sessionTimeouts } from '../session/session.js';
 import { errorHandler } from './error-handler.js';
 import { AppError } from './errors.js';
 import { healthRoutes } from './health-routes.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../public' : '../../public', import.meta.url));
+
+function pathOf(url: string | undefined): string {
+  const end = url ? url.search(/[?#]/) : -1;
+  return url ? (end === -1 ? url : url.slice(0, end)) : '/';
+}
 
 /** The paths claimgate answers itself; with an upstream, every other path belongs to it. */
 const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico'];
@@ -31,6 +38,8 @@ export function isOwnPath(path: string, hasUpstream: boolean): boolean {
 }
 
 export interface AppHandle {
+  /** The request listener for the HTTP server: proxied traffic and forward-auth first, everything else to `app`. */
+  handler: RequestListener;
   app: Express;
   sessionStore: session.Store;
   /** Attach to the HTTP server's 'upgrade' event: WebSocket connections to the upstream. */
@@ -52,12 +61,15 @@ export function createApp(runtime: Runtime): AppHandle {
   const app = express();
   const sessionStore = createSessionStore(runtime);
   const tokens = new IdentityTokens(runtime);
-  const gateway = createGateway(runtime, tokens);
+  const reader = new SessionReader(runtime, sessionStore);
+  const gateway = createGateway(runtime, tokens, reader);
+  const verify = forwardAuth(runtime, reader, tokens);
   const sessions = sessionMiddleware(runtime, sessionStore);
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('case sensitive routing', true);
   app.set('session cookie name', sessionCookieName(config.baseUrl.startsWith('https://')));
+  const timeouts = sessionTimeouts(runtime);
 
   app.use(
     pinoHttp({
@@ -100,29 +112,25 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use('/_claimgate/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   app.use(ownOnly(hasUpstream, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' })));
   app.use(sessions);
-  app.use(sessionTimeouts(runtime));
+  app.use(timeouts);
 
   app.use(gatewayRoutes(runtime, tokens));
   app.use(loginRoutes(runtime));
   app.use(codeRoutes(runtime));
   app.use(claimRoutes(runtime));
   app.use(homeRoutes(runtime));
-  if (gateway) app.use((req, res, next) => (isOwnPath(req.path, hasUpstream) ? next() : gateway.web(req, res, next)));
 
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${redactUrl(req.path)}`)));
   app.use(errorHandler(runtime));
 
-  // An upgrade request never reaches Express: its session (and timeouts) are read by hand, with a response that goes nowhere.
-  const timeouts = sessionTimeouts(runtime);
-  const withSession = (req: IncomingMessage) =>
-    new Promise<void>((resolve, reject) => {
-      const res = new ServerResponse(req) as unknown as Response;
-      sessions(req as Request, res, (error?: unknown) => {
-        if (error) return reject(error);
-        timeouts(req as Request, res, (timeoutError?: unknown) => (timeoutError ? reject(timeoutError) : resolve()));
-      });
-    });
   return {
+    // Proxied traffic and forward-auth take the shortest path: one session read, the decision, the proxy.
+    handler: (req, res) => {
+      const path = pathOf(req.url);
+      if (path === '/auth/verify' && req.method === 'GET') return void verify(req, res);
+      if (gateway && !isOwnPath(path, hasUpstream)) return void gateway.web(req, res);
+      app(req, res);
+    },
     app,
     sessionStore,
     upgrade(req, socket, head) {
@@ -130,7 +138,7 @@ export function createApp(runtime: Runtime): AppHandle {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      void gateway.upgrade(req, socket, head, withSession);
+      void gateway.upgrade(req, socket, head);
     },
     close: () => gateway?.close(),
   };

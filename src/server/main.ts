@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createApp } from '../http/app.js';
 import { createRuntime } from '../runtime.js';
@@ -15,9 +16,8 @@ async function main(): Promise<void> {
   }
   const runtime = await createRuntime(config);
   const handle = createApp(runtime);
-  const { app } = handle;
   const port = Number(process.env.PORT ?? 3000);
-  const server = app.listen(port, () => {
+  const server = createServer(handle.handler).listen(port, () => {
     runtime.logger.info({ port, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
   });
   server.on('upgrade', handle.upgrade);

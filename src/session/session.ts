@@ -6,7 +6,7 @@ import './session-data.js';
 import { DatabaseSessionStore } from './typeorm-store.js';
 
 /** How stale `lastSeenAt` may get before a request writes it again; keeps steady traffic from writing every time. */
-const IDLE_REFRESH_MS = 60_000;
+export const IDLE_REFRESH_MS = 60_000;
 
 export function sessionCookieName(secure: boolean): string {
   // The __Host- prefix pins the cookie to this host and path /, and requires Secure.

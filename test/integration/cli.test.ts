@@ -24,11 +24,11 @@ async function claimgate(...args: string[]): Promise<string> {
 }
 
 /** The server side, on the same database and secret as the CLI. */
-async function withServer<T>(work: (runtime: Runtime, app: ReturnType<typeof createApp>['app']) => Promise<T>): Promise<T> {
+async function withServer<T>(work: (runtime: Runtime, app: ReturnType<typeof createApp>['handler']) => Promise<T>): Promise<T> {
   const input = testConfigInput(dir, database.url, { redis: { url: '' } });
   const runtime = await createRuntime(parseConfig(input, 'test'), { logger: createLogger('silent') });
   try {
-    return await work(runtime, createApp(runtime).app);
+    return await work(runtime, createApp(runtime).handler);
   } finally {
     await runtime.close();
   }

@@ -241,7 +241,7 @@ describe('sessions on the proxied path', () => {
 
 describe('WebSocket', () => {
   it('carries an authenticated upgrade through to the upstream and refuses an anonymous one', async () => {
-    const server = h.app.listen(0, '127.0.0.1');
+    const server = createServer(h.app).listen(0, '127.0.0.1');
     server.on('upgrade', h.handle.upgrade);
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as AddressInfo).port;

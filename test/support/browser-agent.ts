@@ -1,10 +1,10 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 
 export type Agent = TestAgent;
 
-export function newAgent(app: Express): Agent {
+export function newAgent(app: RequestListener): Agent {
   return request.agent(app);
 }
 

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Express } from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,8 +20,8 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function serve(app: Express): Promise<{ origin: string; close(): Promise<void> }> {
-  const server: Server = app.listen(0, '127.0.0.1');
+export async function serve(app: RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createApp, type AppHandle } from '../../src/http/app.js';
@@ -49,7 +49,8 @@ function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>
 export interface Harness {
   config: Config;
   runtime: Runtime;
-  app: Express;
+  /** What the HTTP server runs: the gateway's fast path and the Express application behind it. */
+  app: RequestListener;
   handle: AppHandle;
   /** Every log line the runtime wrote, as raw text. */
   logs: string[];
@@ -73,7 +74,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
   let offset = 0;
   const runtime = await createRuntime(config, { logger: createLogger('info', sink), now: () => new Date(Date.now() + offset) });
   const handle = createApp(runtime);
-  const { app } = handle;
+  const app = handle.handler;
   return {
     config,
     runtime,

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Proxy overhead: the same tiny upstream behind (a) bare Node proxies with no authentication and
+// (b) claimgate with a signed-in session in Redis, driven by autocannon in the same run.
+// Prints requests/s, p50/p99 latency of each, their ratio, and Redis commands per proxied request.
+// Needs REDIS_URL (default redis://127.0.0.1:6379); run `npm run build` first. Loopback only.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import argon2 from 'argon2';
+import { createProxyServer } from 'http-proxy-3';
+import { createClient } from 'redis';
+import { parseConfig } from '../../dist/src/config/load.js';
+import { createApp } from '../../dist/src/http/app.js';
+import { createLogger } from '../../dist/src/logging/logger.js';
+import { createRuntime } from '../../dist/src/runtime.js';
+
+const run = promisify(execFile);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+function listen(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+async function autocannon(url, headers = {}) {
+  const args = ['node_modules/autocannon/autocannon.js', '-j', '-c', String(CONNECTIONS), '-d', String(DURATION)];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  const { stdout } = await run('node', [...args, url], { maxBuffer: 16 * 1024 * 1024 });
+  const result = JSON.parse(stdout);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function redisCalls(client) {
+  const info = await client.info('commandstats');
+  let total = 0;
+  for (const match of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) if (match[1] !== 'info') total += Number(match[2]);
+  return total;
+}
+
+const upstream = createServer((_req, res) => res.end('ok'));
+const upstreamUrl = `http://127.0.0.1:${await listen(upstream)}`;
+
+// Two baselines without any authentication: the plainest proxy, and one that forwards as claimgate does (X-Forwarded-*).
+const plainProxy = createProxyServer({ target: upstreamUrl, agent: new Agent({ keepAlive: true, maxSockets: 512 }) });
+const plain = createServer((req, res) => plainProxy.web(req, res));
+const plainUrl = `http://127.0.0.1:${await listen(plain)}`;
+const bareProxy = createProxyServer({ target: upstreamUrl, xfwd: true, agent: new Agent({ keepAlive: true, maxSockets: 512 }) });
+const bare = createServer((req, res) => bareProxy.web(req, res));
+const bareUrl = `http://127.0.0.1:${await listen(bare)}`;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'claimgate-bench-'));
+const prefix = `cgbench:${process.pid}:`;
+const config = parseConfig({
+  baseUrl: 'http://127.0.0.1',
+  secret: 'bench-secret-bench-secret-bench-secret-0123',
+  dataDir,
+  database: { url: process.env.DATABASE_URL ?? '' },
+  redis: { url: REDIS_URL, prefix },
+  upstream: { url: upstreamUrl },
+  log: { level: 'silent' },
+}, 'bench', {});
+const runtime = await createRuntime(config, { logger: createLogger('silent') });
+const handle = createApp(runtime);
+const gateway = createServer(handle.handler);
+const gatewayUrl = `http://127.0.0.1:${await listen(gateway)}`;
+
+// A claimed member with a password, then a real sign-in for a session cookie.
+const { db } = runtime;
+const now = new Date();
+const id = crypto.randomUUID();
+const passwordHash = await argon2.hash('bench passphrase long enough');
+await db.transaction((m) => m.insert(db.entities.Member, {
+  id, email: 'bench@example.com', emailNormalized: 'bench@example.com', employeeId: null, username: null, usernameNormalized: null,
+  name: 'Bench Member', firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
+  managerEmail: null, startDate: null, loginMethod: 'password', status: 'claimed', pictureId: null,
+  passwordHash, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: now, deactivatedAt: null,
+}));
+const loginPage = await fetch(`${gatewayUrl}/login`);
+const preCookie = loginPage.headers.get('set-cookie').split(';')[0];
+const csrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())[1];
+const signIn = await fetch(`${gatewayUrl}/login`, {
+  method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: preCookie },
+  body: new URLSearchParams({ _csrf: csrf, identifier: 'bench@example.com', password: 'bench passphrase long enough' }),
+});
+const cookie = signIn.headers.get('set-cookie').split(';')[0];
+const check = await fetch(`${gatewayUrl}/bench`, { headers: { cookie } });
+if (check.status !== 200 || (await check.text()) !== 'ok') throw new Error(`signed-in request did not reach the upstream: ${check.status}`);
+
+const redis = createClient({ url: REDIS_URL });
+await redis.connect();
+
+console.log(`proxy benchmark: ${CONNECTIONS} connections, ${DURATION}s each, node ${process.version}`);
+const plainBaseline = await autocannon(`${plainUrl}/bench`);
+const baseline = await autocannon(`${bareUrl}/bench`);
+const callsBefore = await redisCalls(redis);
+const claimgate = await autocannon(`${gatewayUrl}/bench`, { cookie });
+const callsAfter = await redisCalls(redis);
+
+const rows = [
+  ['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'],
+  ['bare proxy, plain', plainBaseline.rps.toFixed(0), plainBaseline.p50, plainBaseline.p99, plainBaseline.requests, plainBaseline.non2xx],
+  ['bare proxy, X-Forwarded-*', baseline.rps.toFixed(0), baseline.p50, baseline.p99, baseline.requests, baseline.non2xx],
+  ['claimgate (Redis session)', claimgate.rps.toFixed(0), claimgate.p50, claimgate.p99, claimgate.requests, claimgate.non2xx],
+];
+for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(i === 0 ? 28 : 12)).join(''));
+const ratio = claimgate.rps / baseline.rps;
+const addedP99 = claimgate.p99 - baseline.p99;
+const commandsPerRequest = (callsAfter - callsBefore) / claimgate.requests;
+console.log(`throughput ratio claimgate / bare with X-Forwarded-*: ${ratio.toFixed(2)} (target >= 0.70)`);
+console.log(`throughput ratio claimgate / plain bare: ${(claimgate.rps / plainBaseline.rps).toFixed(2)}`);
+console.log(`p99 added: ${addedP99.toFixed(2)} ms over bare with X-Forwarded-*, ${(claimgate.p99 - plainBaseline.p99).toFixed(2)} ms over plain (target <= 2 ms)`);
+console.log(`Redis commands per proxied request: ${commandsPerRequest.toFixed(3)} (target <= 1)`);
+
+await redis.quit();
+for (const server of [gateway, bare, plain, upstream]) server.closeAllConnections?.();
+await Promise.all([gateway, bare, plain, upstream].map((server) => new Promise((resolve) => server.close(resolve))));
+handle.close();
+const keys = await runtime.redis.keys(`${prefix}*`);
+if (keys.length) await runtime.redis.del(keys);
+await runtime.close();
+rmSync(dataDir, { recursive: true, force: true });

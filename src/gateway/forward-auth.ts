@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Runtime } from '../runtime.js';
+import type { SessionReader } from '../session/session-reader.js';
+import { decide } from './gate.js';
+import { identityHeaders } from './identity-headers.js';
+import type { IdentityTokens } from './identity-token.js';
+
+function allowedGroups(url: string | undefined): string[] | undefined {
+  const value = new URL(url ?? '/', 'http://claimgate.invalid').searchParams.get('allowed_groups');
+  if (!value?.trim()) return undefined;
+  return value.split(',').map((group) => group.trim()).filter(Boolean);
+}
+
+function answer(res: ServerResponse, status: number, code: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify({ error: { code } }));
+}
+
+/**
+ * GET /auth/verify for nginx `auth_request` and Traefik `forwardAuth`: 202 with the identity headers for a valid
+ * session, 401 to send the visitor to sign in, 403 when `allowed_groups` (comma-separated, as oauth2-proxy) excludes them.
+ * Called for every request the web server protects, so it runs without the framework: one session read.
+ */
+export function forwardAuth(runtime: Runtime, sessions: SessionReader, tokens: IdentityTokens) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const session = await sessions.read(req);
+      const decision = await decide(runtime, session?.data.memberId);
+      if (!decision.ok) return answer(res, 401, decision.reason === 'terms' ? 'terms_not_accepted' : 'not_signed_in');
+      const wanted = allowedGroups(req.url);
+      if (wanted && !wanted.some((group) => decision.identity.groups.includes(group))) return answer(res, 403, 'not_in_group');
+      const headers = identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity));
+      res.writeHead(202, { ...headers, 'Cache-Control': 'no-store', 'Content-Length': '0' }).end();
+    } catch (error) {
+      runtime.logger.error({ err: error }, 'forward auth failed');
+      if (!res.headersSent) answer(res, 503, 'service_unavailable');
+    }
+  };
+}

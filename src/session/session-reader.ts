@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import { parse } from 'cookie';
+import signature from 'cookie-signature';
+import { LRUCache } from 'lru-cache';
+import type session from 'express-session';
+import type { Runtime } from '../runtime.js';
+import { IDLE_REFRESH_MS, sessionCookieName } from './session.js';
+
+export interface ReadSession {
+  sid: string;
+  data: session.SessionData;
+}
+
+/**
+ * Reads the signed-in session of a request without the express-session machinery: one store read, and a write
+ * only when the idle clock needs moving (at most once a minute). It reads the cookie express-session wrote,
+ * signed the same way, and enforces the same idle and absolute timeouts. Used for proxied traffic and upgrades.
+ */
+export class SessionReader {
+  private readonly cookieName: string;
+  /** Verified cookie values, so a steady stream from one browser checks its signature once. */
+  private readonly verified = new LRUCache<string, string>({ max: 20_000 });
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly store: session.Store,
+  ) {
+    this.cookieName = sessionCookieName(runtime.config.baseUrl.startsWith('https://'));
+  }
+
+  private sessionId(req: IncomingMessage): string | undefined {
+    const header = req.headers.cookie;
+    if (!header) return undefined;
+    const raw = parse(header)[this.cookieName];
+    if (!raw?.startsWith('s:')) return undefined;
+    const known = this.verified.get(raw);
+    if (known) return known;
+    const sid = signature.unsign(raw.slice(2), this.runtime.keys.session);
+    if (sid === false) return undefined;
+    this.verified.set(raw, sid);
+    return sid;
+  }
+
+  private get(sid: string): Promise<session.SessionData | undefined> {
+    return new Promise((resolve, reject) => this.store.get(sid, (error, data) => (error ? reject(error) : resolve(data ?? undefined))));
+  }
+
+  private set(sid: string, data: session.SessionData): Promise<void> {
+    return new Promise((resolve, reject) => this.store.set(sid, data, (error) => (error ? reject(error) : resolve())));
+  }
+
+  private destroy(sid: string): Promise<void> {
+    return new Promise((resolve, reject) => this.store.destroy(sid, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The signed-in session, or undefined (no cookie, bad signature, unknown, anonymous, or timed out). */
+  async read(req: IncomingMessage): Promise<ReadSession | undefined> {
+    const sid = this.sessionId(req);
+    if (!sid) return undefined;
+    const data = await this.get(sid);
+    if (!data?.memberId) return undefined;
+    const { idleTimeout, absoluteTimeout } = this.runtime.config.session;
+    const now = this.runtime.now().getTime();
+    const tooOld = now - (data.authenticatedAt ?? 0) > absoluteTimeout;
+    if (tooOld || now - (data.lastSeenAt ?? data.authenticatedAt ?? 0) > idleTimeout) {
+      await this.destroy(sid);
+      await this.runtime.audit({ event: 'session.ended', memberId: data.memberId, actorId: data.memberId, details: { reason: tooOld ? 'absolute_timeout' : 'idle_timeout' } });
+      return undefined;
+    }
+    if (now - (data.lastSeenAt ?? 0) > IDLE_REFRESH_MS) {
+      data.lastSeenAt = now;
+      await this.set(sid, data);
+    }
+    return { sid, data };
+  }
+}
