@@ -20,8 +20,8 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function serve(app: RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
-  const server: Server = createServer(app).listen(0, '127.0.0.1');
+export async function serve(app: RequestListener, port = 0): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createServer(app).listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -40,4 +40,13 @@ export async function expectErrorSummary(page: Page, message: string): Promise<v
   const summary = page.getByRole('alert');
   await summary.waitFor();
   expect(await summary.innerText()).toContain(message);
+}
+
+/** A port that was free a moment ago, for servers that must know each other's address before they start. */
+export async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
