@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csrfFrom, newAgent } from '../support/browser-agent.js';
+import { claimAll, invite } from '../support/claim-walk.js';
+import { freePort, serve } from '../support/chromium.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { startUpstream } from '../support/upstream.js';
+
+const NGINX = '/usr/sbin/nginx';
+const available = existsSync(NGINX);
+if (!available && process.env.CI) throw new Error('nginx is required in CI (apt-get install nginx-light)');
+const describeWithNginx = available ? describe : describe.skip;
+
+/** The nginx example of the README, with its addresses filled in. */
+function readmeSnippet(claimgate: string, app: string): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const snippet = /```nginx\n([\s\S]*?)```/.exec(readme)![1]!;
+  return snippet.replaceAll('http://127.0.0.1:3000', claimgate).replaceAll('http://127.0.0.1:8080', app);
+}
+
+describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
+  let h: Harness;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let gateway: Awaited<ReturnType<typeof serve>>;
+  let nginx: ChildProcess;
+  let origin: string;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    h = await startHarness();
+    gateway = await serve(h.app);
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'claimgate-nginx-'));
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'nginx.conf'), `
+      worker_processes 1;
+      pid ${dir}/nginx.pid;
+      error_log ${dir}/logs/error.log warn;
+      events { worker_connections 64; }
+      http {
+        access_log off;
+        client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+        uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+        server {
+          listen 127.0.0.1:${port};
+          ${readmeSnippet(gateway.origin, upstream.url)}
+        }
+      }`);
+    nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off; user root;'], { stdio: 'inherit' });
+    for (let i = 0; i < 50; i++) {
+      try {
+        await fetch(`${origin}/login`);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  });
+
+  afterAll(async () => {
+    nginx?.kill('SIGQUIT');
+    await gateway?.close();
+    await h?.close();
+    await upstream?.close();
+  });
+
+  it('sends anonymous visitors to sign in and lets a member of the allowed group through with identity headers', async () => {
+    const anonymous = await fetch(`${origin}/reports?x=1`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/\/login\?returnTo=\/reports\?x=1$/);
+
+    const invited = await invite(h.runtime, 'nginx@example.com');
+    await claimAll(newAgent(h.app), invited.claimUrl);
+    // Sign in through nginx, as a browser would.
+    const loginPage = await fetch(`${origin}/login`);
+    const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
+    const signedIn = await fetch(`${origin}/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
+      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), identifier: invited.email, password: 'correct horse battery staple' }),
+    });
+    expect(signedIn.status).toBe(303);
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+
+    const page = await fetch(`${origin}/reports?x=1`, { headers: { cookie, 'X-Claimgate-User': 'spoofed' } });
+    expect(page.status).toBe(200);
+    const seen = await page.json();
+    expect(seen.headers['x-claimgate-user']).toBe(invited.id);
+    expect(seen.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
+    expect(seen.headers['x-claimgate-identity']).toMatch(/^ey/);
+  });
+
+  it('refuses a member outside allowed_groups with 403', async () => {
+    const outsider = await invite(h.runtime, 'outsider@example.com');
+    const agent = newAgent(h.app);
+    await claimAll(agent, outsider.claimUrl);
+    const { db } = h.runtime;
+    const engineering = await db.source.manager.findOneByOrFail(db.entities.Group, { name: 'Engineering' });
+    await db.transaction((m) => m.delete(db.entities.Membership, { memberId: outsider.id, groupId: engineering.id }));
+    h.runtime.identities.forget(outsider.id);
+    const loginPage = await fetch(`${origin}/login`);
+    const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
+    const signedIn = await fetch(`${origin}/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
+      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), identifier: outsider.email, password: 'correct horse battery staple' }),
+    });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${origin}/reports`, { headers: { cookie } })).status).toBe(403);
+  });
+});
