@@ -82,7 +82,7 @@ export function loginRoutes(runtime: Runtime): Router {
   router.post('/logout', csrfProtection, async (req, res) => {
     const memberId = req.session?.memberId;
     await destroySession(req);
-    res.clearCookie(req.app.get('session cookie name') as string, { path: '/' });
+    res.clearCookie(req.app.get('session cookie name') as string, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.baseUrl.startsWith('https://') });
     if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out' } });
     res.redirect(303, '/login?signedOut=1');
   });

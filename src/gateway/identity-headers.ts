@@ -42,15 +42,26 @@ function encodeIdentity(identity: Identity): Record<string, string> {
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+// Naming these in Connection must never remove them: without its framing a body would reach the upstream as a second request.
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'host']);
 
 /**
  * Removes the headers that describe this hop, not the request (RFC 9110 section 7.6.1), including every header the
- * client named in Connection. WebSocket upgrades keep Connection and Upgrade, which the proxy needs.
+ * client named in Connection, except the message framing. WebSocket upgrades keep Connection and Upgrade.
  */
 export function stripHopByHopHeaders(headers: IncomingHttpHeaders, keepUpgrade: boolean): void {
-  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name && !FRAMING.has(name));
   for (const name of [...HOP_BY_HOP, ...named]) {
     if (keepUpgrade && (name === 'connection' || name === 'upgrade')) continue;
     delete headers[name];
   }
+}
+
+/** Keeps every cookie for the upstream except claimgate's own session cookie, which is no business of the upstream's. */
+export function stripSessionCookie(headers: IncomingHttpHeaders, cookieName: string): void {
+  const cookie = headers.cookie;
+  if (!cookie) return;
+  const kept = cookie.split(';').filter((pair) => pair.split('=')[0]!.trim() !== cookieName).join(';').trim();
+  if (kept) headers.cookie = kept;
+  else delete headers.cookie;
 }

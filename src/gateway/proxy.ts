@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import type { SessionReader } from '../session/session-reader.js';
+import { sessionCookieName } from '../session/session.js';
 import { decide, isApiRequest } from './gate.js';
-import { identityHeaders, stripHopByHopHeaders, stripIdentityHeaders } from './identity-headers.js';
+import { forwardedHeaders } from './forwarded-headers.js';
+import { identityHeaders, stripHopByHopHeaders, stripIdentityHeaders, stripSessionCookie } from './identity-headers.js';
 import type { IdentityTokens } from './identity-token.js';
 import { sendPlainError } from './plain-error.js';
 
@@ -22,7 +25,11 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const target = config.upstream.url;
   if (!target) return undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  const proxy = createProxyServer({ target, xfwd: true, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
+  // Forwarding headers are written by `forwarded`, from what claimgate knows, not appended to what the client sent.
+  const proxy = createProxyServer({ target, xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
+  const forwarded = forwardedHeaders(config);
+  const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
+  const publicOrigin = new URL(config.baseUrl).origin;
 
   proxy.on('error', (error, req, res) => {
     logger.warn({ err: { message: (error as Error).message, code: (error as NodeJS.ErrnoException).code } }, 'upstream unreachable');
@@ -41,6 +48,10 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     if (!decision.ok) return decision.reason;
     stripHopByHopHeaders(req.headers, upgrade);
     stripIdentityHeaders(req.headers);
+    stripSessionCookie(req.headers, cookieName);
+    forwarded(req);
+    const requestId = req.headers['x-request-id'];
+    if (typeof requestId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(requestId)) req.headers['x-request-id'] = randomUUID();
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
     return 'ok';
   }
@@ -48,6 +59,11 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   return {
     async web(req, res) {
       try {
+        // The proxy library gives DELETE and OPTIONS a zero length and drops their chunked framing while still
+        // streaming the body: the body would reach the upstream as a request of its own. Such requests stop here.
+        if ((req.method === 'DELETE' || req.method === 'OPTIONS') && req.headers['transfer-encoding']) {
+          return sendPlainError(runtime, req, res, new AppError('bad_request', 'chunked body on DELETE/OPTIONS', 'Send a Content-Length with a body on DELETE or OPTIONS.'));
+        }
         const outcome = await admit(req, false);
         if (outcome === 'ok') return proxy.web(req, res);
         if (isApiRequest(req)) return sendPlainError(runtime, req, res, new AppError(outcome === 'terms' ? 'terms_not_accepted' : 'not_signed_in', `gateway: ${outcome}`));
@@ -60,7 +76,15 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
       }
     },
     async upgrade(req, socket, head) {
+      // Node stops watching a socket once it is upgraded: a client that resets now must not take the process down.
+      socket.on('error', (error) => logger.debug({ err: { message: error.message } }, 'upgrade socket error'));
       try {
+        // Cross-site WebSocket hijacking: a page on another origin must not open the member's socket.
+        const origin = req.headers.origin;
+        if (origin && origin !== publicOrigin) {
+          socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
         if ((await admit(req, true)) !== 'ok') {
           socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;

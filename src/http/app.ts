@@ -30,7 +30,7 @@ function pathOf(url: string | undefined): string {
 }
 
 /** The paths claimgate answers itself; with an upstream, every other path belongs to it. */
-const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico'];
+const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico', '/sso', '/admin'];
 
 export function isOwnPath(path: string, hasUpstream: boolean): boolean {
   if (path === '/' && !hasUpstream) return true;
@@ -127,7 +127,7 @@ export function createApp(runtime: Runtime): AppHandle {
     // Proxied traffic and forward-auth take the shortest path: one session read, the decision, the proxy.
     handler: (req, res) => {
       const path = pathOf(req.url);
-      if (path === '/auth/verify' && req.method === 'GET') return void verify(req, res);
+      if (path === '/auth/verify' && (req.method === 'GET' || req.method === 'HEAD')) return void verify(req, res);
       if (gateway && !isOwnPath(path, hasUpstream)) return void gateway.web(req, res);
       app(req, res);
     },
@@ -135,6 +135,7 @@ export function createApp(runtime: Runtime): AppHandle {
     sessionStore,
     upgrade(req, socket, head) {
       if (!gateway) {
+        socket.on('error', () => undefined);
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }

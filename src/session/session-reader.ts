@@ -45,8 +45,17 @@ export class SessionReader {
     return new Promise((resolve, reject) => this.store.get(sid, (error, data) => (error ? reject(error) : resolve(data ?? undefined))));
   }
 
-  private set(sid: string, data: session.SessionData): Promise<void> {
-    return new Promise((resolve, reject) => this.store.set(sid, data, (error) => (error ? reject(error) : resolve())));
+  /**
+   * Moves the idle clock only if the session still exists: a sign-out that lands while this request is in flight
+   * must not be undone by writing the session back.
+   */
+  private async writeIfPresent(sid: string, data: session.SessionData): Promise<void> {
+    const { redis, db, config } = this.runtime;
+    if (redis) {
+      await redis.set(`${config.redis.prefix}sess:${sid}`, JSON.stringify(data), { XX: true, KEEPTTL: true });
+      return;
+    }
+    await db.transaction((manager) => manager.update(db.entities.Session, { sid }, { data: JSON.stringify(data) }));
   }
 
   private destroy(sid: string): Promise<void> {
@@ -69,7 +78,7 @@ export class SessionReader {
     }
     if (now - (data.lastSeenAt ?? 0) > IDLE_REFRESH_MS) {
       data.lastSeenAt = now;
-      await this.set(sid, data);
+      await this.writeIfPresent(sid, data);
     }
     return { sid, data };
   }

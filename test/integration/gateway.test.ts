@@ -29,6 +29,13 @@ afterAll(async () => {
   await upstream.close();
 });
 
+async function signedInCookie(identifier: string): Promise<string> {
+  const agent = newAgent(h.app);
+  const token = csrfFrom((await agent.get('/login')).text);
+  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier, password: GOOD_PASSWORD }).expect(303);
+  return (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+}
+
 async function seenBy(agent: Agent, path: string, headers: Record<string, string> = {}) {
   const res = await agent.get(path).set(headers).expect(200);
   return JSON.parse(res.text) as (typeof upstream.seen)[number];
@@ -62,7 +69,28 @@ describe('reverse proxy', () => {
       'x-forwarded-proto': 'http',
     });
     expect(seen.headers['x-forwarded-for']).toBeDefined();
-    expect(seen.headers.cookie).toBeDefined();
+  });
+
+  // Attack: a leaked upstream log or an upstream bug handing out claimgate sessions.
+  it('keeps claimgate\'s session cookie from the upstream and passes the app\'s own cookies', async () => {
+    const seen = await seenBy(member, '/app/cookies', { Cookie: 'theme=dark' });
+    expect(seen.headers.cookie).toBe('theme=dark');
+    const none = await seenBy(member, '/app/cookies');
+    expect(none.headers.cookie).toBeUndefined();
+  });
+
+  // Attack: poisoning links the upstream builds from X-Forwarded-Host, or faking the client address.
+  it('writes the forwarding headers itself and drops what the client claimed', async () => {
+    const seen = await seenBy(member, '/app/fwd', {
+      'X-Forwarded-Host': 'evil.example', 'X-Forwarded-For': '10.9.9.9', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Port': '8443',
+      Forwarded: 'for=10.9.9.9;host=evil.example', 'X-Real-IP': '10.9.9.9',
+    });
+    expect(seen.headers['x-forwarded-host']).toBe('claimgate.test');
+    expect(seen.headers['x-forwarded-proto']).toBe('http');
+    expect(seen.headers['x-forwarded-port']).toBe('80');
+    expect(seen.headers['x-forwarded-for']).not.toContain('10.9.9.9');
+    expect(seen.headers.forwarded).toBeUndefined();
+    expect(seen.headers['x-real-ip']).toBeUndefined();
   });
 
   it('streams request bodies to the upstream untouched, whatever their type', async () => {
@@ -121,6 +149,35 @@ describe('reverse proxy', () => {
     expect(seen.headers['proxy-authorization']).toBeUndefined();
   });
 
+  // Attack: request smuggling: a body whose framing the proxy drops reaches the upstream as a second request,
+  // carrying identity headers the attacker wrote.
+  it.each([
+    ['Content-Length named in Connection', (path: string, body: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Content-Length\r\nContent-Length: ${body.length}\r\n`],
+    ['Transfer-Encoding named in Connection', (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n`.replace('chunked\r\n', `chunked\r\n`) + `X-Len: ${body.length}\r\n`],
+    ['chunked body on DELETE', (path: string) => `DELETE ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n`],
+    ['chunked body on OPTIONS', (path: string) => `OPTIONS ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n`],
+  ])('lets no smuggled request reach the upstream (%s)', async (_name, head) => {
+    const { connect } = await import('node:net');
+    const server = createServer(h.app).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const cookie = await signedInCookie(email);
+    const carriersBefore = upstream.seen.filter((s) => s.url === '/app/carrier').length;
+    const inner = 'GET /smuggled HTTP/1.1\r\nHost: x\r\nX-Claimgate-User: victim\r\nX-Claimgate-Groups: Admins\r\n\r\n';
+    const framed = head('/app/carrier', inner);
+    const body = framed.includes('chunked') ? `${inner.length.toString(16)}\r\n${inner}\r\n0\r\n\r\n` : inner;
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`${framed}Cookie: ${cookie}\r\n\r\n${body}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    expect(upstream.seen.some((s) => s.url === '/smuggled')).toBe(false);
+    // The carrier itself went through when its method may carry a body: the session was valid, the check was real.
+    const carried = upstream.seen.filter((s) => s.url === '/app/carrier').length - carriersBefore;
+    expect(carried).toBe(framed.startsWith('GET') || framed.startsWith('POST') ? 1 : 0);
+  });
+
   it('answers 502 with a readable page when the upstream is down, and keeps serving', async () => {
     const dead: Server = createServer();
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
@@ -171,6 +228,7 @@ describe('identity token', () => {
 describe('forward auth (/auth/verify)', () => {
   it('answers 202 with the identity headers for a valid session and 401 otherwise', async () => {
     const ok = await member.get('/auth/verify').expect(202);
+    await member.head('/auth/verify').expect(202);
     expect(ok.headers['x-claimgate-user']).toBe(memberId);
     expect(ok.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
     expect(ok.headers['x-claimgate-identity']).toMatch(/^ey/);
@@ -211,6 +269,28 @@ describe('sessions on the proxied path', () => {
     }
     expect(counts).toEqual({ reads: 20, writes: 0 });
     if (redis) expect(redisCommands).toEqual(Array(20).fill('get'));
+  });
+
+  // Attack (race): a proxied request in flight while the member signs out writes the session back to life.
+  it('never brings a signed-out session back when moving the idle clock', async () => {
+    const agent = newAgent(h.app);
+    const signedIn = await invite(h.runtime, 'signout-race@example.com');
+    await claimAll(agent, signedIn.claimUrl);
+    await agent.get('/app/ready').expect(200);
+    const store = h.handle.sessionStore;
+    const originalGet = store.get.bind(store);
+    h.advance(61_000);
+    store.get = (sid, cb) => originalGet(sid, (error, data) => {
+      // The member signs out between this request's read and its idle-clock write.
+      store.destroy(sid, () => cb(error, data));
+    });
+    try {
+      await agent.get('/app/in-flight');
+    } finally {
+      store.get = originalGet;
+      h.advance(-61_000);
+    }
+    await agent.get('/app/after').set('Accept', 'application/json').expect(401);
   });
 
   it('asks for the new terms before the next proxied request when the version changes', async () => {
@@ -269,6 +349,23 @@ describe('WebSocket', () => {
       const anonymous = new WebSocket(`ws://127.0.0.1:${port}/socket`);
       const status = await new Promise<number>((resolve) => anonymous.on('unexpected-response', (_req, response) => resolve(response.statusCode!)));
       expect(status).toBe(401);
+
+      // Attack: cross-site WebSocket hijacking with the member's cookie.
+      const hijack = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie, Origin: 'https://evil.example' } });
+      const hijackStatus = await new Promise<number>((resolve) => hijack.on('unexpected-response', (_req, response) => resolve(response.statusCode!)));
+      expect(hijackStatus).toBe(403);
+
+      // Attack: a client that resets the connection in the middle of an upgrade must not stop the server.
+      const { connect } = await import('node:net');
+      for (let i = 0; i < 5; i++) {
+        const raw = connect(port, '127.0.0.1');
+        raw.on('error', () => undefined);
+        await new Promise((resolve) => raw.once('connect', resolve));
+        raw.write(`GET /socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16, i).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nCookie: ${cookie}\r\n\r\n`);
+        raw.resetAndDestroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await request(server).get('/healthz').expect(200);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
