@@ -16,7 +16,11 @@ export interface AuditEntry {
   req?: Request;
 }
 
-export type Audit = (entry: AuditEntry, manager?: EntityManager) => Promise<void>;
+export interface Audit {
+  (entry: AuditEntry, manager?: EntityManager): Promise<void>;
+  /** Many events in one insert (bulk work such as an import); the same rows and log lines as one call each. */
+  many(entries: AuditEntry[], manager: EntityManager): Promise<void>;
+}
 
 function requestFacts(req: Request | undefined) {
   if (!req) return { ip: null, userAgent: null, requestId: null };
@@ -33,25 +37,36 @@ function requestFacts(req: Request | undefined) {
  */
 export function createAudit(db: Database, logger: Logger): Audit {
   const { AuditEvent: table } = db.entities;
-  return async (entry, manager) => {
-    const row = {
-      time: new Date(),
-      event: entry.event,
-      outcome: entry.outcome ?? 'success',
-      actorId: entry.actorId ?? null,
-      memberId: entry.memberId ?? null,
-      method: entry.method ?? null,
-      traceId: entry.traceId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-      ...requestFacts(entry.req),
-    };
-    const log = () => logger.info({ audit: { ...row, details: entry.details ?? {} } }, `audit ${row.event} ${row.outcome}`);
+  const toRow = (entry: AuditEntry) => ({
+    time: new Date(),
+    event: entry.event,
+    outcome: entry.outcome ?? ('success' as const),
+    actorId: entry.actorId ?? null,
+    memberId: entry.memberId ?? null,
+    method: entry.method ?? null,
+    traceId: entry.traceId ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+    ...requestFacts(entry.req),
+  });
+  const logLine = (row: ReturnType<typeof toRow>, entry: AuditEntry) => () =>
+    logger.info({ audit: { ...row, details: entry.details ?? {} } }, `audit ${row.event} ${row.outcome}`);
+
+  const audit = (async (entry, manager) => {
+    const row = toRow(entry);
     if (manager) {
       await manager.insert(table, row);
-      db.afterCommit(manager, log);
+      db.afterCommit(manager, logLine(row, entry));
     } else {
       await db.transaction((m) => m.insert(table, row));
-      log();
+      logLine(row, entry)();
     }
+  }) as Audit;
+  audit.many = async (entries, manager) => {
+    if (!entries.length) return;
+    const rows = entries.map(toRow);
+    // Large batches are split so no statement carries more parameters than the engines accept.
+    for (let start = 0; start < rows.length; start += 1000) await manager.insert(table, rows.slice(start, start + 1000));
+    rows.forEach((row, index) => db.afterCommit(manager, logLine(row, entries[index]!)));
   };
+  return audit;
 }

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { isUniqueViolation } from '../db/errors.js';
+import type { MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import { inviteByEmployeeId } from '../members/invite-employee.js';
+import { inviteByEmail } from '../members/invite.js';
+import type { Runtime } from '../runtime.js';
+import { insertMembers } from './insert-members.js';
+import type { InviteWhen } from './invite-rules.js';
+import type { PlannedRow, RejectedRow } from './plan.js';
+
+export interface ApplyOptions {
+  invite: InviteWhen;
+  actorId: string;
+  req?: Request;
+  batchSize: number;
+  onBatch?: (rowsDone: number) => void;
+}
+
+export interface ApplyOutcome {
+  invitedByLink: number;
+  invitedByCode: number;
+  /** Rows saved but whose invitation was refused when it was sent (the member changed meanwhile). */
+  notInvited: RejectedRow[];
+}
+
+function newMember(values: PlannedRow['values'], now: Date): MemberRow {
+  return {
+    id: randomUUID(), email: null, emailNormalized: null, employeeId: null, username: null, usernameNormalized: null, name: null,
+    firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null, managerEmail: null,
+    startDate: null, loginMethod: 'password', status: 'provisioned', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now,
+    invitedAt: null, claimedAt: null, deactivatedAt: null, ...values,
+  };
+}
+
+/** Writes one batch in one transaction: new members (one multi-row insert) with their audit rows, then the changed ones. */
+async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOptions): Promise<void> {
+  const { db, audit } = runtime;
+  const now = runtime.now();
+  const created = batch.filter((row) => row.action === 'create').map((row) => newMember(row.values, now));
+  const updated = batch.filter((row) => row.action === 'update');
+  if (!created.length && !updated.length) return;
+  await db.transaction(async (manager) => {
+    await insertMembers(db, manager, created);
+    await audit.many(created.map((member) => ({ event: 'member.provisioned', actorId: options.actorId, memberId: member.id, req: options.req, details: { via: 'import' } })), manager);
+    for (const row of updated) await manager.update(db.entities.Member, { id: row.member!.id }, { ...row.values, updatedAt: now });
+  });
+}
+
+/** Invites through the same services as `invite`: a claim link mailed to members with email, an access code otherwise. */
+async function inviteBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOptions, outcome: ApplyOutcome): Promise<void> {
+  for (const row of batch) {
+    const member = { ...row.member, ...row.values };
+    const name = member.name ?? undefined;
+    try {
+      if (member.email) {
+        await inviteByEmail(runtime, { email: member.email, name, loginMethod: member.loginMethod, actorId: options.actorId, req: options.req });
+        outcome.invitedByLink++;
+      } else {
+        await inviteByEmployeeId(runtime, { employeeId: member.employeeId!, name, actorId: options.actorId, req: options.req });
+        outcome.invitedByCode++;
+      }
+    } catch (error) {
+      if (!(error instanceof AppError) || !error.expose) throw error;
+      outcome.notInvited.push({ line: row.line, class: 'invalid', reason: `saved, but not invited: ${error.publicMessage}` });
+    }
+  }
+}
+
+function takenMeanwhile(batch: PlannedRow[]): AppError {
+  const first = batch[0]!.line;
+  const last = batch[batch.length - 1]!.line;
+  return new AppError(
+    'validation_failed',
+    'import batch hit a unique constraint',
+    `While the import ran, someone else gave an email or employee ID of lines ${first} to ${last} to a member. The rows before line ${first} were imported; import the file again to finish.`,
+  );
+}
+
+/** Applies the valid rows a batch at a time: a failure leaves every earlier batch complete and the failed one untouched. */
+export async function applyPlan(runtime: Runtime, planned: PlannedRow[], options: ApplyOptions): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { invitedByLink: 0, invitedByCode: 0, notInvited: [] };
+  for (let start = 0; start < planned.length; start += options.batchSize) {
+    const batch = planned.slice(start, start + options.batchSize);
+    try {
+      await saveBatch(runtime, batch, options);
+    } catch (error) {
+      throw isUniqueViolation(error) ? takenMeanwhile(batch) : error;
+    }
+    if (options.invite === 'now') await inviteBatch(runtime, batch, options, outcome);
+    options.onBatch?.(start + batch.length);
+  }
+  return outcome;
+}

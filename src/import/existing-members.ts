@@ -1,0 +1,42 @@
+import { In } from 'typeorm';
+import type { Database } from '../db/database.js';
+import type { MemberRow } from '../db/rows.js';
+import type { CheckedRow, MemberValues } from './row-rules.js';
+
+/** What the import needs to know of a member that exists: who it is, its state, and the fields a row may set. */
+export type ExistingMember = Pick<MemberRow, 'id' | 'status' | keyof MemberValues>;
+
+const SELECTED = {
+  id: true, status: true, email: true, emailNormalized: true, employeeId: true, name: true, firstName: true, lastName: true, title: true,
+  department: true, location: true, locale: true, managerEmail: true, loginMethod: true, startDate: true,
+} as const satisfies Record<keyof ExistingMember, true>;
+
+export interface ExistingMembers {
+  byEmail: Map<string, ExistingMember>;
+  byEmployeeId: Map<string, ExistingMember>;
+}
+
+/**
+ * The members that a batch of rows names: one query for the emails, one for the employee IDs that those members
+ * do not already carry (a row with both usually names the same member twice).
+ */
+export async function findExistingMembers(db: Database, rows: CheckedRow[]): Promise<ExistingMembers> {
+  const { manager } = db.source;
+  const found: ExistingMembers = { byEmail: new Map(), byEmployeeId: new Map() };
+  const remember = (member: ExistingMember) => {
+    if (member.emailNormalized) found.byEmail.set(member.emailNormalized, member);
+    if (member.employeeId) found.byEmployeeId.set(member.employeeId, member);
+  };
+
+  const emails = new Set(rows.flatMap((row) => (row.values.emailNormalized ? [row.values.emailNormalized] : [])));
+  if (emails.size) {
+    const members = await manager.find(db.entities.Member, { select: SELECTED, where: { emailNormalized: In([...emails]) } });
+    members.forEach(remember);
+  }
+  const employeeIds = new Set(rows.flatMap((row) => (row.values.employeeId && !found.byEmployeeId.has(row.values.employeeId) ? [row.values.employeeId] : [])));
+  if (employeeIds.size) {
+    const members = await manager.find(db.entities.Member, { select: SELECTED, where: { employeeId: In([...employeeIds]) } });
+    members.forEach(remember);
+  }
+  return found;
+}

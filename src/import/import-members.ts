@@ -1,0 +1,48 @@
+import type { Request } from 'express';
+import type { Runtime } from '../runtime.js';
+import { applyPlan } from './apply.js';
+import type { InviteWhen } from './invite-rules.js';
+import { planImport } from './plan.js';
+import { readImportFile } from './read-rows.js';
+import { readUpTo, type ImportSource } from './read-source.js';
+import { buildReport, plannedInvitations, type ImportReport } from './report.js';
+
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+const BATCH_SIZE = 500;
+
+export interface ImportProgress {
+  phase: 'checking' | 'importing';
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  actorId: string;
+  /** `later` (the default) leaves new members provisioned; `now` invites every valid row as `invite` does. */
+  invite?: InviteWhen;
+  /** Sort and report, change nothing. */
+  dryRun?: boolean;
+  maxBytes?: number;
+  req?: Request;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/**
+ * Imports members from a CSV upload (a Buffer or a stream). A file that is malformed as a whole is refused with an
+ * AppError before anything changes; otherwise every row is reported valid, incomplete or invalid, and the valid rows
+ * create or update members, matched on email, else employee ID, so importing the same file again changes nothing new.
+ */
+export async function importMembers(runtime: Runtime, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  const invite = options.invite ?? 'later';
+  const dryRun = options.dryRun ?? false;
+  const rows = readImportFile(await readUpTo(source, options.maxBytes ?? DEFAULT_MAX_BYTES));
+  const progress = (phase: ImportProgress['phase'], total: number) => (done: number) => options.onProgress?.({ phase, done, total });
+
+  const plan = await planImport(runtime.db, runtime.config, rows, { invite, batchSize: BATCH_SIZE, onBatch: progress('checking', rows.length) });
+  const outcome = dryRun
+    ? plannedInvitations(plan, invite)
+    : await applyPlan(runtime, plan.planned, {
+        invite, actorId: options.actorId, req: options.req, batchSize: BATCH_SIZE, onBatch: progress('importing', plan.planned.length),
+      });
+  return buildReport(plan, outcome, { dryRun, invite });
+}

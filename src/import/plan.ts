@@ -1,0 +1,82 @@
+import type { Config } from '../config/schema.js';
+import type { Database } from '../db/database.js';
+import { markDuplicates } from './duplicates.js';
+import { findExistingMembers, type ExistingMember } from './existing-members.js';
+import { invitationProblems, memberLoginMethod, type InviteWhen } from './invite-rules.js';
+import { matchMember, type MatchedRow } from './match-member.js';
+import type { ImportRow } from './read-rows.js';
+import { checkRow, rowClass, type MemberValues } from './row-rules.js';
+
+export type PlannedAction = 'create' | 'update' | 'unchanged';
+
+export interface PlannedRow {
+  line: number;
+  action: PlannedAction;
+  /** The member as it is now; null for a member the import creates. */
+  member: ExistingMember | null;
+  /** For a new member every value it gets; for an existing one only what changes. */
+  values: MemberValues;
+}
+
+export interface RejectedRow {
+  line: number;
+  class: 'incomplete' | 'invalid';
+  reason: string;
+}
+
+export interface ImportPlan {
+  planned: PlannedRow[];
+  rejected: RejectedRow[];
+}
+
+export interface PlanOptions {
+  invite: InviteWhen;
+  batchSize: number;
+  onBatch?: (rowsDone: number) => void;
+}
+
+// An existing member's email and employee ID are filled in when missing, never replaced.
+const IDENTIFIERS = new Set<keyof MemberValues>(['email', 'emailNormalized', 'employeeId']);
+
+function changesTo(member: ExistingMember, values: MemberValues): MemberValues {
+  const changes: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(values) as Array<[keyof MemberValues, unknown]>) {
+    if (IDENTIFIERS.has(field) && member[field] !== null) continue;
+    if (member[field] !== value) changes[field] = value;
+  }
+  return changes as MemberValues;
+}
+
+function planRow(row: MatchedRow, config: Config): PlannedRow {
+  const { line, member } = row;
+  if (!member) return { line, member, action: 'create', values: { ...row.values, loginMethod: memberLoginMethod(row, config) } };
+  const changes = changesTo(member, row.values);
+  return { line, member, action: Object.keys(changes).length ? 'update' : 'unchanged', values: changes };
+}
+
+/**
+ * Sorts every row into valid, incomplete or invalid and works out what each valid row does, reading the database
+ * (one query per identifier kind and batch) but writing nothing.
+ */
+export async function planImport(db: Database, config: Config, rows: ImportRow[], options: PlanOptions): Promise<ImportPlan> {
+  const matched: MatchedRow[] = [];
+  for (let start = 0; start < rows.length; start += options.batchSize) {
+    const checked = rows.slice(start, start + options.batchSize).map(checkRow);
+    const existing = await findExistingMembers(db, checked);
+    for (const row of checked) {
+      const match = matchMember(row, existing);
+      match.problems.push(...invitationProblems(match, config, options.invite));
+      matched.push(match);
+    }
+    options.onBatch?.(matched.length);
+  }
+  markDuplicates(matched);
+
+  const plan: ImportPlan = { planned: [], rejected: [] };
+  for (const row of matched) {
+    const kind = rowClass(row.problems);
+    if (kind === 'valid') plan.planned.push(planRow(row, config));
+    else plan.rejected.push({ line: row.line, class: kind, reason: row.problems.map((problem) => problem.message).join('; ') });
+  }
+  return plan;
+}

@@ -1,0 +1,125 @@
+import { entities } from '../db/entities.js';
+import type { LoginMethod, MemberRow } from '../db/rows.js';
+import { isEmail, normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
+import { IMPORT_COLUMNS, type ImportField } from './columns.js';
+import type { ImportRow } from './read-rows.js';
+import { shown } from './shown.js';
+
+export type RowClass = 'valid' | 'incomplete' | 'invalid';
+
+export interface RowProblem {
+  kind: Exclude<RowClass, 'valid'>;
+  message: string;
+}
+
+/** What a row sets on its member. A field that is absent leaves the stored value as it is. */
+export type MemberValues = Partial<
+  Pick<MemberRow, 'email' | 'emailNormalized' | 'employeeId' | 'name' | 'firstName' | 'lastName' | 'title' | 'department' | 'location' | 'locale' | 'managerEmail' | 'loginMethod' | 'startDate'>
+>;
+
+export interface CheckedRow {
+  line: number;
+  values: MemberValues;
+  problems: RowProblem[];
+}
+
+// Lengths come from the schema, so a value that PostgreSQL would refuse is a reported row, not a failed batch.
+const MEMBER_COLUMNS = entities('postgres').Member.options.columns;
+const maxLength = (field: keyof MemberRow) => Number(MEMBER_COLUMNS[field]?.length);
+const characters = (value: string) => [...value].length;
+
+const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const LINE_BREAK_OR_CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+// A file repeats a handful of locales many times, and the Intl check is slow enough to show on large files.
+const knownTags = new Map<string, boolean>();
+
+function isLanguageTag(value: string): boolean {
+  let known = knownTags.get(value);
+  if (known === undefined) {
+    try {
+      known = LOCALE.test(value) && Intl.getCanonicalLocales(value).length === 1;
+    } catch {
+      known = false;
+    }
+    if (knownTags.size >= 1000) knownTags.clear();
+    knownTags.set(value, known);
+  }
+  return known;
+}
+
+function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+const TEXT_FIELDS = ['firstName', 'lastName', 'title', 'department', 'location'] as const;
+
+/** Checks one row on its own (the file and the database are looked at later) and works out what it would set. */
+export function checkRow(row: ImportRow): CheckedRow {
+  const problems: RowProblem[] = [];
+  const values: MemberValues = {};
+  const cells = { ...row.values };
+  const invalid = (field: ImportField, why: string) => problems.push({ kind: 'invalid', message: `${IMPORT_COLUMNS[field]} ${shown(row.values[field]!)} ${why}` });
+  const missing = (what: string) => problems.push({ kind: 'incomplete', message: `${what} is missing` });
+
+  for (const field of Object.keys(cells) as ImportField[]) {
+    if (!LINE_BREAK_OR_CONTROL.test(cells[field]!)) continue;
+    invalid(field, 'contains a line break or a control character');
+    delete cells[field];
+  }
+
+  const { email, employeeId, loginMethod, locale, managerEmail, startDate } = cells;
+  if (email !== undefined) {
+    if (isEmail(email)) Object.assign(values, { email, emailNormalized: normalizeEmail(email) });
+    else invalid('email', 'is not an email address');
+  }
+  if (employeeId !== undefined) {
+    const normalized = normalizeEmployeeId(employeeId);
+    if (normalized) values.employeeId = normalized;
+    else invalid('employeeId', 'is not 1 to 64 letters, digits, dots, dashes or underscores');
+  }
+  if (!row.values.email && !row.values.employeeId) missing(`${IMPORT_COLUMNS.email} or ${IMPORT_COLUMNS.employeeId}`);
+
+  for (const field of TEXT_FIELDS) {
+    const value = cells[field];
+    if (value === undefined) continue;
+    if (characters(value) > maxLength(field)) invalid(field, `is longer than ${maxLength(field)} characters`);
+    else values[field] = value;
+  }
+  if (!row.values.firstName) missing(IMPORT_COLUMNS.firstName);
+  if (!row.values.lastName) missing(IMPORT_COLUMNS.lastName);
+  if (values.firstName && values.lastName) {
+    const name = `${values.firstName} ${values.lastName}`;
+    if (characters(name) > maxLength('name')) {
+      problems.push({ kind: 'invalid', message: `${IMPORT_COLUMNS.firstName} and ${IMPORT_COLUMNS.lastName} together are longer than ${maxLength('name') - 1} characters` });
+    } else values.name = name;
+  }
+
+  if (locale !== undefined) {
+    if (characters(locale) <= maxLength('locale') && isLanguageTag(locale)) values.locale = locale;
+    else invalid('locale', 'is not a language tag such as en or en-GB');
+  }
+  if (managerEmail !== undefined) {
+    if (isEmail(managerEmail)) values.managerEmail = managerEmail;
+    else invalid('managerEmail', 'is not an email address');
+  }
+  if (loginMethod !== undefined) {
+    const method = loginMethod.toLowerCase();
+    if (method === 'password' || method === 'sso') values.loginMethod = method satisfies LoginMethod;
+    else invalid('loginMethod', 'is neither password nor sso');
+  }
+  if (startDate !== undefined) {
+    if (isCalendarDate(startDate)) values.startDate = startDate;
+    else invalid('startDate', 'is not a date written YYYY-MM-DD');
+  }
+  return { line: row.line, values, problems };
+}
+
+/** A row is invalid when any value is malformed, else incomplete when a required value is missing. */
+export function rowClass(problems: RowProblem[]): RowClass {
+  if (problems.some((problem) => problem.kind === 'invalid')) return 'invalid';
+  return problems.length ? 'incomplete' : 'valid';
+}
