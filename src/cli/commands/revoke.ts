@@ -1,21 +1,13 @@
-import { Command } from 'commander';
-import { findMemberByRef } from '../../members/member-ref.js';
 import { revokeInvitation } from '../../members/revoke.js';
-import { CLI_ACTOR, CliFailure, printJson, withRuntime } from '../context.js';
+import { CLI_ACTOR } from '../context.js';
+import { memberActionCommand } from './member-action.js';
 
-export function revokeCommand(): Command {
-  return new Command('revoke')
-    .description('Take back an invitation: every claim link dies and the member returns to provisioned.')
-    .argument('<member>', 'member id, email or employee ID')
-    .option('--json', 'print one JSON object')
-    .action(async (ref: string, options: { json?: boolean }) => {
-      const id = await withRuntime(async (runtime) => {
-        const member = await findMemberByRef(runtime.db, ref);
-        if (!member) throw new CliFailure(`no member ${ref}`);
-        await revokeInvitation(runtime, member.id, CLI_ACTOR);
-        return member.id;
-      });
-      if (options.json) printJson({ id, status: 'provisioned' });
-      else process.stdout.write(`Revoked the invitation of ${ref}.\n`);
-    });
+export function revokeCommand() {
+  return memberActionCommand({
+    name: 'revoke',
+    description: 'Take back an invitation: every claim link and access code dies and the member returns to provisioned.',
+    resultStatus: 'provisioned',
+    done: 'Revoked the invitation of',
+    act: (runtime, memberId) => revokeInvitation(runtime, memberId, CLI_ACTOR),
+  });
 }
