@@ -136,6 +136,17 @@ describe('claimgate CLI', () => {
     await expect(claimgate('invite', '--employee-id', 'has space', '--json')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('employee ID') });
   });
 
+  it('deactivate ends any state and refuses an unknown member with exit 2', async () => {
+    const invited = JSON.parse(await claimgate('invite', '--email', 'leaver@example.com', '--json'));
+    expect(JSON.parse(await claimgate('deactivate', 'LEAVER@example.com', '--json'))).toEqual({ id: invited.id, status: 'deactivated' });
+    await withServer(async (_runtime, app) => {
+      await newAgent(app).get(claimPath(invited.claimUrl)).expect(404);
+    });
+    await expect(claimgate('deactivate', 'nobody@example.com')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no member nobody@example.com') });
+    const events = (await claimgate('audit', '--json', '--member', invited.id)).trim().split('\n').map((line) => JSON.parse(line).event);
+    expect(events).toContain('member.deactivated');
+  });
+
   it('revoke kills the link and returns the member to provisioned', async () => {
     const invited = JSON.parse(await claimgate('invite', '--email', 'revoke@example.com', '--json'));
     expect(JSON.parse(await claimgate('revoke', 'revoke@example.com', '--json'))).toEqual({ id: invited.id, status: 'provisioned' });
