@@ -17,7 +17,7 @@ function mac(key: Buffer, linkId: string): Buffer {
 }
 
 export function tokenForLink(key: Buffer, linkId: string): string {
-  return linkId + mac(key, linkId).toString('base64url');
+  return linkId + createHmac('sha256', key).update(`claim-link:${linkId}`).digest('base64url');
 }
 
 /** Returns the link id when the token carries a valid MAC, otherwise undefined. Constant-time in the MAC. */

@@ -1,6 +1,8 @@
-import { In, MoreThan, type FindOptionsWhere } from 'typeorm';
-import { claimUrl, isLinkUsable } from '../claim/links.js';
-import type { ClaimLinkRow, MemberRow, MemberStatus } from '../db/rows.js';
+import type { PoolClient } from 'pg';
+import { claimUrl } from '../claim/links.js';
+import type { Engine } from '../db/column-types.js';
+import type { Database } from '../db/database.js';
+import type { MemberStatus } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import { csvRow } from './csv.js';
 
@@ -11,19 +13,81 @@ export const EXPORT_COLUMNS = [
 
 export type ExportStatus = MemberStatus | 'all';
 
+// Small batches and chunks keep every row short-lived: a million members export in a flat ~140 MB.
 const BATCH = 1000;
+/** Rows per yielded string: the consumer may buffer several. */
+const CHUNK = 250;
 
-async function usableLinks(runtime: Runtime, members: MemberRow[], now: Date): Promise<Map<string, ClaimLinkRow>> {
-  const invited = members.filter((member) => member.status === 'invited');
-  const byMember = new Map<string, ClaimLinkRow>();
-  if (!invited.length) return byMember;
-  const links = await runtime.db.source.manager.findBy(runtime.db.entities.ClaimLink, { memberId: In(invited.map((m) => m.id)) });
-  const members_ = new Map(invited.map((member) => [member.id, member]));
-  for (const link of links) {
-    const member = members_.get(link.memberId)!;
-    if (isLinkUsable(link, member, now)) byMember.set(link.memberId, link);
+/** One member as the batch query returns it: text only, timestamps already in ISO 8601 (UTC, milliseconds). */
+interface ExportRow {
+  id: string;
+  email: string | null;
+  employee_id: string | null;
+  name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  title: string | null;
+  department: string | null;
+  location: string | null;
+  locale: string | null;
+  login_method: string;
+  status: string;
+  invited_at: string | null;
+  claimed_at: string | null;
+  link_id: string | null;
+  link_expires_at: string | null;
+}
+
+/** The same text as `Date.prototype.toISOString()`, written by the database. */
+function isoTimestamp(engine: Engine, column: string): string {
+  return engine === 'postgres'
+    ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
+}
+
+/**
+ * The next batch of members after `:after` in id order, each with its newest usable claim link: the rule of
+ * `isLinkUsable` (member invited, link neither revoked nor used nor expired) applied in the database.
+ */
+function batchQuery(engine: Engine, filtered: boolean): string {
+  const usable = 'c.member_id = m.id AND m.status = :invited AND c.revoked_at IS NULL AND c.used_at IS NULL AND c.expires_at > :now';
+  const newest = (columns: string) => `SELECT ${columns} FROM claim_links c WHERE ${usable} ORDER BY c.created_at DESC LIMIT 1`;
+  // PostgreSQL reads the newest link in a lateral join; SQLite, which has none, finds its id in a correlated subquery.
+  const link = engine === 'postgres'
+    ? `LEFT JOIN LATERAL (${newest('c.id, c.expires_at')}) l ON true`
+    : `LEFT JOIN claim_links l ON l.id = (${newest('c.id')})`;
+  return `
+    SELECT m.id, m.email, m.employee_id, m.name, m.first_name, m.last_name, m.title, m.department, m.location, m.locale,
+           m.login_method, m.status, ${isoTimestamp(engine, 'm.invited_at')} AS invited_at,
+           ${isoTimestamp(engine, 'm.claimed_at')} AS claimed_at, l.id AS link_id,
+           ${isoTimestamp(engine, 'l.expires_at')} AS link_expires_at
+    FROM members m ${link}
+    WHERE m.id > :after${filtered ? ' AND m.status = :status' : ''}
+    ORDER BY m.id
+    LIMIT :batch`;
+}
+
+interface BatchReader {
+  read(after: string): Promise<ExportRow[]>;
+  close(): Promise<void>;
+}
+
+async function openBatchReader(db: Database, sql: string, parameters: Record<string, unknown>): Promise<BatchReader> {
+  const prepare = (after: string) => db.source.driver.escapeQueryWithParameters(sql, { ...parameters, after });
+  if (db.engine !== 'postgres') {
+    return { read: (after) => db.source.query(...prepare(after)), close: async () => undefined };
   }
-  return byMember;
+  // One pooled connection, queried through pg's callback API: rows that arrive through its promise API (which
+  // TypeORM's query() uses) are moved to V8's old generation, and a million of them took the export past 250 MB.
+  const runner = db.source.createQueryRunner();
+  const client = (await runner.connect()) as PoolClient;
+  return {
+    read: (after) => new Promise((resolve, reject) => {
+      const [text, values] = prepare(after);
+      client.query<ExportRow>({ text, values }, (error, result) => (error ? reject(error) : resolve(result.rows)));
+    }),
+    close: () => runner.release(),
+  };
 }
 
 /**
@@ -32,26 +96,33 @@ async function usableLinks(runtime: Runtime, members: MemberRow[], now: Date): P
  */
 export async function* membersCsv(runtime: Runtime, status: ExportStatus): AsyncGenerator<string> {
   const { db, config, keys } = runtime;
-  const now = runtime.now();
+  const sql = batchQuery(db.engine, status !== 'all');
+  const line = (row: ExportRow): string => csvRow([
+    row.id, row.email, row.employee_id, row.name, row.first_name, row.last_name, row.title, row.department, row.location,
+    row.locale, row.login_method, row.status, row.invited_at, row.claimed_at,
+    row.link_id ? claimUrl(config.baseUrl, keys.claimLink, row.link_id) : '', row.link_expires_at,
+  ]);
+
   yield csvRow([...EXPORT_COLUMNS]);
-  let after = '';
-  for (;;) {
-    const where: FindOptionsWhere<MemberRow> = { id: MoreThan(after) };
-    if (status !== 'all') where.status = status;
-    const members = await db.source.manager.find(db.entities.Member, { where, order: { id: 'ASC' }, take: BATCH });
-    if (!members.length) return;
-    const links = await usableLinks(runtime, members, now);
-    let chunk = '';
-    for (const member of members) {
-      const link = links.get(member.id);
-      chunk += csvRow([
-        member.id, member.email, member.employeeId, member.name, member.firstName, member.lastName, member.title,
-        member.department, member.location, member.locale, member.loginMethod, member.status,
-        member.invitedAt?.toISOString(), member.claimedAt?.toISOString(),
-        link ? claimUrl(config.baseUrl, keys.claimLink, link.id) : '', link?.expiresAt.toISOString(),
-      ]);
+  const reader = await openBatchReader(db, sql, { status, now: runtime.now(), invited: 'invited', batch: BATCH });
+  // The database reads the next batch while this one is written out. A failure surfaces where the batch is awaited,
+  // not as an unhandled rejection while the consumer is still busy.
+  const readAhead = (after: string): Promise<ExportRow[]> => {
+    const batch = reader.read(after);
+    batch.catch(() => undefined);
+    return batch;
+  };
+  let next = readAhead('');
+  try {
+    for (;;) {
+      const rows = await next;
+      next = rows.length === BATCH ? readAhead(rows[rows.length - 1]!.id) : Promise.resolve([]);
+      if (!rows.length) return;
+      for (let start = 0; start < rows.length; start += CHUNK) yield rows.slice(start, start + CHUNK).map(line).join('');
     }
-    yield chunk;
-    after = members[members.length - 1]!.id;
+  } finally {
+    // A consumer that stops early must not leave a query running on a connection about to be released.
+    await next.catch(() => undefined);
+    await reader.close();
   }
 }
