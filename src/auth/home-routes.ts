@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { memberGroupNames } from '../groups/groups.js';
 import { AppError } from '../http/errors.js';
 import { renderPage } from '../http/render.js';
 import { requireMember } from '../http/require-member.js';
@@ -15,13 +15,11 @@ export function homeRoutes(runtime: Runtime): Router {
 
   const home = async (req: Request, res: Response) => {
     const member = req.member!;
-    const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId: member.id });
-    const groups = memberships.length ? await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) }) : [];
     renderPage(runtime, req, res, 'home.njk', {
       title: 'You are signed in',
       member,
       displayName: displayName(member),
-      groups: groups.map((group) => group.name).sort(),
+      groups: await memberGroupNames(db, member.id),
     });
   };
   router.get('/_claimgate/me', signedIn, home);

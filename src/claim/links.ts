@@ -31,16 +31,6 @@ export async function revokeLinks(db: Database, manager: EntityManager, memberId
   await closeOpenFlows(db, manager, memberId, now);
 }
 
-/** The link a member can use right now, if any: what an export or a repeated invite shows. */
-export async function currentLink(db: Database, member: MemberRow, now: Date): Promise<ClaimLinkRow | undefined> {
-  const links = await db.source.manager.find(db.entities.ClaimLink, {
-    where: { memberId: member.id, revokedAt: IsNull(), usedAt: IsNull() },
-    order: { createdAt: 'DESC' },
-    take: 1,
-  });
-  const link = links[0];
-  return link && isLinkUsable(link, member, now) ? link : undefined;
-}
 
 /** Resolves a token to a usable link. Opening a link never changes it: GET and HEAD consume nothing. */
 export async function findUsableLink(db: Database, key: Buffer, token: string, now: Date): Promise<UsableLink | undefined> {

@@ -1,5 +1,5 @@
-import { In } from 'typeorm';
 import { LRUCache } from 'lru-cache';
+import { memberGroupNames } from '../groups/groups.js';
 import type { Runtime } from '../runtime.js';
 
 /** What the upstream learns about a member. Read from the database, then reused for a short while. */
@@ -17,15 +17,14 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
   const { db } = runtime;
   const member = await db.source.manager.findOneBy(db.entities.Member, { id: memberId });
   if (!member) return null;
-  const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId });
-  const groups = memberships.length ? await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) }) : [];
+  const groups = await memberGroupNames(db, memberId);
   const terms = await db.source.manager.findOne(db.entities.TermsAcceptance, { where: { memberId }, order: { acceptedAt: 'DESC' } });
   return {
     id: member.id,
     email: member.email,
     username: member.username,
     name: member.name ?? ([member.firstName, member.lastName].filter(Boolean).join(' ') || null),
-    groups: groups.map((group) => group.name).sort(),
+    groups,
     status: member.status,
     acceptedTermsVersion: terms?.version ?? null,
   };

@@ -43,3 +43,11 @@ export async function groupsByIds(db: Database, ids: string[]): Promise<GroupRow
   if (!ids.length) return [];
   return db.source.manager.findBy(db.entities.Group, { id: In(ids) });
 }
+
+/** The names of the groups a member belongs to, sorted. */
+export async function memberGroupNames(db: Database, memberId: string): Promise<string[]> {
+  const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId });
+  if (!memberships.length) return [];
+  const groups = await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) });
+  return groups.map((group) => group.name).sort();
+}

@@ -4,7 +4,8 @@ import signature from 'cookie-signature';
 import { LRUCache } from 'lru-cache';
 import type session from 'express-session';
 import type { Runtime } from '../runtime.js';
-import { IDLE_REFRESH_MS, sessionCookieName } from './session.js';
+import { sessionVerdict } from './session-clock.js';
+import { sessionCookieName } from './session.js';
 
 export interface ReadSession {
   sid: string;
@@ -68,15 +69,14 @@ export class SessionReader {
     if (!sid) return undefined;
     const data = await this.get(sid);
     if (!data?.memberId) return undefined;
-    const { idleTimeout, absoluteTimeout } = this.runtime.config.session;
     const now = this.runtime.now().getTime();
-    const tooOld = now - (data.authenticatedAt ?? 0) > absoluteTimeout;
-    if (tooOld || now - (data.lastSeenAt ?? data.authenticatedAt ?? 0) > idleTimeout) {
+    const verdict = sessionVerdict(data, now, this.runtime.config.session);
+    if (verdict === 'idle_timeout' || verdict === 'absolute_timeout') {
       await this.destroy(sid);
-      await this.runtime.audit({ event: 'session.ended', memberId: data.memberId, actorId: data.memberId, details: { reason: tooOld ? 'absolute_timeout' : 'idle_timeout' } });
+      await this.runtime.audit({ event: 'session.ended', memberId: data.memberId, actorId: data.memberId, details: { reason: verdict } });
       return undefined;
     }
-    if (now - (data.lastSeenAt ?? 0) > IDLE_REFRESH_MS) {
+    if (verdict === 'refresh') {
       data.lastSeenAt = now;
       await this.writeIfPresent(sid, data);
     }

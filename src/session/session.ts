@@ -3,10 +3,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { Runtime } from '../runtime.js';
 import './session-data.js';
+import { sessionVerdict } from './session-clock.js';
 import { DatabaseSessionStore } from './typeorm-store.js';
 
-/** How stale `lastSeenAt` may get before a request writes it again; keeps steady traffic from writing every time. */
-export const IDLE_REFRESH_MS = 60_000;
 
 export function sessionCookieName(secure: boolean): string {
   // The __Host- prefix pins the cookie to this host and path /, and requires Secure.
@@ -41,23 +40,20 @@ export function sessionMiddleware(runtime: Runtime, store: session.Store): Reque
  * not just forgotten by the browser.
  */
 export function sessionTimeouts(runtime: Runtime): RequestHandler {
-  const { idleTimeout, absoluteTimeout } = runtime.config.session;
   return (req: Request, _res: Response, next: NextFunction) => {
     const s = req.session;
     if (!s?.memberId) return next();
     const now = runtime.now().getTime();
-    const idle = now - (s.lastSeenAt ?? s.authenticatedAt ?? 0) > idleTimeout;
-    const tooOld = now - (s.authenticatedAt ?? 0) > absoluteTimeout;
-    if (idle || tooOld) {
+    const verdict = sessionVerdict(s, now, runtime.config.session);
+    if (verdict === 'idle_timeout' || verdict === 'absolute_timeout') {
       const memberId = s.memberId;
       s.regenerate((error) => {
         if (error) return next(error);
-        void runtime.audit({ event: 'session.ended', memberId, actorId: memberId, req, details: { reason: tooOld ? 'absolute_timeout' : 'idle_timeout' } })
-          .then(() => next(), next);
+        void runtime.audit({ event: 'session.ended', memberId, actorId: memberId, req, details: { reason: verdict } }).then(() => next(), next);
       });
       return;
     }
-    if (now - (s.lastSeenAt ?? 0) > IDLE_REFRESH_MS) s.lastSeenAt = now;
+    if (verdict === 'refresh') s.lastSeenAt = now;
     next();
   };
 }
