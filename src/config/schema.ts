@@ -24,6 +24,10 @@ const optionalUrl = z
 const ADDRESS = '(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:/\\d{1,3})?)';
 const TRUST_PROXY = new RegExp(`^${ADDRESS}(?:\\s*,\\s*${ADDRESS})*$`);
 
+/** What an admin may do: read the people pages and audit history, or also change accounts. */
+export const PERMISSIONS = ['accounts:read', 'accounts:manage'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
 export const PROFILE_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
@@ -140,7 +144,29 @@ export const configSchema = z.strictObject({
           .prefault({}),
       })
       .prefault({}),
-    admins: z.array(z.string().toLowerCase()).default([]),
+    /**
+     * Members with the admin role, by email or employee ID. A bare entry gets every permission; an object names them,
+     * e.g. `{ member: ops@example.com, permissions: [accounts:read] }` for read-only access to the people pages.
+     */
+    admins: z
+      .array(z.union([
+        z.string().trim().toLowerCase().min(1),
+        z.strictObject({ member: z.string().trim().toLowerCase().min(1), permissions: z.array(z.enum(PERMISSIONS)).min(1) }),
+      ]))
+      .default([]),
+    exports: z.strictObject({
+        /** How long the emailed download link of an export works. */
+        linkTtl: duration('24h'),
+      })
+      .prefault({}),
+    reminders: z.strictObject({
+        enabled: z.boolean().default(true),
+        /** Days after the invitation (or the last re-issued link) on which an unclaimed member is reminded. */
+        days: z.array(z.number().int().min(1).max(365)).max(10).default([3, 5]),
+        /** How often the reminder check runs. */
+        checkEvery: duration('10m'),
+      })
+      .prefault({}),
     mail: z.strictObject({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })

@@ -1,3 +1,4 @@
+import { adminRoutes } from '../admin/routes.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -119,6 +120,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(codeRoutes(runtime));
   app.use(claimRoutes(runtime));
   app.use(homeRoutes(runtime));
+  app.use(adminRoutes(runtime));
 
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${redactUrl(req.path)}`)));
   app.use(errorHandler(runtime));

@@ -21,6 +21,13 @@ export const ERRORS = {
   not_signed_in: { status: 401, message: 'Sign in to continue.' },
   forbidden: { status: 403, message: 'You do not have access to this page.' },
   not_found: { status: 404, message: 'There is nothing at this address.' },
+  export_link_invalid: {
+    status: 404,
+    message: 'This download link cannot be used. It may have expired, or it was sent to another administrator. Ask for a new export.',
+  },
+  export_not_ready: { status: 409, message: 'The export is still being prepared. You will get an email when it is ready.' },
+  export_failed: { status: 409, message: 'This export could not be written. Ask for a new one, and contact your operator if it fails again.' },
+  import_upload_missing: { status: 404, message: 'This import has expired or was already applied. Upload the file again.' },
   payload_too_large: { status: 413, message: 'The upload is too large.' },
   terms_not_accepted: { status: 403, message: 'Accept the current terms of use to continue.' },
   upstream_unavailable: { status: 502, message: 'The application behind this gateway is not answering. Try again in a moment.' },

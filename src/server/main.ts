@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createApp } from '../http/app.js';
+import { serverWorkers } from '../jobs/workers.js';
 import { createRuntime } from '../runtime.js';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     runtime.logger.info({ port, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
   });
   server.on('upgrade', handle.upgrade);
+  await runtime.jobs.startWorkers(serverWorkers(runtime));
   const shutdown = (signal: string) => {
     runtime.logger.info({ signal }, 'shutting down');
     handle.close();
