@@ -5,7 +5,7 @@ import { caseSensitiveRouter } from '../http/router.js';
 import type { MemberRow } from '../db/rows.js';
 import { exportFilterSchema } from '../export-jobs/filter.js';
 import { requestExport } from '../export-jobs/request.js';
-import { DEFAULT_MAX_BYTES, importMembers } from '../import/import-members.js';
+import { importMembers } from '../import/import-members.js';
 import { findMemberById } from '../members/lookup.js';
 import type { Runtime } from '../runtime.js';
 import type { AdminGuards } from './guards.js';
@@ -75,12 +75,12 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
   });
 
   // The CSV is the request body; its size is checked while it arrives.
-  const csvBody = express.raw({ type: ['text/csv', 'text/plain', 'application/octet-stream'], limit: DEFAULT_MAX_BYTES });
+  const csvBody = express.raw({ type: ['text/csv', 'text/plain', 'application/octet-stream'], limit: runtime.config.imports.maxBytes });
   router.post('/admin/api/imports', ...guards.manage, csrfProtection, csvBody, async (req, res) => {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw new AppError('validation_failed', 'no csv body', 'Send the CSV file as the request body (Content-Type: text/csv).');
     const invite = req.query.invite === 'now' ? 'now' : 'later';
     const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
-    const report = await importMembers(runtime, req.body, { actorId: req.member!.id, invite, dryRun, req });
+    const report = await importMembers(runtime, req.body, { actorId: req.member!.id, invite, dryRun, maxBytes: runtime.config.imports.maxBytes, req });
     if (!dryRun) {
       await runtime.audit({ event: 'import.applied', actorId: req.member!.id, req, details: { via: 'api', invite, created: report.created, updated: report.updated } });
     }

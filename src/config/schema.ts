@@ -154,6 +154,11 @@ export const configSchema = z.strictObject({
         z.strictObject({ member: z.string().trim().toLowerCase().min(1), permissions: z.array(z.enum(PERMISSIONS)).min(1) }),
       ]))
       .default([]),
+    imports: z.strictObject({
+        /** The largest CSV the admin pages and API accept (the CLI has --max-bytes). */
+        maxBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+      })
+      .prefault({}),
     exports: z.strictObject({
         /** How long the emailed download link of an export works. */
         linkTtl: duration('24h'),

@@ -3,7 +3,7 @@ import multer from 'multer';
 import { AppError } from '../../http/errors.js';
 import { csrfProtection } from '../../http/csrf.js';
 import { caseSensitiveRouter } from '../../http/router.js';
-import { DEFAULT_MAX_BYTES, importMembers } from '../../import/import-members.js';
+import { importMembers } from '../../import/import-members.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { keepUpload, releaseUpload, takeUpload } from '../import-uploads.js';
@@ -14,18 +14,19 @@ const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 export function importPages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
-  const maxMegabytes = Math.floor(DEFAULT_MAX_BYTES / 1024 / 1024);
+  const { maxBytes } = runtime.config.imports;
+  const maxSize = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MB` : `${Math.round(maxBytes / 1024)} KB`;
   const uploadPage = (req: Request, res: Response, message?: string, status = 200) =>
     renderAdmin(runtime, req, res, 'admin/import.njk', 'import', {
-      title: 'Import people', maxMegabytes, errors: message ? [{ field: 'file', message }] : [],
+      title: 'Import people', maxSize, errors: message ? [{ field: 'file', message }] : [],
     }, status);
 
-  const receive = multer({ storage: multer.memoryStorage(), limits: { fileSize: DEFAULT_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } }).single('file');
+  const receive = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6 } }).single('file');
   /** An oversized or missing file is an error on the upload page, not a crash; nothing is read or kept. */
   const upload = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
     receive(req, res, (error: unknown) => {
-      if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, `The file is larger than ${maxMegabytes} MB. Split it and import the parts.`, 413);
+      if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, `The file is larger than ${maxSize}. Split it and import the parts.`, 413);
       next(error);
     });
   };
@@ -37,7 +38,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
     if (!file || !file.size) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
     let report;
     try {
-      report = await importMembers(runtime, file.buffer, { actorId: req.member!.id, dryRun: true, listValidRows: true, req });
+      report = await importMembers(runtime, file.buffer, { actorId: req.member!.id, dryRun: true, listValidRows: true, maxBytes, req });
     } catch (error) {
       if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.publicMessage, error.status);
       throw error;
@@ -61,7 +62,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
     if (!upload) throw new AppError('import_upload_missing', 'upload missing, expired, applied or not this admin\'s');
     let report;
     try {
-      report = await importMembers(runtime, Buffer.from(upload.content), { actorId: req.member!.id, invite, req });
+      report = await importMembers(runtime, Buffer.from(upload.content), { actorId: req.member!.id, invite, maxBytes, req });
     } catch (error) {
       await releaseUpload(runtime, upload.id);
       throw error;
