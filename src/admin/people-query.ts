@@ -49,7 +49,8 @@ export async function findPeople(db: Database, filter: PeopleFilter, cursor?: st
   }
   if (at) {
     const comparison = backwards ? '>' : '<';
-    query.andWhere(`(m.created_at ${comparison} :time OR (m.created_at = :time AND m.id ${comparison} :id))`, { time: at.position.createdAt, id: at.position.id });
+    // A row-value comparison, which both engines answer from the (created_at, id) indexes.
+    query.andWhere(`(m.created_at, m.id) ${comparison} (:time, :id)`, { time: at.position.createdAt, id: at.position.id });
   }
   const order = backwards ? 'ASC' : 'DESC';
   const rows = await query.orderBy('m.created_at', order).addOrderBy('m.id', order).limit(pageSize + 1).getMany();
