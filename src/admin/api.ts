@@ -10,9 +10,9 @@ import { findMemberById } from '../members/lookup.js';
 import type { Runtime } from '../runtime.js';
 import type { AdminGuards } from './guards.js';
 import { inviteOne, readInviteForm } from './invite-one.js';
-import { loadMemberDetail } from './member-detail.js';
+import { loadMemberDetail, MEMBER_ID } from './member-detail.js';
 import { availableActions, MEMBER_ACTIONS, performAction, type MemberAction } from './member-actions.js';
-import { MEMBER_ID, peopleFilterFrom } from './pages/people.js';
+import { peopleFilterFrom } from './pages/people.js';
 import { countByStatus, findPeople } from './people-query.js';
 
 /** A member as the API shows it: never the password hash. */

@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { currentAccessCode } from '../access-codes/codes.js';
 import type { AccessCodeRow, AuditRow, ClaimLinkRow, MemberRow } from '../db/rows.js';
 import { memberGroupNames } from '../groups/groups.js';
@@ -6,6 +7,7 @@ import { currentLink } from '../members/resend.js';
 import type { Runtime } from '../runtime.js';
 
 export const HISTORY_LIMIT = 200;
+export const MEMBER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface MemberDetail {
   member: MemberRow;
@@ -14,6 +16,8 @@ export interface MemberDetail {
   accessCode: AccessCodeRow | null;
   /** The member's audit trail, newest first. */
   history: AuditRow[];
+  /** Who the actors in the history are: member id → email, username or employee ID. */
+  actors: Map<string, string>;
 }
 
 export async function loadMemberDetail(runtime: Runtime, memberId: string): Promise<MemberDetail | null> {
@@ -27,5 +31,10 @@ export async function loadMemberDetail(runtime: Runtime, memberId: string): Prom
     member.status === 'invited' ? currentAccessCode(db, member, now) : undefined,
     db.source.manager.find(db.entities.AuditEvent, { where: { memberId: member.id }, order: { id: 'DESC' }, take: HISTORY_LIMIT }),
   ]);
-  return { member, groups, link, accessCode: accessCode ?? null, history };
+  const actorIds = [...new Set(history.map((entry) => entry.actorId).filter((id): id is string => Boolean(id && MEMBER_ID.test(id))))];
+  const actors = actorIds.length ? await db.source.manager.find(db.entities.Member, { where: { id: In(actorIds) } }) : [];
+  return {
+    member, groups, link, accessCode: accessCode ?? null, history,
+    actors: new Map(actors.map((actor) => [actor.id, actor.email ?? actor.username ?? actor.employeeId ?? actor.id])),
+  };
 }

@@ -75,6 +75,8 @@ describe('people pages', () => {
     await newAgent(h.app).get(new URL(invited.claimUrl).pathname).expect(200);
     const page = await admin.agent.get(`/admin/people/${invited.id}`).expect(200);
     expect(page.text).toContain('Hilda History');
+    // The admin who invited is named by email, not by an internal id.
+    expect(page.text).toContain('<td>admin@example.com</td>');
     const order = ['claim.link_opened', 'member.invited', 'member.provisioned'].map((event) => page.text.indexOf(`<td>${event}</td>`));
     expect(order.every((index) => index > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);

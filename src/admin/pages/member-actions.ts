@@ -6,7 +6,8 @@ import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { availableActions, CONFIRMATIONS, MEMBER_ACTIONS, performAction, type MemberAction } from '../member-actions.js';
 import { renderAdmin } from '../render-admin.js';
-import { MEMBER_ID, showMember } from './people.js';
+import { MEMBER_ID } from '../member-detail.js';
+import { showMember } from './people.js';
 
 export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();

@@ -5,12 +5,11 @@ import { caseSensitiveRouter } from '../../http/router.js';
 import { displayName } from '../../members/lookup.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
-import { HISTORY_LIMIT, loadMemberDetail } from '../member-detail.js';
+import { HISTORY_LIMIT, loadMemberDetail, MEMBER_ID } from '../member-detail.js';
 import { availableActions } from '../member-actions.js';
 import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
 
-export const MEMBER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const FACT_LABELS = [
   ['name', 'Name'], ['firstName', 'First name'], ['lastName', 'Last name'], ['title', 'Job title'], ['department', 'Department'],
@@ -51,7 +50,7 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     actions: availableActions(runtime.config, member),
     history: detail.history.map((entry) => ({
       time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
-      actor: entry.actorId === member.id ? 'the member' : entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
+      actor: entry.actorId === member.id ? 'the member' : detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
     })),
     historyTruncated: detail.history.length >= HISTORY_LIMIT,
     ...extra,
