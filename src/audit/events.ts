@@ -17,6 +17,7 @@ export const AUDIT_EVENTS = [
   'claim.code_locked',
   'claim.sso_succeeded',
   'claim.sso_mismatch',
+  'claim.sso_failed',
   'terms.accepted',
   'login.succeeded',
   'login.failed',

@@ -4,6 +4,7 @@ import type {
   AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
   PictureRow, ReminderSentRow, SessionRow, TermsAcceptanceRow,
 } from './rows.js';
+import type { SsoAccountRow, SsoOnceRow } from './sso-rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
 
@@ -227,9 +228,33 @@ export function entities(engine: Engine) {
     },
   });
 
+  // Single sign-on: accounts linked by (issuer, subject), and single-use markers (OIDC state, SAML request ids).
+  const SsoAccount = new EntitySchema<SsoAccountRow>({
+    name: 'SsoAccount',
+    tableName: 'sso_accounts',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      providerId: { ...text(64), name: 'provider_id' },
+      issuer: text(512),
+      subject: text(255),
+      createdAt: time('created_at'),
+      lastUsedAt: time('last_used_at'),
+    },
+  });
+
+  const SsoOnce = new EntitySchema<SsoOnceRow>({
+    name: 'SsoOnce',
+    tableName: 'sso_once',
+    columns: {
+      key: { type: 'varchar', length: 128, primary: true },
+      expiresAt: time('expires_at'),
+    },
+  });
+
   return {
     Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session,
-    ImportUpload, ExportJob, ExportChunk, ReminderSent,
+    SsoAccount, SsoOnce, ImportUpload, ExportJob, ExportChunk, ReminderSent,
   };
 }
 

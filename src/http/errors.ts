@@ -15,6 +15,15 @@ export const ERRORS = {
     status: 409,
     message: 'This account is claimed by signing in with your organisation\'s single sign-on, which this gateway does not offer for it. Ask your administrator.',
   },
+  // Single sign-on (shared by SAML and OIDC)
+  sso_failed: { status: 400, message: 'Signing in with your organisation\'s single sign-on did not work. Try again, and give the trace id below to your administrator if it keeps happening.' },
+  sso_mismatch: {
+    status: 403,
+    message: 'You signed in at your organisation\'s single sign-on as someone other than the person this invitation is for. Sign out there, then open your invitation again and sign in as the invited person.',
+  },
+  sso_unavailable: { status: 502, message: 'Your organisation\'s single sign-on is not answering. Try again in a moment.' },
+  sso_not_allowed: { status: 403, message: 'This account cannot sign in with single sign-on. Ask your administrator.' },
+  // End of single sign-on
   claim_already_completed: { status: 409, message: 'This account has already been claimed. Sign in instead.' },
   login_failed: { status: 401, message: 'The email, username or password is not right.' },
   login_throttled: { status: 429, message: 'Too many attempts. Wait a few minutes and try again.' },
