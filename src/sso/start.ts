@@ -14,6 +14,8 @@ export interface SsoStart {
   returnTo?: string;
   /** The email typed on the sign-in page. */
   loginHint?: string;
+  /** SAML on https: the digest of the cookie that ties the IdP's answer to the browser that started (login CSRF). */
+  browserBinding?: string;
 }
 
 /**

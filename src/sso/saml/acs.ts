@@ -9,6 +9,7 @@ import type { SsoStart } from '../start.js';
 import { refuseWeakAlgorithms } from './algorithms.js';
 import { acceptAssertionOnce } from './assertion-replay.js';
 import { checkAudience } from './audience.js';
+import { checkBrowserBinding } from './browser-binding.js';
 import { checkDestination } from './destination.js';
 import type { IdpDescription } from './idp-metadata.js';
 import { checkIssuer } from './issuer.js';
@@ -85,8 +86,10 @@ export async function validateAcsPost(ctx: AcsContext): Promise<AcceptedResponse
   checkDestination(document, sp.acsUrl);
   checkRecipient(assertion, sp.acsUrl, inResponseTo);
   checkAudience(assertion, sp.entityId);
-  const start = await cache.consume(inResponseTo);
-  if (!start) throw ssoFailure('saml_replay', 'the request this response answers was already answered');
+  const pending = await cache.consume(inResponseTo);
+  if (!pending) throw ssoFailure('saml_replay', 'the request this response answers was already answered');
+  checkBrowserBinding(req, res, pending.browserBinding);
+  const { browserBinding: _binding, ...start } = pending;
   await acceptAssertionOnce(runtime, provider.id, assertion, provider.clockSkew);
 
   const returnTo = start.returnTo ?? relayState;

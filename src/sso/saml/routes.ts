@@ -9,6 +9,7 @@ import { handleSsoError, newTraceId, type SsoFailureEvent } from '../failure.js'
 import { finishSso } from '../finish.js';
 import { findProvider } from '../providers.js';
 import { takeSsoStart } from '../start.js';
+import { bindBrowser } from './browser-binding.js';
 import { validateAcsPost } from './acs.js';
 import { endSessionForIdp } from './idp-logout.js';
 import { RequestCache } from './request-cache.js';
@@ -71,8 +72,10 @@ export function ssoSamlRoutes(runtime: Runtime): Router {
       await runtime.audit({ event: 'login.failed', outcome: 'failure', method: 'sso', req, details: { provider: provider.id, reason: 'saml_login_throttled' } });
       throw new AppError('login_throttled', 'too many SAML logins from one address');
     }
-    const start = takeSsoStart(req, provider.id);
+    const taken = takeSsoStart(req, provider.id);
     const traceId = newTraceId();
+    const browserBinding = bindBrowser(res, runtime.config.baseUrl, REQUEST_TTL_MS);
+    const start = browserBinding ? { ...taken, browserBinding } : taken;
     try {
       const idp = await idps.get(provider);
       // The start waits in the shared store under the AuthnRequest's ID until the IdP answers it.
