@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
+import { bulkInsert } from '../db/bulk-insert.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { inviteByEmail } from '../members/invite.js';
 import type { Runtime } from '../runtime.js';
-import { insertMembers } from './insert-members.js';
 import type { InviteWhen } from './invite-rules.js';
 import type { PlannedRow, RejectedRow } from './plan.js';
 
@@ -42,7 +42,7 @@ async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOp
   const updated = batch.filter((row) => row.action === 'update');
   if (!created.length && !updated.length) return;
   await db.transaction(async (manager) => {
-    await insertMembers(db, manager, created);
+    await bulkInsert(db, manager, db.entities.Member, created);
     await audit.many(created.map((member) => ({ event: 'member.provisioned', actorId: options.actorId, memberId: member.id, req: options.req, details: { via: 'import' } })), manager);
     for (const row of updated) await manager.update(db.entities.Member, { id: row.member!.id }, { ...row.values, updatedAt: now });
   });
