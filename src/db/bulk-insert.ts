@@ -38,7 +38,11 @@ export async function bulkInsert<T extends ObjectLiteral>(db: Database, manager:
   if (db.engine === 'postgres' && manager.queryRunner) {
     const client = (await manager.queryRunner.connect()) as PoolClient;
     let text = '';
-    for (const row of rows) text += `${columns.map((_column, index) => copyCell(value(row, index))).join(',')}\n`;
+    for (const row of rows) {
+      let line = copyCell(value(row, 0));
+      for (let index = 1; index < columns.length; index++) line += `,${copyCell(value(row, index))}`;
+      text += `${line}\n`;
+    }
     await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (FORMAT csv)`)));
     return;
   }
