@@ -98,7 +98,11 @@ export async function applyPlan(runtime: Runtime, planned: PlannedRow[], options
     });
     saved.catch(() => undefined);
     if (overlap) {
-      if (previous) await settled(previous.saved, previous.end, options);
+      // Nothing is left in flight when this returns: a failure waits for the batch after it to roll back.
+      if (previous) await settled(previous.saved, previous.end, options).catch(async (error: unknown) => {
+        await saved.catch(() => undefined);
+        throw error;
+      });
       previous = { saved, end: start + batch.length };
       continue;
     }
