@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { bulkInsert } from '../db/bulk-insert.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { AuditEvent, AuditOutcome, ClaimMethod } from './events.js';
@@ -64,8 +65,7 @@ export function createAudit(db: Database, logger: Logger): Audit {
   audit.many = async (entries, manager) => {
     if (!entries.length) return;
     const rows = entries.map(toRow);
-    // Large batches are split so no statement carries more parameters than the engines accept.
-    for (let start = 0; start < rows.length; start += 1000) await manager.insert(table, rows.slice(start, start + 1000));
+    await bulkInsert(db, manager, table, rows);
     rows.forEach((row, index) => db.afterCommit(manager, logLine(row, entries[index]!)));
   };
   return audit;

@@ -46,12 +46,12 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
     await db.source.manager.insert(db.entities.ExportChunk, { jobId, seq: seq++, data });
   };
   try {
-    for await (const text of membersCsv(runtime, filter.status, filter.search)) {
-      const chunk = Buffer.from(text, 'utf8');
+    for await (const part of membersCsv(runtime, filter.status, filter.search)) {
+      const chunk = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
       pending.push(chunk);
       pendingBytes += chunk.length;
       bytes += chunk.length;
-      rowCount += countLines(text);
+      rowCount += countLines(chunk);
       if (pendingBytes >= CHUNK_BYTES) await flush();
     }
     await flush();
@@ -76,8 +76,10 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
 }
 
 /** Rows end in CRLF (a value holding a line break counts twice: the figure is informative only). */
-function countLines(text: string): number {
-  return text.split('\r\n').length - 1;
+function countLines(chunk: Buffer): number {
+  let count = 0;
+  for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) count += 1;
+  return count;
 }
 
 /** Exports a stopped process left queued or half-built are run again. */

@@ -1,12 +1,11 @@
-import type { PoolClient } from 'pg';
 import { claimUrl } from '../claim/links.js';
-import type { Engine } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 import { memberSearchClause } from '../members/search.js';
 import type { MemberStatus } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import { csvRow } from './csv.js';
+import { membersCopyLines } from './members-copy.js';
 
 export const EXPORT_COLUMNS = [
   'id', 'email', 'employee_id', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'locale',
@@ -15,7 +14,7 @@ export const EXPORT_COLUMNS = [
 
 export type ExportStatus = MemberStatus | 'all';
 
-// Small batches and chunks keep every row short-lived: a million members export in a flat ~140 MB.
+// On SQLite, small batches and chunks keep every row short-lived, so memory stays flat.
 const BATCH = 1000;
 /** Rows per yielded string: the consumer may buffer several. */
 const CHUNK = 250;
@@ -40,68 +39,45 @@ interface ExportRow {
   link_expires_at: string | null;
 }
 
-/** The same text as `Date.prototype.toISOString()`, written by the database. */
-function isoTimestamp(engine: Engine, column: string): string {
-  return engine === 'postgres'
-    ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-    : `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
-}
+/** The same text as `Date.prototype.toISOString()`, written by SQLite. */
+const isoTimestamp = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
 
 /**
  * The next batch of members after `:after` in id order, each with its newest usable claim link: the rule of
- * `isLinkUsable` (member invited, link neither revoked nor used nor expired) applied in the database.
+ * `isLinkUsable` (member invited, link neither revoked nor used nor expired) applied in the database, whose id a
+ * correlated subquery finds.
  */
-function batchQuery(engine: Engine, filtered: boolean, searched: boolean): string {
+function batchQuery(filtered: boolean, searched: boolean): string {
   const usable = 'c.member_id = m.id AND m.status = :invited AND c.revoked_at IS NULL AND c.used_at IS NULL AND c.expires_at > :now';
-  const newest = (columns: string) => `SELECT ${columns} FROM claim_links c WHERE ${usable} ORDER BY c.created_at DESC LIMIT 1`;
-  // PostgreSQL reads the newest link in a lateral join; SQLite, which has none, finds its id in a correlated subquery.
-  const link = engine === 'postgres'
-    ? `LEFT JOIN LATERAL (${newest('c.id, c.expires_at')}) l ON true`
-    : `LEFT JOIN claim_links l ON l.id = (${newest('c.id')})`;
   return `
     SELECT m.id, m.email, m.employee_id, m.name, m.first_name, m.last_name, m.title, m.department, m.location, m.locale,
-           m.login_method, m.status, ${isoTimestamp(engine, 'm.invited_at')} AS invited_at,
-           ${isoTimestamp(engine, 'm.claimed_at')} AS claimed_at, l.id AS link_id,
-           ${isoTimestamp(engine, 'l.expires_at')} AS link_expires_at
-    FROM members m ${link}
-    WHERE m.id > :after${filtered ? ' AND m.status = :status' : ''}${searched ? ` AND ${SEARCH_CLAUSE}` : ''}
+           m.login_method, m.status, ${isoTimestamp('m.invited_at')} AS invited_at,
+           ${isoTimestamp('m.claimed_at')} AS claimed_at, l.id AS link_id,
+           ${isoTimestamp('l.expires_at')} AS link_expires_at
+    FROM members m LEFT JOIN claim_links l ON l.id = (SELECT c.id FROM claim_links c WHERE ${usable} ORDER BY c.created_at DESC LIMIT 1)
+    WHERE m.id > :after${filtered ? ' AND m.status = :status' : ''}${searched ? ` AND ${memberSearchClause('m')}` : ''}
     ORDER BY m.id
     LIMIT :batch`;
 }
 
-const SEARCH_CLAUSE = memberSearchClause('m');
-
-interface BatchReader {
-  read(after: string): Promise<ExportRow[]>;
-  close(): Promise<void>;
-}
-
-async function openBatchReader(db: Database, sql: string, parameters: Record<string, unknown>): Promise<BatchReader> {
-  const prepare = (after: string) => db.source.driver.escapeQueryWithParameters(sql, { ...parameters, after });
-  if (db.engine !== 'postgres') {
-    return { read: (after) => db.source.query(...prepare(after)), close: async () => undefined };
-  }
-  // One pooled connection, queried through pg's callback API: rows that arrive through its promise API (which
-  // TypeORM's query() uses) are moved to V8's old generation, and a million of them took the export past 250 MB.
-  const runner = db.source.createQueryRunner();
-  const client = (await runner.connect()) as PoolClient;
-  return {
-    read: (after) => new Promise((resolve, reject) => {
-      const [text, values] = prepare(after);
-      client.query<ExportRow>({ text, values }, (error, result) => (error ? reject(error) : resolve(result.rows)));
-    }),
-    close: () => runner.release(),
-  };
+function readBatch(db: Database, sql: string, parameters: Record<string, unknown>, after: string): Promise<ExportRow[]> {
+  return db.source.query(...db.source.driver.escapeQueryWithParameters(sql, { ...parameters, after }));
 }
 
 /**
- * Streams the members as CSV, a batch at a time in id order, so memory stays flat however many there are.
- * Each invited, unclaimed member carries the link that is valid now; reading it changes nothing.
+ * Streams the members as CSV in id order, so memory stays flat however many there are: on PostgreSQL as one COPY,
+ * on SQLite a batch at a time. Each invited, unclaimed member carries the link that is valid now; reading it changes
+ * nothing. Every chunk holds whole lines (UTF-8 text, as a string or a Buffer).
  */
-export async function* membersCsv(runtime: Runtime, status: ExportStatus, search = ''): AsyncGenerator<string> {
+export async function* membersCsv(runtime: Runtime, status: ExportStatus, search = ''): AsyncGenerator<string | Buffer> {
   const { db, config, keys } = runtime;
   const needle = search.trim().toLowerCase();
-  const sql = batchQuery(db.engine, status !== 'all', Boolean(needle));
+  if (db.engine === 'postgres') {
+    yield csvRow([...EXPORT_COLUMNS]);
+    yield* membersCopyLines(db, config.baseUrl, keys.claimLink, { status, search: needle }, runtime.now());
+    return;
+  }
+  const sql = batchQuery(status !== 'all', Boolean(needle));
   const line = (row: ExportRow): string => csvRow([
     row.id, row.email, row.employee_id, row.name, row.first_name, row.last_name, row.title, row.department, row.location,
     row.locale, row.login_method, row.status, row.invited_at, row.claimed_at,
@@ -109,11 +85,11 @@ export async function* membersCsv(runtime: Runtime, status: ExportStatus, search
   ]);
 
   yield csvRow([...EXPORT_COLUMNS]);
-  const reader = await openBatchReader(db, sql, { status, now: runtime.now(), invited: 'invited', batch: BATCH, pattern: containsPattern(needle) });
-  // The database reads the next batch while this one is written out. A failure surfaces where the batch is awaited,
-  // not as an unhandled rejection while the consumer is still busy.
+  const parameters = { status, now: runtime.now(), invited: 'invited', batch: BATCH, pattern: containsPattern(needle) };
+  // The next batch is read while this one is written out. A failure surfaces where the batch is awaited, not as an
+  // unhandled rejection while the consumer is still busy.
   const readAhead = (after: string): Promise<ExportRow[]> => {
-    const batch = reader.read(after);
+    const batch = readBatch(db, sql, parameters, after);
     batch.catch(() => undefined);
     return batch;
   };
@@ -126,8 +102,7 @@ export async function* membersCsv(runtime: Runtime, status: ExportStatus, search
       for (let start = 0; start < rows.length; start += CHUNK) yield rows.slice(start, start + CHUNK).map(line).join('');
     }
   } finally {
-    // A consumer that stops early must not leave a query running on a connection about to be released.
+    // A consumer that stops early must not leave a query running when it moves on.
     await next.catch(() => undefined);
-    await reader.close();
   }
 }

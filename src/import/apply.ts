@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
+import { bulkInsert } from '../db/bulk-insert.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { inviteByEmail } from '../members/invite.js';
 import type { Runtime } from '../runtime.js';
-import { insertMembers } from './insert-members.js';
 import type { InviteWhen } from './invite-rules.js';
 import type { PlannedRow, RejectedRow } from './plan.js';
 
@@ -34,17 +34,21 @@ function newMember(values: PlannedRow['values'], now: Date): MemberRow {
   };
 }
 
-/** Writes one batch in one transaction: new members (one multi-row insert) with their audit rows, then the changed ones. */
-async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOptions): Promise<void> {
+/**
+ * Writes one batch in one transaction: new members (one bulk insert) with their audit rows, then the changed ones.
+ * The transaction commits only once `before` (the batch before it) has committed, and rolls back if that failed.
+ */
+async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOptions, before: Promise<void>): Promise<void> {
   const { db, audit } = runtime;
   const now = runtime.now();
   const created = batch.filter((row) => row.action === 'create').map((row) => newMember(row.values, now));
   const updated = batch.filter((row) => row.action === 'update');
-  if (!created.length && !updated.length) return;
+  if (!created.length && !updated.length) return before;
   await db.transaction(async (manager) => {
-    await insertMembers(db, manager, created);
+    await bulkInsert(db, manager, db.entities.Member, created);
     await audit.many(created.map((member) => ({ event: 'member.provisioned', actorId: options.actorId, memberId: member.id, req: options.req, details: { via: 'import' } })), manager);
     for (const row of updated) await manager.update(db.entities.Member, { id: row.member!.id }, { ...row.values, updatedAt: now });
+    await before;
   });
 }
 
@@ -78,18 +82,39 @@ function takenMeanwhile(batch: PlannedRow[]): AppError {
   );
 }
 
-/** Applies the valid rows a batch at a time: a failure leaves every earlier batch complete and the failed one untouched. */
+/**
+ * Applies the valid rows a batch at a time: a failure leaves every earlier batch complete and the failed one (and any
+ * later one) untouched. On PostgreSQL, when nobody is invited, the next batch is written on a second connection while
+ * the one before it commits, and commits after it: the database's work on two batches overlaps, their order does not.
+ */
 export async function applyPlan(runtime: Runtime, planned: PlannedRow[], options: ApplyOptions): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { invitedByLink: 0, invitedByCode: 0, notInvited: [] };
+  const overlap = runtime.db.engine === 'postgres' && options.invite === 'later';
+  let previous: { saved: Promise<void>; end: number } | undefined;
   for (let start = 0; start < planned.length; start += options.batchSize) {
     const batch = planned.slice(start, start + options.batchSize);
-    try {
-      await saveBatch(runtime, batch, options);
-    } catch (error) {
+    const saved = saveBatch(runtime, batch, options, previous?.saved ?? Promise.resolve()).catch((error: unknown) => {
       throw isUniqueViolation(error) ? takenMeanwhile(batch) : error;
+    });
+    saved.catch(() => undefined);
+    if (overlap) {
+      // Nothing is left in flight when this returns: a failure waits for the batch after it to roll back.
+      if (previous) await settled(previous.saved, previous.end, options).catch(async (error: unknown) => {
+        await saved.catch(() => undefined);
+        throw error;
+      });
+      previous = { saved, end: start + batch.length };
+      continue;
     }
+    await saved;
     if (options.invite === 'now') await inviteBatch(runtime, batch, options, outcome);
     options.onBatch?.(start + batch.length);
   }
+  if (previous) await settled(previous.saved, previous.end, options);
   return outcome;
+}
+
+async function settled(saved: Promise<void>, rowsDone: number, options: ApplyOptions): Promise<void> {
+  await saved;
+  options.onBatch?.(rowsDone);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { claimUrl } from '../../src/claim/links.js';
 import { newLinkId } from '../../src/claim/link-token.js';
 import type { ClaimLinkRow, MemberRow, MemberStatus } from '../../src/db/rows.js';
+import { csvRow } from '../../src/export/csv.js';
 import { EXPORT_COLUMNS, membersCsv, type ExportStatus } from '../../src/export/members-csv.js';
 import { newAgent } from '../support/browser-agent.js';
 import { claimAll, invite } from '../support/claim-walk.js';
@@ -123,9 +124,36 @@ describe('members export over many batches', () => {
 
   it('lets a consumer stop early and export again', async () => {
     for await (const chunk of membersCsv(h.runtime, 'all')) {
-      if (chunk.startsWith('id,')) continue;
+      if (String(chunk).startsWith('id,')) continue;
       break;
     }
     expect(await exportRows('claimed')).not.toHaveLength(0);
+  });
+
+  // Attack: a cell that a spreadsheet would run as a formula, or one that breaks out of its column or line.
+  it('writes awkward cells exactly as csvRow does: quoted, doubled quotes, line breaks, formula starts neutralised, empty as empty', async () => {
+    const { db, config, keys } = h.runtime;
+    const now = h.runtime.now();
+    const awkward = ['He said "hi", ok', 'line\nbreak', 'cr\rlf\r\n', '=1+2', '+44', '-5', '@at', '\ttab', '\rcr', '', '"', ',', ' =space', 'Núñez, 日本', '\\.'];
+    const members = awkward.map((text, i) => ({
+      ...member('invited', 90_000 + i, now), id: `~awkward-${String(i).padStart(2, '0')}`, name: text, firstName: text, title: awkward[(i + 1) % awkward.length]!,
+      department: awkward[(i + 2) % awkward.length]!, location: awkward[(i + 3) % awkward.length]!, locale: text, employeeId: text ? `${text}#${i}` : null,
+    }));
+    const links = members.map((row) => link(row.id, now, new Date(now.getTime() + DAY)));
+    await db.transaction(async (manager) => {
+      await manager.insert(db.entities.Member, members);
+      await manager.insert(db.entities.ClaimLink, links);
+    });
+
+    let text = '';
+    for await (const chunk of membersCsv(h.runtime, 'invited')) text += chunk;
+    const iso = (date: Date | null) => date?.toISOString() ?? null;
+    const lines = members.map((row, i) => csvRow([
+      row.id, row.email, row.employeeId, row.name, row.firstName, row.lastName, row.title, row.department, row.location, row.locale,
+      row.loginMethod, row.status, iso(row.invitedAt), iso(row.claimedAt), claimUrl(config.baseUrl, keys.claimLink, links[i]!.id), iso(links[i]!.expiresAt),
+    ]));
+    for (const line of lines) expect(text).toContain(line);
+    expect(lines.join('')).toContain("'=1+2");
+    expect(lines.join('')).toContain('"He said ""hi"", ok"');
   });
 });

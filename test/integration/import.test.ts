@@ -246,6 +246,21 @@ describe('import engine', () => {
     expect(await memberBy({ emailNormalized: `${t}-500@example.com` })).toBeNull();
   });
 
+  // Attack: the same race in a middle batch, while the batch after it is already being written.
+  it('leaves the batches after a failed one untouched as well', async () => {
+    const t = tag();
+    const rows = Array.from({ length: 1300 }, (_, index) => row(2 + index, { email: `${t}-${index}@example.com`, firstName: 'F', lastName: 'L' }));
+    const plan = await planImport(h.runtime.db, h.runtime.config, rows, { invite: 'later', batchSize: 500 });
+    await inviteByEmail(h.runtime, { email: `${t}-600@example.com`, actorId: 'test' });
+    const progress: number[] = [];
+    const stopped = await applyPlan(h.runtime, plan.planned, { invite: 'later', actorId: 'test', batchSize: 500, onBatch: (done) => progress.push(done) })
+      .catch((error: unknown) => error);
+    expect((stopped as AppError).publicMessage).toContain('email or employee ID of lines 502 to 1001');
+    expect(progress).toEqual([500]);
+    expect(await memberBy({ emailNormalized: `${t}-499@example.com` })).not.toBeNull();
+    for (const index of [500, 999, 1000, 1299]) expect(await memberBy({ emailNormalized: `${t}-${index}@example.com` })).toBeNull();
+  });
+
   describe('a malformed file changes nothing', () => {
     const t = `bad${Date.now().toString(36)}`;
     const valid = (count: number) => Array.from({ length: count }, (_, index) => `${t}-${index}@example.com,,A,B,,,,,,,`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkIdFromToken, newLinkId, tokenForLink } from '../../src/claim/link-token.js';
+import { linkIdFromToken, linkTokenSigner, newLinkId, tokenForLink } from '../../src/claim/link-token.js';
 
 describe('claim link tokens', () => {
   const key = randomBytes(32);
@@ -8,6 +8,14 @@ describe('claim link tokens', () => {
     const id = newLinkId();
     expect(tokenForLink(key, id)).toBe(tokenForLink(key, id));
     expect(linkIdFromToken(key, tokenForLink(key, id))).toBe(id);
+  });
+
+  it('is built the same by the signer an export uses, for any key length and any id', () => {
+    for (const signingKey of [key, randomBytes(16), randomBytes(64), randomBytes(65), randomBytes(200)]) {
+      const sign = linkTokenSigner(signingKey);
+      const ids = [...Array.from({ length: 50 }, newLinkId), 'short', 'é'.repeat(16), 'x'.repeat(40)];
+      for (const id of ids) expect(sign(id)).toBe(tokenForLink(signingKey, id));
+    }
   });
 
   it('carries at least 128 random bits', () => {

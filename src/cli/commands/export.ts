@@ -6,6 +6,17 @@ import { accessCodesCsv } from '../../export/access-codes-csv.js';
 import { membersCsv, type ExportStatus } from '../../export/members-csv.js';
 import { CLI_ACTOR, withRuntime } from '../context.js';
 
+const CRLF = Buffer.from('\r\n');
+const PROGRESS_EVERY_MS = 200;
+
+/** CRLFs in a chunk of CSV, which holds whole lines. */
+function lineEnds(chunk: string | Buffer): number {
+  const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  let count = 0;
+  for (let at = bytes.indexOf(CRLF); at !== -1; at = bytes.indexOf(CRLF, at + 2)) count++;
+  return count;
+}
+
 export function exportCommand(): Command {
   return new Command('export')
     .description('Write members as CSV, with the currently valid claim link of every invited member (links stay valid); --codes writes access codes instead.')
@@ -18,11 +29,15 @@ export function exportCommand(): Command {
         // Claim links and access codes are credentials: every export of them is on the record.
         await runtime.audit({ event: 'export.requested', actorId: CLI_ACTOR, details: { via: 'cli', kind: options.codes ? 'access_codes' : 'members', status: options.status, search: options.search ?? '', to: options.out ? 'file' : 'stdout' } });
         let rows = 0;
+        let shownAt = 0;
         const counted = async function* () {
           const source = options.codes ? accessCodesCsv(runtime) : membersCsv(runtime, options.status, options.search);
           for await (const chunk of source) {
-            rows += chunk.split('\r\n').length - 1;
-            if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} rows`);
+            rows += lineEnds(chunk);
+            if (options.out && Date.now() - shownAt >= PROGRESS_EVERY_MS) {
+              shownAt = Date.now();
+              process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} rows`);
+            }
             yield chunk;
           }
         };
