@@ -5,7 +5,7 @@ const REDIS_DOWN = new Set([
 ]);
 /** Connection-level PostgreSQL SQLSTATEs (class 08, shutdown in class 57) and socket errors. */
 const CONNECTION_CODES = /^(08\d{3}|57P0[1-3]|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTCONN)$/;
-const CONNECTION_MESSAGES = /connection terminated|terminating connection|connection (?:is )?closed|client has encountered a connection error|timeout exceeded when trying to connect|the client is closed|socket closed unexpectedly/i;
+const CONNECTION_MESSAGES = /connection terminated|terminating connection|connection (?:is )?closed|client has encountered a connection error|timeout exceeded when trying to connect|the client is (?:closed|offline)|socket closed unexpectedly/i;
 
 /**
  * True when an error means a backing service (database, session store) did not answer, as opposed to a bug:
