@@ -8,7 +8,9 @@ function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = error as { code?: string; status?: number; type?: string; message?: string };
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
-  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
+  if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
+  // The body parsers' own refusals (unsupported charset or encoding, bad JSON): a 4xx they mark as safe to show.
+  if ((e as { expose?: boolean })?.expose && typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', e.message);
   if (e?.type === 'entity.parse.failed' || e?.code?.startsWith?.('LIMIT_')) return new AppError('bad_request', e.message);
   // busboy (under multer) reports a malformed multipart body with a plain Error.
   if (/multipart|boundary|unexpected end of form|malformed part header/i.test(e?.message ?? '')) return new AppError('bad_request', e.message);

@@ -46,7 +46,7 @@ export class HttpBrowser {
 export async function claimAcross(browser: HttpBrowser, replicas: string[], claimPath: string, password: string) {
   let turn = 0;
   const next = () => replicas[turn++ % replicas.length]!;
-  const expectRedirect = (res: { status: number; text: string }, what: string) => {
+  const expectRedirect = <T extends { status: number; text: string }>(res: T, what: string): T => {
     if (res.status !== 303) throw new Error(`${what}: ${res.status} ${res.text.slice(0, 300)}`);
     return res;
   };
