@@ -6,8 +6,11 @@
 export class HttpBrowser {
   private readonly cookies = new Map<string, string>();
 
+  /** `defaults`: headers sent with every request (e.g. the X-Forwarded-Proto a TLS proxy would add). */
+  constructor(private readonly defaults: Record<string, string> = {}) {}
+
   async request(base: string, path: string, options: { method?: string; form?: Record<string, string | string[]>; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { Accept: 'text/html', ...options.headers };
+    const headers: Record<string, string> = { Accept: 'text/html', ...this.defaults, ...options.headers };
     if (this.cookies.size) headers.Cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     let body: string | undefined;
     if (options.form) {
@@ -39,6 +42,11 @@ export class HttpBrowser {
 
   forget(): void {
     this.cookies.clear();
+  }
+
+  /** The Cookie header this browser sends now. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 }
 
