@@ -44,7 +44,9 @@ async function main(): Promise<void> {
         () => process.exit(1),
       );
     });
+    // A keep-alive connection whose last request just finished is idle now: close it rather than wait for its timeout.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -81,7 +81,10 @@ describe('process lifecycle', () => {
     const answer = await slow.answer;
     expect(answer).toMatch(/^HTTP\/1\.1 403 /);
     expect(answer).toContain('csrf_invalid');
+    const answered = Date.now();
     expect(await server.exited).toBe(0);
+    // Drained means done: the process does not sit out the keep-alive timeout of the finished connection.
+    expect(Date.now() - answered).toBeLessThan(3000);
     expect(server.output.join('\n')).toContain('"msg":"stopped"');
   });
 

@@ -37,8 +37,7 @@ both(`two replicas on one PostgreSQL and one Redis${POSTGRES_ADMIN_URL && REDIS_
     dir = mkdtempSync(join(tmpdir(), 'claimgate-replicas-'));
     database = await createTestDatabase();
     configFile = writeServerConfig(dir, database.url, REDIS_URL);
-    await claimgateCli(configFile, 'migrate');
-    // Both start at once on an already-migrated database, as a rolling deployment would.
+    // Both start at once on an empty database: one migrates, the other waits for it.
     replicas = await Promise.all([startServerProcess(configFile), startServerProcess(configFile)]);
     urls = replicas.map((replica) => replica.url);
   }, 60_000);
