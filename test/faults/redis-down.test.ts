@@ -53,7 +53,9 @@ withRedis(`Redis connection lost${REDIS_URL ? '' : ' (skipped: REDIS_URL is not 
     const api = await request(h.app).get('/app/api').set('Cookie', cookie).set('Accept', 'application/json');
     expect(api.status).toBe(503);
     expect(api.body.error.code).toBe('service_unavailable');
-    await request(h.app).get('/auth/verify').set('Cookie', cookie).expect(503);
+    expect(page.headers['retry-after']).toBe('5');
+    const verify = await request(h.app).get('/auth/verify').set('Cookie', cookie).expect(503);
+    expect(verify.headers['retry-after']).toBe('5');
     // Without a session cookie nobody is let through either: anonymous stays anonymous.
     await request(h.app).get('/app/ok').set('Accept', 'application/json').expect(401);
     const signIn = await request(h.app).post('/login').set('Cookie', loginCookie).type('form')
