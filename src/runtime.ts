@@ -4,6 +4,9 @@ import { createAudit, type Audit } from './audit/audit.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Database } from './db/database.js';
 import { IdentityCache } from './gateway/identity.js';
+import type { JobEngine } from './jobs/engine.js';
+import { inProcessEngine } from './jobs/in-process-engine.js';
+import { pgBossEngine } from './jobs/pg-boss-engine.js';
 import { ensureGroupPool } from './groups/groups.js';
 import { createTextViews, createViews } from './http/views.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -25,6 +28,8 @@ export interface Runtime {
   textViews: nunjucks.Environment;
   redis: RedisClient | undefined;
   identities: IdentityCache;
+  /** Background jobs: pg-boss on PostgreSQL, in-process in the embedded mode. Workers run only where started. */
+  jobs: JobEngine;
   metrics: Metrics;
   now(): Date;
   close(): Promise<void>;
@@ -56,6 +61,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   await ensureGroupPool(db, config.firstAccess.groups.pool, new Date());
   const mailer = createMailer(config, logger);
+  const jobs = config.database.url ? pgBossEngine(config.database.url, logger) : inProcessEngine(logger);
   const runtime: Runtime = {
     config,
     db,
@@ -68,8 +74,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     redis,
     now: options.now ?? (() => new Date()),
     identities: undefined as unknown as IdentityCache,
+    jobs,
     metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? false }),
     async close() {
+      await jobs.stop();
       mailer.close();
       // A Redis that is down cannot take a QUIT: drop the connection instead of waiting for it.
       if (redis?.isOpen) await redis.close().catch(() => redis?.destroy());

@@ -6,6 +6,7 @@ export const AUDIT_EVENTS = [
   'member.deactivated',
   'member.code_issued',
   'member.code_revoked',
+  'member.reminded',
   'claim.link_opened',
   'claim.link_rejected',
   'claim.started',
@@ -16,13 +17,20 @@ export const AUDIT_EVENTS = [
   'claim.code_locked',
   'claim.sso_succeeded',
   'claim.sso_mismatch',
+  'claim.sso_failed',
   'terms.accepted',
   'login.succeeded',
   'login.failed',
   'session.ended',
   'request.csrf_rejected',
   'export.requested',
+  'export.completed',
+  'export.failed',
   'export.downloaded',
+  'export.download_refused',
+  'import.previewed',
+  'import.applied',
+  'admin.access_denied',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -1,3 +1,4 @@
+import { isAdmin } from '../admin/permissions.js';
 import { memberGroupNames } from '../groups/groups.js';
 import { AppError } from '../http/errors.js';
 import { renderPage } from '../http/render.js';
@@ -20,6 +21,7 @@ export function homeRoutes(runtime: Runtime): Router {
       member,
       displayName: displayName(member),
       groups: await memberGroupNames(db, member.id),
+      isAdmin: isAdmin(runtime.config, member),
     });
   };
   router.get('/_claimgate/me', signedIn, home);

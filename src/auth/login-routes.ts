@@ -6,6 +6,10 @@ import { createLimiter, retryAfterSeconds, tryConsume } from '../http/rate-limit
 import { renderPage } from '../http/render.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { findMemberBySignInName } from '../members/lookup.js';
+import { isEmail } from '../members/normalize.js';
+import { singleLogoutUrl } from '../sso/logout.js';
+import { providerForEmail } from '../sso/providers.js';
+import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
 import { destroySession, signIn } from '../session/session.js';
 import { verifyPassword } from './password-hash.js';
@@ -27,9 +31,14 @@ export function loginRoutes(runtime: Runtime): Router {
   const perAccount = createLimiter(runtime, { keyPrefix: 'login-account', points: 30, durationSeconds: 15 * 60 });
   const perIp = createLimiter(runtime, { keyPrefix: 'login-ip', points: 100, durationSeconds: 15 * 60 });
 
-  function showLogin(req: Request, res: Response, locals: { identifier?: string; errors?: Array<{ field: string; message: string }> } = {}, status = 200) {
+  // With SSO providers the page asks for the email first: its domain decides between the provider and a password.
+  const identityFirst = config.sso.providers.some((provider) => provider.domains.length > 0);
+
+  type LoginStage = 'identify' | 'password';
+  function showLogin(req: Request, res: Response, locals: { identifier?: string; errors?: Array<{ field: string; message: string }>; stage?: LoginStage } = {}, status = 200) {
     renderPage(runtime, req, res, 'login.njk', {
       title: 'Sign in', identifier: locals.identifier ?? '', errors: locals.errors ?? [],
+      stage: locals.stage ?? (identityFirst ? 'identify' : 'password'),
       returnTo: safeReturnPath(req.query.returnTo ?? (req.body as Record<string, unknown> | undefined)?.returnTo) ?? '',
       accessCodes: config.claim.methods.accessCode,
       notice: req.method === 'GET' && req.query.signedOut === '1' ? 'You have signed out.' : '',
@@ -44,12 +53,19 @@ export function loginRoutes(runtime: Runtime): Router {
   router.post('/login', csrfProtection, async (req, res) => {
     const identifier = field(req, 'identifier').trim().slice(0, 320);
     const password = field(req, 'password');
+    if (identityFirst && field(req, 'stage') === 'identify') {
+      if (!identifier) return showLogin(req, res, { errors: [{ field: 'identifier', message: 'Enter your email or username.' }] }, 400);
+      // Decided by the domain alone, never by whether a member exists: the answer tells nothing about accounts.
+      const provider = isEmail(identifier) ? providerForEmail(config, identifier) : undefined;
+      if (provider) return beginSso(req, res, runtime, { providerId: provider.id, loginHint: identifier, returnTo: safeReturnPath(field(req, 'returnTo')) });
+      return showLogin(req, res, { identifier, stage: 'password' });
+    }
     if (!identifier || !password) {
       const errors = [
         ...(!identifier ? [{ field: 'identifier', message: 'Enter your email or username.' }] : []),
         ...(!password ? [{ field: 'password', message: 'Enter your password.' }] : []),
       ];
-      return showLogin(req, res, { identifier, errors }, 400);
+      return showLogin(req, res, { identifier, errors, stage: 'password' }, 400);
     }
     const ip = req.ip ?? 'unknown';
     const accountKey = identifier.toLowerCase();
@@ -59,7 +75,7 @@ export function loginRoutes(runtime: Runtime): Router {
       runtime.metrics.rateLimitHits.inc({ limiter: 'login' });
       res.set('Retry-After', String(await retryAfterSeconds([[perPair, pairKey], [perAccount, accountKey], [perIp, ip]])));
       await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
-      return showLogin(req, res, { identifier, errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
+      return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
     }
     const member = identifier ? await findMemberBySignInName(db, identifier) : null;
     const canSignIn = member?.status === 'claimed' && member.loginMethod === 'password';
@@ -67,7 +83,7 @@ export function loginRoutes(runtime: Runtime): Router {
     if (!member || !canSignIn || !valid) {
       await audit({ event: 'login.failed', outcome: 'failure', memberId: member?.id ?? null, method: 'password', req, details: { reason: !member ? 'unknown_name' : !canSignIn ? `not_allowed:${member.status}` : 'wrong_password' } });
       // One answer for every failure, so the page never tells whether an account exists.
-      return showLogin(req, res, { identifier, errors: [{ field: 'identifier', message: new AppError('login_failed').publicMessage }] }, 401);
+      return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_failed').publicMessage }] }, 401);
     }
     await Promise.all([perPair.delete(pairKey), perAccount.reward(accountKey), perIp.reward(ip)]);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
@@ -83,10 +99,12 @@ export function loginRoutes(runtime: Runtime): Router {
 
   router.post('/logout', csrfProtection, async (req, res) => {
     const memberId = req.session?.memberId;
+    const providerLogout = memberId ? await singleLogoutUrl(runtime, req.session.sso) : undefined;
     await destroySession(req);
     res.clearCookie(req.app.get('session cookie name') as string, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.baseUrl.startsWith('https://') });
-    if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out' } });
-    res.redirect(303, '/login?signedOut=1');
+    if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out', ...(providerLogout ? { providerLogout: true } : {}) } });
+    // An OIDC session also ends at the provider, which sends the browser back to the sign-in page.
+    res.redirect(303, providerLogout ?? '/login?signedOut=1');
   });
 
   return router;

@@ -37,6 +37,8 @@ function claimedMember(flow: Flow, now: Date): Partial<MemberRow> {
     if (pictureId) changes.pictureId = pictureId;
   }
   if (passwordHash) changes.passwordHash = passwordHash;
+  // Claimed through the identity provider: from now on the member signs in there.
+  if (flow.row.method === 'sso') changes.loginMethod = 'sso';
   return changes;
 }
 

@@ -8,7 +8,8 @@ import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
 import { signIn } from '../session/session.js';
 import { completeFlow } from './complete.js';
-import { claimRequiresSso } from './sso-gate.js';
+import { claimProviderFor, claimRequiresSso } from './sso-gate.js';
+import { beginSso } from '../sso/start.js';
 import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
 import { loadFlow, saveFlowProgress, startOrResumeFlow, type Flow } from './flows.js';
 import { findUsableLink } from './links.js';
@@ -102,7 +103,9 @@ export function claimRoutes(runtime: Runtime): Router {
       await db.transaction((manager) => saveFlowProgress(db, manager, flow, { ...reopened, data }, runtime.now()));
       return res.redirect(303, '/claim/flow/username?taken=1');
     }
+    const sso = req.session.sso;
     await signIn(req, flow.row.memberId, runtime.now());
+    if (sso) req.session.sso = sso;
     res.redirect(303, config.upstream.landingPath);
   }
 
@@ -168,7 +171,7 @@ export function claimRoutes(runtime: Runtime): Router {
     await audit({ event: 'claim.link_opened', memberId: usable.member.id, method: 'link', req, details: { httpMethod: req.method } });
     renderPage(runtime, req, res, 'claim/start.njk', {
       title: 'Claim your account', action: `/claim/${token}`, email: usable.member.email, name: usable.member.name,
-      expiresAt: usable.link.expiresAt.toUTCString(),
+      expiresAt: usable.link.expiresAt.toUTCString(), sso: claimRequiresSso(config, usable.member) && Boolean(claimProviderFor(config, usable.member)),
     });
   });
 
@@ -178,7 +181,12 @@ export function claimRoutes(runtime: Runtime): Router {
     const token = String(req.params.token);
     const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
     if (!usable) return rejectLink(req, 'unusable link submitted');
-    if (claimRequiresSso(config, usable.member)) throw new AppError('claim_requires_sso', 'link claim for an SSO member');
+    if (claimRequiresSso(config, usable.member)) {
+      // The identity provider comes before any step; its answer must be this member (src/sso/finish.ts).
+      const provider = config.claim.methods.sso ? claimProviderFor(config, usable.member) : undefined;
+      if (!provider) throw new AppError('claim_requires_sso', 'link claim for an SSO member with no provider');
+      return beginSso(req, res, runtime, { providerId: provider.id, claimLinkId: usable.link.id });
+    }
     const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id, accessCodeId: null }, runtime.now());
     runtime.metrics.claimOutcomes.inc({ method: 'link', outcome: 'started' });
     await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });

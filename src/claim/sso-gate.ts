@@ -10,6 +10,18 @@ export function claimRequiresSso(config: Config, member: Pick<MemberRow, 'loginM
   return Boolean(member.emailNormalized && ssoProviderFor(config, member.emailNormalized));
 }
 
+/**
+ * The provider an SSO-gated claim goes to: the one serving the member's domain, else the one provider configured
+ * without domains (the organisation's default), else the only provider there is.
+ */
+export function claimProviderFor(config: Config, member: Pick<MemberRow, 'emailNormalized'>) {
+  const byDomain = member.emailNormalized ? ssoProviderFor(config, member.emailNormalized) : undefined;
+  if (byDomain) return byDomain;
+  const defaults = config.sso.providers.filter((provider) => provider.domains.length === 0);
+  if (defaults.length === 1) return defaults[0];
+  return config.sso.providers.length === 1 ? config.sso.providers[0] : undefined;
+}
+
 export function ssoProviderFor(config: Config, email: string) {
   const domain = email.trim().toLowerCase().split('@')[1];
   return domain ? config.sso.providers.find((provider) => provider.domains.includes(domain)) : undefined;

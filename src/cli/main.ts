@@ -8,6 +8,8 @@ import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { inviteCommand } from './commands/invite.js';
 import { migrateCommand } from './commands/migrate.js';
+import { remindersCommand } from './commands/reminders.js';
+import { resendCommand } from './commands/resend.js';
 import { revokeCommand } from './commands/revoke.js';
 import { CliFailure } from './context.js';
 
@@ -18,7 +20,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), revokeCommand(), deactivateCommand(), exportCommand(), auditCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand()]) {
   program.addCommand(command);
 }
 

@@ -2,6 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { samlConfigProblems } from '../sso/saml/config-check.js';
 import { resolveEnvReferences } from './env-references.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -53,6 +54,8 @@ export function parseConfig(raw: unknown, source = 'configuration', env: NodeJS.
   const result = configSchema.safeParse(resolveEnvReferences(withSecret, env));
   if (!result.success) throw new ConfigError(source, result.error.issues.flatMap(formatIssue));
   const problems = unreadableFiles(result.data);
+  // Files that can be read must also parse: SAML metadata, certificates and keys.
+  if (!problems.length) problems.push(...samlConfigProblems(result.data));
   if (problems.length) throw new ConfigError(source, problems);
   return result.data;
 }

@@ -24,9 +24,15 @@ const optionalUrl = z
 const ADDRESS = '(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:/\\d{1,3})?)';
 const TRUST_PROXY = new RegExp(`^${ADDRESS}(?:\\s*,\\s*${ADDRESS})*$`);
 
+/** What an admin may do: read the people pages and audit history, or also change accounts. */
+export const PERMISSIONS = ['accounts:read', 'accounts:manage'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
 export const PROFILE_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
+// --- SAML provider (src/sso/saml/) ---
+/** Where the IdP is described: its metadata (file or URL), or an entry point with its signing certificate(s). */
 const samlProvider = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes'),
   type: z.literal('saml'),
@@ -34,20 +40,65 @@ const samlProvider = z.strictObject({
   idpMetadataFile: z.string().optional(),
   idpMetadataUrl: z.url().optional(),
   entryPoint: z.url().optional(),
-  idpCert: z.string().optional(),
-  emailAttribute: z.string().optional(),
+  /** PEM text, or the path of a PEM file; several when the IdP is rolling its key over. */
+  idpCert: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** The Issuer the IdP's responses must carry; read from the metadata's entityID when absent. */
+  idpIssuer: z.string().min(1).optional(),
+  /** Default: `${baseUrl}/sso/saml/<id>/metadata`. */
+  spEntityId: z.string().min(1).optional(),
+  spSigningKeyFile: z.string().optional(),
+  spSigningCertFile: z.string().optional(),
+  spDecryptionKeyFile: z.string().optional(),
+  spDecryptionCertFile: z.string().optional(),
+  /** Default: the NameID, when it is an email address. */
+  emailAttribute: z.string().min(1).optional(),
+  nameAttribute: z.string().min(1).optional(),
+  /** Profile field → SAML attribute name, to prefill the profile step. */
+  attributes: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)).default({}),
+  clockSkew: duration('60s').pipe(z.number().max(10 * 60 * 1000, 'must be at most 10m')),
+  /** Relative path prefixes a RelayState may name; anything else is refused. */
+  relayStateAllowlist: z.array(z.string().startsWith('/').refine((value) => !value.startsWith('//'), 'must be a relative path')).default(['/']),
+  jitProvisioning: z.boolean().default(false),
 });
+export type SamlProviderConfig = z.output<typeof samlProvider>;
+// --- end SAML provider ---
+
+// --- OIDC provider (src/sso/oidc/) ---
+export const OIDC_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+const signingAlg = z
+  .string()
+  .refine((value) => value.toLowerCase() !== 'none', 'unsigned ID tokens ("none") are never accepted')
+  .pipe(z.enum(OIDC_SIGNING_ALGS));
 
 const oidcProvider = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes'),
   type: z.literal('oidc'),
   domains: z.array(z.string().toLowerCase()).default([]),
+  /** Discovery reads `${issuer}/.well-known/openid-configuration`; the document and every ID token must name exactly this issuer. */
   issuer: z.url(),
   clientId: z.string().min(1),
-  clientSecret: z.string().optional(),
-  scopes: z.array(z.string()).default(['openid', 'email', 'profile']),
-  emailClaim: z.string().default('email'),
+  /** Absent: a public client (PKCE only, no client authentication). */
+  clientSecret: z
+    .string()
+    .optional()
+    .transform((value) => (value && value !== '' ? value : undefined)),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']).refine((scopes) => scopes.includes('openid'), 'must include "openid"'),
+  emailClaim: z.string().min(1).default('email'),
+  nameClaim: z.string().min(1).default('name'),
+  /** Profile field → ID token / userinfo claim, to prefill the profile step. */
+  attributes: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)).default({}),
+  /** An email the provider marks `email_verified: false` is never used to match a member. */
+  requireVerifiedEmail: z.boolean().default(true),
+  idTokenSigningAlgs: z.array(signingAlg).min(1).default(['RS256', 'ES256', 'EdDSA']),
+  clockTolerance: duration('30s').pipe(z.number().max(5 * 60 * 1000, 'must be at most 5m')),
+  /** How long to wait for the provider's discovery, token and JWKS endpoints. */
+  timeout: duration('10s'),
+  /** Plain-HTTP issuers are refused unless this is true (local development only). */
+  allowHttp: z.boolean().default(false),
+  jitProvisioning: z.boolean().default(false),
 });
+export type OidcProviderConfig = z.output<typeof oidcProvider>;
+// --- end OIDC provider ---
 
 export const configSchema = z.strictObject({
     baseUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
@@ -140,7 +191,34 @@ export const configSchema = z.strictObject({
           .prefault({}),
       })
       .prefault({}),
-    admins: z.array(z.string().toLowerCase()).default([]),
+    /**
+     * Members with the admin role, by email or employee ID. A bare entry gets every permission; an object names them,
+     * e.g. `{ member: ops@example.com, permissions: [accounts:read] }` for read-only access to the people pages.
+     */
+    admins: z
+      .array(z.union([
+        z.string().trim().toLowerCase().min(1),
+        z.strictObject({ member: z.string().trim().toLowerCase().min(1), permissions: z.array(z.enum(PERMISSIONS)).min(1) }),
+      ]))
+      .default([]),
+    imports: z.strictObject({
+        /** The largest CSV the admin pages and API accept (the CLI has --max-bytes). */
+        maxBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+      })
+      .prefault({}),
+    exports: z.strictObject({
+        /** How long the emailed download link of an export works. */
+        linkTtl: duration('24h'),
+      })
+      .prefault({}),
+    reminders: z.strictObject({
+        enabled: z.boolean().default(true),
+        /** Days after the invitation (or the last re-issued link) on which an unclaimed member is reminded. */
+        days: z.array(z.number().int().min(1).max(365)).max(10).default([3, 5]),
+        /** How often the reminder check runs. */
+        checkEvery: duration('10m'),
+      })
+      .prefault({}),
     mail: z.strictObject({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
       .prefault({}),
     metrics: z
@@ -204,6 +282,24 @@ export const configSchema = z.strictObject({
     config.sso.providers.forEach((provider, index) => {
       if (ids.has(provider.id)) ctx.addIssue({ code: 'custom', path: ['sso', 'providers', index, 'id'], message: 'duplicate provider id' });
       ids.add(provider.id);
+      // --- OIDC provider: HTTPS issuer unless explicitly allowed ---
+      if (provider.type === 'oidc' && provider.issuer.startsWith('http://') && !provider.allowHttp) {
+        ctx.addIssue({ code: 'custom', path: ['sso', 'providers', index, 'issuer'], message: 'must be https:// (set allowHttp: true only for local development)' });
+      }
+      // --- SAML provider: exactly one description of the IdP ---
+      if (provider.type === 'saml') {
+        const at = (key: string) => ['sso', 'providers', index, key];
+        const sources = [provider.idpMetadataFile, provider.idpMetadataUrl, provider.entryPoint].filter(Boolean).length;
+        if (sources !== 1) ctx.addIssue({ code: 'custom', path: at('idpMetadataFile'), message: 'set exactly one of idpMetadataFile, idpMetadataUrl, or entryPoint with idpCert' });
+        if (provider.entryPoint && !provider.idpCert) ctx.addIssue({ code: 'custom', path: at('idpCert'), message: 'required with entryPoint' });
+        if (provider.entryPoint && !provider.idpIssuer) ctx.addIssue({ code: 'custom', path: at('idpIssuer'), message: 'required with entryPoint' });
+        if (Boolean(provider.spSigningKeyFile) !== Boolean(provider.spSigningCertFile)) {
+          ctx.addIssue({ code: 'custom', path: at('spSigningCertFile'), message: 'spSigningKeyFile and spSigningCertFile go together' });
+        }
+        if (Boolean(provider.spDecryptionKeyFile) !== Boolean(provider.spDecryptionCertFile)) {
+          ctx.addIssue({ code: 'custom', path: at('spDecryptionCertFile'), message: 'spDecryptionKeyFile and spDecryptionCertFile go together' });
+        }
+      }
     });
   });
 

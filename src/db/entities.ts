@@ -1,8 +1,10 @@
 import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
-  AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, GroupRow, MemberRow, MembershipRow, PictureRow, SessionRow, TermsAcceptanceRow,
+  AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
+  PictureRow, ReminderSentRow, SessionRow, TermsAcceptanceRow,
 } from './rows.js';
+import type { SsoAccountRow, SsoOnceRow } from './sso-rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
 
@@ -171,7 +173,89 @@ export function entities(engine: Engine) {
     },
   });
 
-  return { Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session };
+  const ImportUpload = new EntitySchema<ImportUploadRow>({
+    name: 'ImportUpload',
+    tableName: 'import_uploads',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      adminId: { ...text(36), name: 'admin_id' },
+      fileName: { ...text(255), name: 'file_name' },
+      content: { type: t.binary },
+      size: { type: 'integer' },
+      createdAt: time('created_at'),
+      expiresAt: time('expires_at'),
+      appliedAt: time('applied_at', true),
+    },
+  });
+
+  const ExportJob = new EntitySchema<ExportJobRow>({
+    name: 'ExportJob',
+    tableName: 'export_jobs',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      adminId: { ...text(36), name: 'admin_id' },
+      filter: text(),
+      state: text(16),
+      rowCount: { type: 'integer', name: 'row_count' },
+      bytes: { type: t.bigId, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } },
+      error: text(200, true),
+      createdAt: time('created_at'),
+      startedAt: time('started_at', true),
+      finishedAt: time('finished_at', true),
+      expiresAt: time('expires_at'),
+      downloadedAt: time('downloaded_at', true),
+    },
+  });
+
+  const ExportChunk = new EntitySchema<ExportChunkRow>({
+    name: 'ExportChunk',
+    tableName: 'export_chunks',
+    columns: {
+      jobId: { type: 'varchar', length: 36, primary: true, name: 'job_id' },
+      seq: { type: 'integer', primary: true },
+      data: { type: t.binary },
+    },
+  });
+
+  const ReminderSent = new EntitySchema<ReminderSentRow>({
+    name: 'ReminderSent',
+    tableName: 'reminders_sent',
+    columns: {
+      linkId: { type: 'varchar', length: 32, primary: true, name: 'link_id' },
+      day: { type: 'integer', primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      sentAt: time('sent_at'),
+    },
+  });
+
+  // Single sign-on: accounts linked by (issuer, subject), and single-use markers (OIDC state, SAML request ids).
+  const SsoAccount = new EntitySchema<SsoAccountRow>({
+    name: 'SsoAccount',
+    tableName: 'sso_accounts',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      providerId: { ...text(64), name: 'provider_id' },
+      issuer: text(512),
+      subject: text(255),
+      createdAt: time('created_at'),
+      lastUsedAt: time('last_used_at'),
+    },
+  });
+
+  const SsoOnce = new EntitySchema<SsoOnceRow>({
+    name: 'SsoOnce',
+    tableName: 'sso_once',
+    columns: {
+      key: { type: 'varchar', length: 128, primary: true },
+      expiresAt: time('expires_at'),
+    },
+  });
+
+  return {
+    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session,
+    SsoAccount, SsoOnce, ImportUpload, ExportJob, ExportChunk, ReminderSent,
+  };
 }
 
 export type Entities = ReturnType<typeof entities>;

@@ -120,3 +120,45 @@ export interface SessionRow {
   data: string;
   expiresAt: Date;
 }
+
+export interface ImportUploadRow {
+  id: string;
+  adminId: string;
+  fileName: string;
+  content: Buffer;
+  size: number;
+  createdAt: Date;
+  expiresAt: Date;
+  appliedAt: Date | null;
+}
+
+export type ExportJobState = 'queued' | 'running' | 'ready' | 'failed';
+
+export interface ExportJobRow {
+  id: string;
+  adminId: string;
+  /** JSON of the export filter: { status, search }. */
+  filter: string;
+  state: ExportJobState;
+  rowCount: number;
+  bytes: number;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  expiresAt: Date;
+  downloadedAt: Date | null;
+}
+
+export interface ExportChunkRow {
+  jobId: string;
+  seq: number;
+  data: Buffer;
+}
+
+export interface ReminderSentRow {
+  linkId: string;
+  day: number;
+  memberId: string;
+  sentAt: Date;
+}

@@ -2,6 +2,8 @@ import type { PoolClient } from 'pg';
 import { claimUrl } from '../claim/links.js';
 import type { Engine } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
+import { containsPattern } from '../db/like.js';
+import { memberSearchClause } from '../members/search.js';
 import type { MemberStatus } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import { csvRow } from './csv.js';
@@ -49,7 +51,7 @@ function isoTimestamp(engine: Engine, column: string): string {
  * The next batch of members after `:after` in id order, each with its newest usable claim link: the rule of
  * `isLinkUsable` (member invited, link neither revoked nor used nor expired) applied in the database.
  */
-function batchQuery(engine: Engine, filtered: boolean): string {
+function batchQuery(engine: Engine, filtered: boolean, searched: boolean): string {
   const usable = 'c.member_id = m.id AND m.status = :invited AND c.revoked_at IS NULL AND c.used_at IS NULL AND c.expires_at > :now';
   const newest = (columns: string) => `SELECT ${columns} FROM claim_links c WHERE ${usable} ORDER BY c.created_at DESC LIMIT 1`;
   // PostgreSQL reads the newest link in a lateral join; SQLite, which has none, finds its id in a correlated subquery.
@@ -62,10 +64,12 @@ function batchQuery(engine: Engine, filtered: boolean): string {
            ${isoTimestamp(engine, 'm.claimed_at')} AS claimed_at, l.id AS link_id,
            ${isoTimestamp(engine, 'l.expires_at')} AS link_expires_at
     FROM members m ${link}
-    WHERE m.id > :after${filtered ? ' AND m.status = :status' : ''}
+    WHERE m.id > :after${filtered ? ' AND m.status = :status' : ''}${searched ? ` AND ${SEARCH_CLAUSE}` : ''}
     ORDER BY m.id
     LIMIT :batch`;
 }
+
+const SEARCH_CLAUSE = memberSearchClause('m');
 
 interface BatchReader {
   read(after: string): Promise<ExportRow[]>;
@@ -94,9 +98,10 @@ async function openBatchReader(db: Database, sql: string, parameters: Record<str
  * Streams the members as CSV, a batch at a time in id order, so memory stays flat however many there are.
  * Each invited, unclaimed member carries the link that is valid now; reading it changes nothing.
  */
-export async function* membersCsv(runtime: Runtime, status: ExportStatus): AsyncGenerator<string> {
+export async function* membersCsv(runtime: Runtime, status: ExportStatus, search = ''): AsyncGenerator<string> {
   const { db, config, keys } = runtime;
-  const sql = batchQuery(db.engine, status !== 'all');
+  const needle = search.trim().toLowerCase();
+  const sql = batchQuery(db.engine, status !== 'all', Boolean(needle));
   const line = (row: ExportRow): string => csvRow([
     row.id, row.email, row.employee_id, row.name, row.first_name, row.last_name, row.title, row.department, row.location,
     row.locale, row.login_method, row.status, row.invited_at, row.claimed_at,
@@ -104,7 +109,7 @@ export async function* membersCsv(runtime: Runtime, status: ExportStatus): Async
   ]);
 
   yield csvRow([...EXPORT_COLUMNS]);
-  const reader = await openBatchReader(db, sql, { status, now: runtime.now(), invited: 'invited', batch: BATCH });
+  const reader = await openBatchReader(db, sql, { status, now: runtime.now(), invited: 'invited', batch: BATCH, pattern: containsPattern(needle) });
   // The database reads the next batch while this one is written out. A failure surfaces where the batch is awaited,
   // not as an unhandled rejection while the consumer is still busy.
   const readAhead = (after: string): Promise<ExportRow[]> => {

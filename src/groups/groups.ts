@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import type { Database } from '../db/database.js';
+import { containsPattern } from '../db/like.js';
 import type { GroupRow } from '../db/rows.js';
 
 export function normalizeGroupName(name: string): string {
@@ -32,11 +33,11 @@ export async function groupsInPool(db: Database, pool: string[]): Promise<GroupR
 
 /** Case-insensitive search by name, for the groups step. The query is a bound parameter, with LIKE wildcards escaped. */
 export async function searchGroups(db: Database, query: string, limit = 20): Promise<GroupRow[]> {
-  const needle = normalizeGroupName(query).replace(/[\\%_]/g, (char) => `\\${char}`);
+  const needle = normalizeGroupName(query);
   if (!needle) return [];
   return db.source.manager
     .createQueryBuilder(db.entities.Group, 'g')
-    .where("g.name_normalized LIKE :needle ESCAPE '\\'", { needle: `%${needle}%` })
+    .where("g.name_normalized LIKE :needle ESCAPE '\\'", { needle: containsPattern(needle) })
     .orderBy('g.name_normalized', 'ASC')
     .limit(limit)
     .getMany();

@@ -1,3 +1,4 @@
+import { adminRoutes } from '../admin/routes.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +11,9 @@ import { homeRoutes } from '../auth/home-routes.js';
 import { loginRoutes } from '../auth/login-routes.js';
 import { codeRoutes } from '../claim/code-routes.js';
 import { claimRoutes } from '../claim/routes.js';
+import { ssoFormTargets } from '../sso/form-targets.js';
+import { ssoOidcRoutes } from '../sso/oidc/routes.js';
+import { samlAcsBodyParser, ssoSamlRoutes } from '../sso/saml/routes.js';
 import { IdentityTokens } from '../gateway/identity-token.js';
 import { forwardAuth } from '../gateway/forward-auth.js';
 import { createGateway } from '../gateway/proxy.js';
@@ -102,7 +106,8 @@ export function createApp(runtime: Runtime): AppHandle {
             scriptSrc: ["'none'"],
             styleSrc: ["'self'"],
             imgSrc: ["'self'", 'data:'],
-            formAction: ["'self'"],
+            // Forms that send the browser on to an identity provider (claim start, sign-in, sign-out) need its origin.
+            formAction: ["'self'", () => ssoFormTargets(runtime).join(' ') || "'self'"],
             frameAncestors: ["'none'"],
             baseUri: ["'none'"],
             objectSrc: ["'none'"],
@@ -117,6 +122,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(healthRoutes(runtime));
   app.use(metricsRoutes(runtime));
   app.use('/_claimgate/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  app.use(samlAcsBodyParser());
   app.use(ownOnly(hasUpstream, metricsOn, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' })));
   app.use(sessions);
   app.use(timeouts);
@@ -124,8 +130,11 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(gatewayRoutes(runtime, tokens));
   app.use(loginRoutes(runtime));
   app.use(codeRoutes(runtime));
+  app.use(ssoOidcRoutes(runtime));
+  app.use(ssoSamlRoutes(runtime));
   app.use(claimRoutes(runtime));
   app.use(homeRoutes(runtime));
+  app.use(adminRoutes(runtime));
 
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${redactUrl(req.path)}`)));
   app.use(errorHandler(runtime));

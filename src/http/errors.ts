@@ -15,6 +15,15 @@ export const ERRORS = {
     status: 409,
     message: 'This account is claimed by signing in with your organisation\'s single sign-on, which this gateway does not offer for it. Ask your administrator.',
   },
+  // Single sign-on (shared by SAML and OIDC)
+  sso_failed: { status: 400, message: 'Signing in with your organisation\'s single sign-on did not work. Try again, and give the trace id below to your administrator if it keeps happening.' },
+  sso_mismatch: {
+    status: 403,
+    message: 'You signed in at your organisation\'s single sign-on as someone other than the person this invitation is for. Sign out there, then open your invitation again and sign in as the invited person.',
+  },
+  sso_unavailable: { status: 502, message: 'Your organisation\'s single sign-on is not answering. Try again in a moment.' },
+  sso_not_allowed: { status: 403, message: 'This account cannot sign in with single sign-on. Ask your administrator.' },
+  // End of single sign-on
   claim_already_completed: { status: 409, message: 'This account has already been claimed. Sign in instead.' },
   login_failed: { status: 401, message: 'The email, username or password is not right.' },
   rate_limited: { status: 429, message: 'Too many attempts from your network. Wait a few minutes and try again.' },
@@ -22,6 +31,13 @@ export const ERRORS = {
   not_signed_in: { status: 401, message: 'Sign in to continue.' },
   forbidden: { status: 403, message: 'You do not have access to this page.' },
   not_found: { status: 404, message: 'There is nothing at this address.' },
+  export_link_invalid: {
+    status: 404,
+    message: 'This download link cannot be used. It may have expired, or it was sent to another administrator. Ask for a new export.',
+  },
+  export_not_ready: { status: 409, message: 'The export is still being prepared. You will get an email when it is ready.' },
+  export_failed: { status: 409, message: 'This export could not be written. Ask for a new one, and contact your operator if it fails again.' },
+  import_upload_missing: { status: 404, message: 'This import has expired or was already applied. Upload the file again.' },
   payload_too_large: { status: 413, message: 'The upload is too large.' },
   terms_not_accepted: { status: 403, message: 'Accept the current terms of use to continue.' },
   upstream_unavailable: { status: 502, message: 'The application behind this gateway is not answering. Try again in a moment.' },

@@ -22,6 +22,7 @@ export function renderPage(runtime: Runtime, req: Request, res: Response, templa
   res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
 }
 
+/** JSON for the admin API whatever the client accepts; elsewhere whatever the client prefers. */
 export function wantsJson(req: Request): boolean {
-  return req.accepts(['html', 'json']) === 'json';
+  return req.originalUrl.startsWith('/admin/api/') || req.accepts(['html', 'json']) === 'json';
 }

@@ -5,7 +5,7 @@ import type { InviteWhen } from './invite-rules.js';
 import { planImport } from './plan.js';
 import { readImportFile } from './read-rows.js';
 import { readUpTo, type ImportSource } from './read-source.js';
-import { buildReport, plannedInvitations, type ImportReport } from './report.js';
+import { buildReport, plannedInvitations, validRowsOf, type ImportReport } from './report.js';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 const BATCH_SIZE = 500;
@@ -23,6 +23,8 @@ export interface ImportOptions {
   /** Sort and report, change nothing. */
   dryRun?: boolean;
   maxBytes?: number;
+  /** List the valid rows in the report too (for a preview). */
+  listValidRows?: boolean;
   req?: Request;
   onProgress?: (progress: ImportProgress) => void;
 }
@@ -44,5 +46,6 @@ export async function importMembers(runtime: Runtime, source: ImportSource, opti
     : await applyPlan(runtime, plan.planned, {
         invite, actorId: options.actorId, req: options.req, batchSize: BATCH_SIZE, onBatch: progress('importing', plan.planned.length),
       });
-  return buildReport(plan, outcome, { dryRun, invite });
+  const report = buildReport(plan, outcome, { dryRun, invite });
+  return options.listValidRows ? { ...report, validRows: validRowsOf(plan) } : report;
 }

@@ -18,6 +18,27 @@ export interface ImportReport {
   invitedByCode: number;
   /** Every row that is not valid, in file order. */
   rejected: RejectedRow[];
+  /** The valid rows, in file order, when asked for (the admin preview lists them). */
+  validRows?: ValidRow[];
+}
+
+export interface ValidRow {
+  line: number;
+  action: PlannedRow['action'];
+  email: string | null;
+  employeeId: string | null;
+  name: string | null;
+}
+
+/** Who each valid row names, for a preview. */
+export function validRowsOf(plan: ImportPlan): ValidRow[] {
+  return plan.planned.map(({ line, action, values, member }) => ({
+    line,
+    action,
+    email: values.email ?? member?.email ?? null,
+    employeeId: values.employeeId ?? member?.employeeId ?? null,
+    name: values.name ?? ([values.firstName, values.lastName].filter(Boolean).join(' ') || member?.name || null),
+  }));
 }
 
 /** In a dry run, the invitations the import would send. */

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createApp } from '../http/app.js';
+import { serverWorkers } from '../jobs/workers.js';
 import { createRuntime } from '../runtime.js';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
   });
   server.on('upgrade', handle.upgrade);
+  await runtime.jobs.startWorkers(serverWorkers(runtime));
   let stopping = false;
   // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
   // database and Redis. A request still running after the grace period is cut off with exit code 1.

@@ -236,7 +236,8 @@ describe('credentials replaced mid-claim', () => {
 });
 
 describe('who may claim by link', () => {
-  it('refuses a link claim for a member who must use single sign-on, with a stable code', async () => {
+  // With a provider the claim goes to it first (test/integration/sso-oidc.test.ts); without one it cannot start.
+  it('refuses a link claim for a member who must use single sign-on when no provider serves them, with a stable code', async () => {
     const invited = await invite(h.runtime);
     const { db } = h.runtime;
     await db.transaction((m) => m.update(db.entities.Member, { id: invited.id }, { loginMethod: 'sso' }));

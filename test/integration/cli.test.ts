@@ -147,6 +147,16 @@ describe('claimgate CLI', () => {
     expect(events).toContain('member.deactivated');
   });
 
+  it('resend mails the same working link again; reminders --json reports what it sent', async () => {
+    const invited = JSON.parse(await claimgate('invite', '--email', 'again@example.com', '--json'));
+    expect(JSON.parse(await claimgate('resend', 'again@example.com', '--json'))).toEqual({ id: invited.id, status: 'invited' });
+    await withServer(async (_runtime, app) => {
+      await newAgent(app).get(claimPath(invited.claimUrl)).expect(200);
+    });
+    expect(JSON.parse(await claimgate('reminders', '--json'))).toEqual({ sent: 0 });
+    await expect(claimgate('resend', 'nobody@example.com')).rejects.toMatchObject({ code: 2 });
+  });
+
   it('revoke kills the link and returns the member to provisioned', async () => {
     const invited = JSON.parse(await claimgate('invite', '--email', 'revoke@example.com', '--json'));
     expect(JSON.parse(await claimgate('revoke', 'revoke@example.com', '--json'))).toEqual({ id: invited.id, status: 'provisioned' });

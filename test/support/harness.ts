@@ -7,6 +7,7 @@ import type { RequestListener } from 'node:http';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createApp, type AppHandle } from '../../src/http/app.js';
+import { serverWorkers } from '../../src/jobs/workers.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './databases.js';
@@ -60,7 +61,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+export async function startHarness(overrides: Record<string, unknown> = {}, options: { workers?: boolean } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'claimgate-test-'));
   const database: TestDatabase = await createTestDatabase();
   const config = parseConfig(testConfigInput(dataDir, database.url, overrides), 'test');
@@ -75,6 +76,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
   const runtime = await createRuntime(config, { logger: createLogger('info', sink), now: () => new Date(Date.now() + offset) });
   const handle = createApp(runtime);
   const app = handle.handler;
+  if (options.workers) await runtime.jobs.startWorkers(serverWorkers(runtime));
   return {
     config,
     runtime,

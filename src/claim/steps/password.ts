@@ -6,7 +6,8 @@ export const passwordStep: Step = {
   id: 'password',
   title: 'Choose a password',
   template: 'claim/password.njk',
-  isRequired: (config, member, { purpose }) => purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password',
+  // SSO members, and anyone whose claim the identity provider proved, never get a local password.
+  isRequired: (config, member, { purpose, method }) => purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password' && method !== 'sso',
   async locals({ runtime, flow, member }) {
     const { minLength, maxLength } = runtime.config.firstAccess.password;
     // Password managers store the new password under this name.

@@ -10,15 +10,16 @@ export function exportCommand(): Command {
   return new Command('export')
     .description('Write members as CSV, with the currently valid claim link of every invited member (links stay valid); --codes writes access codes instead.')
     .addOption(new Option('--status <status>', 'which members').choices(['provisioned', 'invited', 'claimed', 'deactivated', 'all']).default('all'))
+    .option('--search <text>', 'only members whose email, name, username or employee ID contains this')
     .option('--codes', 'instead: the current access code of every invited member without a claim, for printing')
     .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (options: { status: ExportStatus; codes?: boolean; out?: string }) => {
+    .action(async (options: { status: ExportStatus; search?: string; codes?: boolean; out?: string }) => {
       await withRuntime(async (runtime) => {
         // Claim links and access codes are credentials: every export of them is on the record.
-        await runtime.audit({ event: 'export.requested', actorId: CLI_ACTOR, details: { via: 'cli', kind: options.codes ? 'access_codes' : 'members', status: options.status, to: options.out ? 'file' : 'stdout' } });
+        await runtime.audit({ event: 'export.requested', actorId: CLI_ACTOR, details: { via: 'cli', kind: options.codes ? 'access_codes' : 'members', status: options.status, search: options.search ?? '', to: options.out ? 'file' : 'stdout' } });
         let rows = 0;
         const counted = async function* () {
-          const source = options.codes ? accessCodesCsv(runtime) : membersCsv(runtime, options.status);
+          const source = options.codes ? accessCodesCsv(runtime) : membersCsv(runtime, options.status, options.search);
           for await (const chunk of source) {
             rows += chunk.split('\r\n').length - 1;
             if (options.out) process.stderr.write(`\rexported ${Math.max(rows - 1, 0)} rows`);

@@ -1,0 +1,106 @@
+import express from 'express';
+import { csrf, csrfProtection } from '../http/csrf.js';
+import { AppError } from '../http/errors.js';
+import { caseSensitiveRouter } from '../http/router.js';
+import type { MemberRow } from '../db/rows.js';
+import { exportFilterSchema } from '../export-jobs/filter.js';
+import { requestExport } from '../export-jobs/request.js';
+import { importMembers } from '../import/import-members.js';
+import { findMemberById } from '../members/lookup.js';
+import type { Runtime } from '../runtime.js';
+import type { AdminGuards } from './guards.js';
+import { inviteOne, readInviteForm } from './invite-one.js';
+import { loadMemberDetail, MEMBER_ID } from './member-detail.js';
+import { availableActions, MEMBER_ACTIONS, performAction, type MemberAction } from './member-actions.js';
+import { peopleFilterFrom } from './pages/people.js';
+import { countByStatus, findPeople } from './people-query.js';
+
+/** A member as the API shows it: never the password hash. */
+function publicMember(member: MemberRow) {
+  const { passwordHash: _hash, ...shown } = member;
+  return shown;
+}
+
+/**
+ * The admin API: JSON, the same sign-in and permissions as the pages. Scripts using the session cookie send the
+ * CSRF token from GET /admin/api/session in `x-csrf-token` with every POST.
+ */
+export function adminApi(runtime: Runtime, guards: AdminGuards) {
+  const router = caseSensitiveRouter();
+  const { db } = runtime;
+
+  router.get('/admin/api/session', ...guards.read, (req, res) => {
+    res.set('Cache-Control', 'no-store').json({
+      member: { id: req.member!.id, email: req.member!.email, employeeId: req.member!.employeeId },
+      permissions: [...req.permissions!],
+      csrfToken: csrf.generateToken(req),
+    });
+  });
+
+  router.get('/admin/api/members', ...guards.read, async (req, res) => {
+    const filter = peopleFilterFrom(req.query);
+    const [page, counts] = await Promise.all([findPeople(db, filter, filter.cursor), countByStatus(db)]);
+    res.set('Cache-Control', 'no-store').json({ members: page.members.map(publicMember), next: page.next, previous: page.previous, counts });
+  });
+
+  router.get('/admin/api/members/:id', ...guards.read, async (req, res) => {
+    const id = String(req.params.id);
+    const detail = MEMBER_ID.test(id) ? await loadMemberDetail(runtime, id) : null;
+    if (!detail) throw new AppError('not_found', 'no such member');
+    res.set('Cache-Control', 'no-store').json({
+      member: publicMember(detail.member),
+      groups: detail.groups,
+      claimLink: detail.link && { expiresAt: detail.link.expiresAt },
+      accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt) },
+      actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),
+      history: detail.history.map((entry) => ({ ...entry, details: JSON.parse(entry.details) as unknown })),
+    });
+  });
+
+  router.post('/admin/api/members', ...guards.manage, csrfProtection, async (req, res) => {
+    const form = readInviteForm(req.body);
+    if ('errors' in form) throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => error.message).join(' '));
+    res.status(201).json(await inviteOne(runtime, form.input, req.member!.id, req));
+  });
+
+  router.post('/admin/api/members/:id/:action', ...guards.manage, csrfProtection, async (req, res) => {
+    const id = String(req.params.id);
+    const action = String(req.params.action) as MemberAction;
+    const member = MEMBER_ID.test(id) && MEMBER_ACTIONS.includes(action) ? await findMemberById(db, id) : null;
+    if (!member) throw new AppError('not_found', 'no such member or action');
+    if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
+      throw new AppError('validation_failed', 'action not available', `That action is not available for a ${member.status} member.`);
+    }
+    res.json(await performAction(runtime, action, member, req.member!.id, req));
+  });
+
+  // The CSV is the request body; its size is checked while it arrives.
+  const csvBody = express.raw({ type: ['text/csv', 'text/plain', 'application/octet-stream'], limit: runtime.config.imports.maxBytes });
+  router.post('/admin/api/imports', ...guards.manage, csrfProtection, csvBody, async (req, res) => {
+    if (!Buffer.isBuffer(req.body) || !req.body.length) throw new AppError('validation_failed', 'no csv body', 'Send the CSV file as the request body (Content-Type: text/csv).');
+    const invite = req.query.invite === 'now' ? 'now' : 'later';
+    const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
+    const report = await importMembers(runtime, req.body, { actorId: req.member!.id, invite, dryRun, maxBytes: runtime.config.imports.maxBytes, req });
+    if (!dryRun) {
+      await runtime.audit({ event: 'import.applied', actorId: req.member!.id, req, details: { via: 'api', invite, created: report.created, updated: report.updated } });
+    }
+    res.json(report);
+  });
+
+  router.post('/admin/api/exports', ...guards.manage, csrfProtection, async (req, res) => {
+    const parsed = exportFilterSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'status must be all, provisioned, invited, claimed or deactivated; search at most 200 characters.');
+    const job = await requestExport(runtime, req.member!, parsed.data, req);
+    res.status(202).json({ id: job.id, state: job.state });
+  });
+
+  router.get('/admin/api/exports/:id', ...guards.manage, async (req, res) => {
+    const id = String(req.params.id);
+    const job = /^[0-9a-f-]{36}$/.test(id) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id, adminId: req.member!.id }) : null;
+    if (!job) throw new AppError('not_found', 'no such export for this admin');
+    const { filter, adminId: _admin, ...shown } = job;
+    res.set('Cache-Control', 'no-store').json({ ...shown, filter: JSON.parse(filter) as unknown });
+  });
+
+  return router;
+}

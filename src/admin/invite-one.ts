@@ -1,0 +1,56 @@
+import type { Request } from 'express';
+import type { FieldError } from '../claim/steps/step.js';
+import type { LoginMethod } from '../db/rows.js';
+import { inviteByEmployeeId } from '../members/invite-employee.js';
+import { inviteByEmail } from '../members/invite.js';
+import type { Runtime } from '../runtime.js';
+
+export interface InviteForm {
+  email?: string;
+  employeeId?: string;
+  name?: string;
+  loginMethod?: LoginMethod;
+}
+
+const text = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+
+/** Reads the invite form (or API body): an email or an employee ID, not both. */
+export function readInviteForm(body: unknown): { input: InviteForm; values: Record<string, string> } | { errors: FieldError[]; values: Record<string, string> } {
+  const source = (body ?? {}) as Record<string, unknown>;
+  const values = {
+    email: text(source.email, 320), employeeId: text(source.employeeId, 64), name: text(source.name, 200), loginMethod: text(source.loginMethod, 16),
+  };
+  const errors: FieldError[] = [];
+  if (!values.email && !values.employeeId) errors.push({ field: 'email', message: 'Enter an email, or an employee ID for someone without email.' });
+  if (values.email && values.employeeId) errors.push({ field: 'employeeId', message: 'Give an email or an employee ID, not both.' });
+  if (values.loginMethod && values.loginMethod !== 'password' && values.loginMethod !== 'sso') {
+    errors.push({ field: 'loginMethod', message: 'Choose password or single sign-on.' });
+  }
+  if (errors.length) return { errors, values };
+  return {
+    values,
+    input: {
+      email: values.email || undefined, employeeId: values.employeeId || undefined, name: values.name || undefined,
+      loginMethod: (values.loginMethod || undefined) as LoginMethod | undefined,
+    },
+  };
+}
+
+export interface InvitedOne {
+  id: string;
+  email?: string;
+  employeeId?: string;
+  status: string;
+  claimUrl?: string;
+  accessCode?: string;
+  expiresAt: string;
+}
+
+export async function inviteOne(runtime: Runtime, input: InviteForm, actorId: string, req: Request): Promise<InvitedOne> {
+  if (input.email) {
+    const result = await inviteByEmail(runtime, { email: input.email, name: input.name, loginMethod: input.loginMethod, actorId, req });
+    return { id: result.id, email: result.email, status: result.status, claimUrl: result.claimUrl, expiresAt: result.expiresAt };
+  }
+  const result = await inviteByEmployeeId(runtime, { employeeId: input.employeeId!, name: input.name, actorId, req });
+  return { id: result.id, employeeId: result.employeeId, status: result.status, accessCode: result.accessCode, expiresAt: result.expiresAt };
+}

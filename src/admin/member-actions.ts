@@ -1,0 +1,75 @@
+import type { Request } from 'express';
+import type { Config } from '../config/schema.js';
+import type { MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import { deactivateMember } from '../members/deactivate.js';
+import { inviteByEmployeeId } from '../members/invite-employee.js';
+import { resendInvitation } from '../members/resend.js';
+import { revokeInvitation } from '../members/revoke.js';
+import type { Runtime } from '../runtime.js';
+
+export const MEMBER_ACTIONS = ['resend', 'access-code', 'revoke', 'deactivate'] as const;
+export type MemberAction = (typeof MEMBER_ACTIONS)[number];
+
+export interface ActionChoice {
+  path: MemberAction;
+  label: string;
+  /** Irreversible or disruptive: the page asks to confirm first. */
+  danger: boolean;
+}
+
+/** What an admin can do to this member now, given its state and the claim methods switched on. */
+export function availableActions(config: Config, member: MemberRow): ActionChoice[] {
+  const choices: ActionChoice[] = [];
+  const open = member.status === 'provisioned' || member.status === 'invited';
+  if (open && member.email && config.claim.methods.link) {
+    choices.push({ path: 'resend', label: member.status === 'invited' ? 'Resend invitation' : 'Send invitation', danger: false });
+  }
+  if (open && member.employeeId && config.claim.methods.accessCode) {
+    choices.push({ path: 'access-code', label: 'Issue a new access code', danger: false });
+  }
+  if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', danger: true });
+  if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', danger: true });
+  return choices;
+}
+
+export interface ActionResult {
+  action: MemberAction;
+  memberId: string;
+  /** Only for `access-code`: the new code, to hand over; it is never shown again. */
+  accessCode?: string;
+  expiresAt?: string;
+}
+
+export async function performAction(runtime: Runtime, action: MemberAction, member: MemberRow, actorId: string, req: Request): Promise<ActionResult> {
+  switch (action) {
+    case 'resend': {
+      const sent = await resendInvitation(runtime, member.id, actorId, req);
+      return { action, memberId: member.id, expiresAt: sent.expiresAt };
+    }
+    case 'access-code': {
+      const issued = await inviteByEmployeeId(runtime, { employeeId: member.employeeId ?? '', actorId, req });
+      return { action, memberId: member.id, accessCode: issued.accessCode, expiresAt: issued.expiresAt };
+    }
+    case 'revoke':
+      await revokeInvitation(runtime, member.id, actorId, req);
+      return { action, memberId: member.id };
+    case 'deactivate':
+      if (member.id === actorId) throw new AppError('validation_failed', 'self-deactivation', 'You cannot deactivate your own account.');
+      await deactivateMember(runtime, member.id, actorId, req);
+      return { action, memberId: member.id };
+  }
+}
+
+export const CONFIRMATIONS: Record<'revoke' | 'deactivate', { question: string; consequence: string; confirmLabel: string }> = {
+  revoke: {
+    question: 'Revoke this invitation?',
+    consequence: 'Every claim link and access code of this member stops working at once, and a claim in progress ends. The member goes back to provisioned.',
+    confirmLabel: 'Revoke invitation',
+  },
+  deactivate: {
+    question: 'Deactivate this member?',
+    consequence: 'They can no longer claim or sign in, and their sessions end. This cannot be undone from this page.',
+    confirmLabel: 'Deactivate',
+  },
+};

@@ -1,0 +1,40 @@
+import { In } from 'typeorm';
+import { currentAccessCode } from '../access-codes/codes.js';
+import type { AccessCodeRow, AuditRow, ClaimLinkRow, MemberRow } from '../db/rows.js';
+import { memberGroupNames } from '../groups/groups.js';
+import { findMemberById } from '../members/lookup.js';
+import { currentLink } from '../members/resend.js';
+import type { Runtime } from '../runtime.js';
+
+export const HISTORY_LIMIT = 200;
+export const MEMBER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface MemberDetail {
+  member: MemberRow;
+  groups: string[];
+  link: ClaimLinkRow | null;
+  accessCode: AccessCodeRow | null;
+  /** The member's audit trail, newest first. */
+  history: AuditRow[];
+  /** Who the actors in the history are: member id → email, username or employee ID. */
+  actors: Map<string, string>;
+}
+
+export async function loadMemberDetail(runtime: Runtime, memberId: string): Promise<MemberDetail | null> {
+  const { db } = runtime;
+  const member = await findMemberById(db, memberId);
+  if (!member) return null;
+  const now = runtime.now();
+  const [groups, link, accessCode, history] = await Promise.all([
+    memberGroupNames(db, member.id),
+    member.status === 'invited' ? currentLink(db, member.id, now) : null,
+    member.status === 'invited' ? currentAccessCode(db, member, now) : undefined,
+    db.source.manager.find(db.entities.AuditEvent, { where: { memberId: member.id }, order: { id: 'DESC' }, take: HISTORY_LIMIT }),
+  ]);
+  const actorIds = [...new Set(history.map((entry) => entry.actorId).filter((id): id is string => Boolean(id && MEMBER_ID.test(id))))];
+  const actors = actorIds.length ? await db.source.manager.find(db.entities.Member, { where: { id: In(actorIds) } }) : [];
+  return {
+    member, groups, link, accessCode: accessCode ?? null, history,
+    actors: new Map(actors.map((actor) => [actor.id, actor.email ?? actor.username ?? actor.employeeId ?? actor.id])),
+  };
+}

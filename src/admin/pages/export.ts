@@ -1,0 +1,63 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ms from 'ms';
+import { csrfProtection } from '../../http/csrf.js';
+import { caseSensitiveRouter } from '../../http/router.js';
+import { AppError } from '../../http/errors.js';
+import { downloadUrl } from '../../export-jobs/download-link.js';
+import { authorizeDownload, exportChunks, recordDownload } from '../../export-jobs/download.js';
+import { exportFilterSchema } from '../../export-jobs/filter.js';
+import { requestExport } from '../../export-jobs/request.js';
+import type { Runtime } from '../../runtime.js';
+import type { AdminGuards } from '../guards.js';
+import { adminTime, renderAdmin } from '../render-admin.js';
+
+const STATUSES = ['all', 'provisioned', 'invited', 'claimed', 'deactivated'];
+
+export function exportPages(runtime: Runtime, guards: AdminGuards) {
+  const router = caseSensitiveRouter();
+
+  router.get('/admin/export', ...guards.manage, async (req, res) => {
+    const { db, config, keys } = runtime;
+    const now = runtime.now();
+    const jobs = await db.source.manager.find(db.entities.ExportJob, { where: { adminId: req.member!.id }, order: { createdAt: 'DESC' }, take: 20 });
+    renderAdmin(runtime, req, res, 'admin/export.njk', 'export', {
+      title: 'Export employee information',
+      statuses: STATUSES,
+      linkTtl: ms(config.exports.linkTtl, { long: true }),
+      notice: req.query.requested ? 'Your export is being prepared. You will get an email with the download link.' : undefined,
+      jobs: jobs.map((job) => {
+        const expired = job.expiresAt.getTime() <= now.getTime();
+        const filter = JSON.parse(job.filter) as { status: string; search: string };
+        return {
+          createdAt: adminTime(job.createdAt), state: job.state, rowCount: job.state === 'ready' ? job.rowCount : '',
+          filter: `${filter.status}${filter.search ? `, “${filter.search}”` : ''}`, expired,
+          url: job.state === 'ready' && !expired ? downloadUrl(config.baseUrl, keys.exportLink, job) : null,
+          expiresAt: adminTime(job.expiresAt),
+        };
+      }),
+    });
+  });
+
+  router.post('/admin/export', ...guards.manage, csrfProtection, async (req, res) => {
+    const parsed = exportFilterSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'Choose a status from the list and a search of at most 200 characters.');
+    await requestExport(runtime, req.member!, parsed.data, req);
+    res.redirect(303, '/admin/export?requested=1');
+  });
+
+  router.get('/admin/exports/:id/download', ...guards.manage, async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const job = await authorizeDownload(runtime, String(req.params.id), token, req.member!, req);
+    await recordDownload(runtime, job, req.member!, req);
+    res.status(200).set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="members-${job.createdAt.toISOString().slice(0, 10)}.csv"`,
+      'Cache-Control': 'no-store',
+      'Content-Length': String(job.bytes),
+    });
+    await pipeline(Readable.from(exportChunks(runtime, job)), res);
+  });
+
+  return router;
+}

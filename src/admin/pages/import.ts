@@ -1,0 +1,78 @@
+import type { NextFunction, Request, Response } from 'express';
+import multer from 'multer';
+import { AppError } from '../../http/errors.js';
+import { csrfProtection } from '../../http/csrf.js';
+import { caseSensitiveRouter } from '../../http/router.js';
+import { importMembers } from '../../import/import-members.js';
+import type { Runtime } from '../../runtime.js';
+import type { AdminGuards } from '../guards.js';
+import { keepUpload, releaseUpload, takeUpload } from '../import-uploads.js';
+import { renderAdmin } from '../render-admin.js';
+
+const PREVIEW_ROWS = 500;
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
+export function importPages(runtime: Runtime, guards: AdminGuards) {
+  const router = caseSensitiveRouter();
+  const { maxBytes } = runtime.config.imports;
+  const maxSize = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MB` : `${Math.round(maxBytes / 1024)} KB`;
+  const uploadPage = (req: Request, res: Response, message?: string, status = 200) =>
+    renderAdmin(runtime, req, res, 'admin/import.njk', 'import', {
+      title: 'Import people', maxSize, errors: message ? [{ field: 'file', message }] : [],
+    }, status);
+
+  const receive = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6 } }).single('file');
+  /** An oversized or missing file is an error on the upload page, not a crash; nothing is read or kept. */
+  const upload = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('multipart/form-data')) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
+    receive(req, res, (error: unknown) => {
+      if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, `The file is larger than ${maxSize}. Split it and import the parts.`, 413);
+      next(error);
+    });
+  };
+
+  router.get('/admin/import', ...guards.manage, (req, res) => uploadPage(req, res));
+
+  router.post('/admin/import', ...guards.manage, upload, csrfProtection, async (req, res) => {
+    const file = req.file;
+    if (!file || !file.size) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
+    let report;
+    try {
+      report = await importMembers(runtime, file.buffer, { actorId: req.member!.id, dryRun: true, listValidRows: true, maxBytes, req });
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.publicMessage, error.status);
+      throw error;
+    }
+    const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer);
+    await runtime.audit({
+      event: 'import.previewed', actorId: req.member!.id, req,
+      details: { uploadId: kept.id, rows: report.rows, valid: report.valid, incomplete: report.incomplete, invalid: report.invalid },
+    });
+    const validRows = report.validRows ?? [];
+    renderAdmin(runtime, req, res, 'admin/import-preview.njk', 'import', {
+      title: 'Check the import', fileName: kept.fileName, uploadId: kept.id, report,
+      validRows: validRows.slice(0, PREVIEW_ROWS), validRowsCut: validRows.length > PREVIEW_ROWS,
+    });
+  });
+
+  router.post('/admin/import/:id', ...guards.manage, csrfProtection, async (req, res) => {
+    const id = String(req.params.id);
+    const invite = (req.body as Record<string, unknown>)?.invite === 'now' ? 'now' : 'later';
+    const upload = UPLOAD_ID.test(id) ? await takeUpload(runtime, id, req.member!.id) : null;
+    if (!upload) throw new AppError('import_upload_missing', 'upload missing, expired, applied or not this admin\'s');
+    let report;
+    try {
+      report = await importMembers(runtime, Buffer.from(upload.content), { actorId: req.member!.id, invite, maxBytes, req });
+    } catch (error) {
+      await releaseUpload(runtime, upload.id);
+      throw error;
+    }
+    await runtime.audit({
+      event: 'import.applied', actorId: req.member!.id, req,
+      details: { uploadId: upload.id, invite, created: report.created, updated: report.updated, invitedByLink: report.invitedByLink, invitedByCode: report.invitedByCode },
+    });
+    renderAdmin(runtime, req, res, 'admin/import-done.njk', 'import', { title: 'Import done', report });
+  });
+
+  return router;
+}

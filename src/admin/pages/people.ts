@@ -1,0 +1,91 @@
+import type { Request, Response } from 'express';
+import type { MemberStatus } from '../../db/rows.js';
+import { AppError } from '../../http/errors.js';
+import { caseSensitiveRouter } from '../../http/router.js';
+import { displayName } from '../../members/lookup.js';
+import type { Runtime } from '../../runtime.js';
+import type { AdminGuards } from '../guards.js';
+import { HISTORY_LIMIT, loadMemberDetail, MEMBER_ID } from '../member-detail.js';
+import { availableActions } from '../member-actions.js';
+import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
+import { adminTime, renderAdmin } from '../render-admin.js';
+
+
+const FACT_LABELS = [
+  ['name', 'Name'], ['firstName', 'First name'], ['lastName', 'Last name'], ['title', 'Job title'], ['department', 'Department'],
+  ['location', 'Location'], ['phone', 'Phone'], ['locale', 'Locale'], ['managerEmail', 'Manager email'], ['startDate', 'Start date'],
+] as const;
+
+export function peopleFilterFrom(query: Request['query']): { status?: MemberStatus; search: string; cursor?: string } {
+  const status = typeof query.status === 'string' && query.status ? query.status : undefined;
+  if (status && !MEMBER_STATUSES.includes(status as MemberStatus)) {
+    throw new AppError('validation_failed', 'bad status filter', `Status must be one of ${MEMBER_STATUSES.join(', ')}.`);
+  }
+  const search = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
+  const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
+  return { status: status as MemberStatus | undefined, search, cursor };
+}
+
+function pageUrl(filter: { status?: string; search: string }, cursor: string | null): string | null {
+  if (!cursor) return null;
+  const params = new URLSearchParams();
+  if (filter.status) params.set('status', filter.status);
+  if (filter.search) params.set('q', filter.search);
+  params.set('cursor', cursor);
+  return `/admin/people?${params}`;
+}
+
+export async function showMember(runtime: Runtime, req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const id = String(req.params.id);
+  const detail = MEMBER_ID.test(id) ? await loadMemberDetail(runtime, id) : null;
+  if (!detail) throw new AppError('not_found', 'no such member');
+  const { member } = detail;
+  renderAdmin(runtime, req, res, 'admin/member.njk', 'people', {
+    title: displayName(member),
+    member,
+    facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key] })),
+    groups: detail.groups,
+    link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
+    accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt) },
+    actions: availableActions(runtime.config, member),
+    history: detail.history.map((entry) => ({
+      time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
+      actor: entry.actorId === member.id ? 'the member' : detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
+    })),
+    historyTruncated: detail.history.length >= HISTORY_LIMIT,
+    ...extra,
+  }, status);
+}
+
+export function peoplePages(runtime: Runtime, guards: AdminGuards) {
+  const router = caseSensitiveRouter();
+
+  router.get('/admin', ...guards.read, (_req, res) => res.redirect(303, '/admin/people'));
+
+  router.get('/admin/people', ...guards.read, async (req, res) => {
+    const filter = peopleFilterFrom(req.query);
+    const [page, counts] = await Promise.all([findPeople(runtime.db, filter, filter.cursor), countByStatus(runtime.db)]);
+    renderAdmin(runtime, req, res, 'admin/people.njk', 'people', {
+      title: 'People',
+      search: filter.search,
+      status: filter.status ?? '',
+      total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+      statuses: MEMBER_STATUSES.map((value) => ({ value, label: value, count: counts[value] })),
+      people: page.members.map((member) => ({
+        id: member.id, displayName: displayName(member), email: member.email, employeeId: member.employeeId, status: member.status,
+        loginMethod: member.loginMethod, createdAt: adminTime(member.createdAt),
+      })),
+      next: pageUrl(filter, page.next),
+      previous: pageUrl(filter, page.previous),
+    });
+  });
+
+  router.get('/admin/people/:id', ...guards.read, async (req, res) => {
+    const notices: Record<string, string> = {
+      resend: 'The invitation is on its way.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
+    };
+    await showMember(runtime, req, res, { notice: notices[String(req.query.done)] });
+  });
+
+  return router;
+}

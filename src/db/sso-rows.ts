@@ -1,0 +1,16 @@
+/** A member linked to an identity at a provider; (issuer, subject) names one person for good. */
+export interface SsoAccountRow {
+  id: string;
+  memberId: string;
+  providerId: string;
+  issuer: string;
+  subject: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+/** A value that may be used once (an OIDC state, a SAML request id) until it expires. */
+export interface SsoOnceRow {
+  key: string;
+  expiresAt: Date;
+}

@@ -1,0 +1,49 @@
+import type { Request } from 'express';
+import type { ExportJobRow, MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
+import type { Runtime } from '../runtime.js';
+import { isDownloadTokenValid } from './download-link.js';
+
+export type RefusalReason = 'unknown_export' | 'bad_token' | 'other_admin' | 'expired';
+
+/**
+ * Checks an emailed download link: it must be the one sent for this export, used by the admin who asked for it, before
+ * it expires. Every refusal looks the same to the caller and is audited with its real reason.
+ */
+export async function authorizeDownload(runtime: Runtime, jobId: string, token: string, admin: MemberRow, req: Request): Promise<ExportJobRow> {
+  const { db, audit, keys } = runtime;
+  const job = /^[0-9a-f-]{36}$/.test(jobId) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
+  const reason: RefusalReason | null = !job ? 'unknown_export'
+    : !isDownloadTokenValid(keys.exportLink, job, token) ? 'bad_token'
+      : job.adminId !== admin.id ? 'other_admin'
+        : job.expiresAt.getTime() <= runtime.now().getTime() ? 'expired'
+          : null;
+  if (reason || !job) {
+    await audit({
+      event: 'export.download_refused', outcome: 'failure', actorId: admin.id, req,
+      details: { exportId: job ? job.id : null, reason: reason ?? 'unknown_export' },
+    });
+    throw new AppError('export_link_invalid', `export download refused: ${reason}`);
+  }
+  if (job.state === 'failed') throw new AppError('export_failed', `export ${job.id} failed`);
+  if (job.state !== 'ready') throw new AppError('export_not_ready', `export ${job.id} is ${job.state}`);
+  return job;
+}
+
+/** The file, a chunk at a time in order, so a large export never sits whole in memory. */
+export async function* exportChunks(runtime: Runtime, job: ExportJobRow): AsyncGenerator<Buffer> {
+  const { db } = runtime;
+  for (let seq = 0; ; seq += 1) {
+    const chunk = await db.source.manager.findOne(db.entities.ExportChunk, { where: { jobId: job.id, seq } });
+    if (!chunk) return;
+    yield Buffer.from(chunk.data);
+  }
+}
+
+export async function recordDownload(runtime: Runtime, job: ExportJobRow, admin: MemberRow, req: Request): Promise<void> {
+  const { db, audit } = runtime;
+  await db.transaction(async (manager) => {
+    await manager.update(db.entities.ExportJob, { id: job.id }, { downloadedAt: runtime.now() });
+    await audit({ event: 'export.downloaded', actorId: admin.id, req, details: { exportId: job.id, rows: job.rowCount, bytes: job.bytes } }, manager);
+  });
+}

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import type { ExportJobRow, MemberRow } from '../db/rows.js';
+import type { Runtime } from '../runtime.js';
+import type { ExportFilter } from './filter.js';
+
+/** Records the export request and queues it; the CSV is built in the background and mailed to the admin as a link. */
+export async function requestExport(runtime: Runtime, admin: MemberRow, filter: ExportFilter, req?: Request): Promise<ExportJobRow> {
+  const { db, audit } = runtime;
+  const now = runtime.now();
+  const job: ExportJobRow = {
+    id: randomUUID(), adminId: admin.id, filter: JSON.stringify(filter), state: 'queued', rowCount: 0, bytes: 0, error: null,
+    createdAt: now, startedAt: null, finishedAt: null, expiresAt: new Date(now.getTime() + runtime.config.exports.linkTtl), downloadedAt: null,
+  };
+  await db.transaction(async (manager) => {
+    await manager.insert(db.entities.ExportJob, job);
+    await audit({ event: 'export.requested', actorId: admin.id, req, details: { exportId: job.id, status: filter.status, search: filter.search } }, manager);
+  });
+  await runtime.jobs.enqueueExport(job.id);
+  return job;
+}

@@ -1,0 +1,49 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from '../logging/logger.js';
+import type { JobEngine, Workers } from './engine.js';
+
+const EXPORT_QUEUE = 'export-run';
+
+/** A cron expression for "every N minutes" (pg-boss schedules have minute precision). */
+export function cronEvery(everyMs: number): string {
+  const minutes = Math.max(1, Math.round(everyMs / 60_000));
+  if (minutes < 60) return `*/${minutes} * * * *`;
+  const hours = Math.min(23, Math.max(1, Math.round(minutes / 60)));
+  return `0 */${hours} * * *`;
+}
+
+/**
+ * PostgreSQL mode: pg-boss keeps the queue in the same database, so a job survives a restart and runs on exactly one of
+ * the replicas; a schedule fires once per slot across all of them.
+ */
+export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', application_name: 'claimgate-jobs', max: 4 });
+  boss.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
+  let started: Promise<unknown> | undefined;
+  const start = () => {
+    started ??= boss.start().then(() => boss.createQueue(EXPORT_QUEUE, { name: EXPORT_QUEUE, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 }));
+    return started;
+  };
+  return {
+    kind: 'pg-boss',
+    async enqueueExport(jobId) {
+      await start();
+      await boss.send(EXPORT_QUEUE, { jobId });
+    },
+    async startWorkers(workers: Workers) {
+      await start();
+      await boss.work<{ jobId: string }>(EXPORT_QUEUE, async ([job]) => {
+        if (job) await workers.runExport(job.data.jobId);
+      });
+      for (const task of workers.periodic) {
+        await boss.createQueue(task.name, { name: task.name, policy: 'singleton', retryLimit: 0, expireInSeconds: 3600 });
+        await boss.schedule(task.name, cronEvery(task.everyMs));
+        await boss.work(task.name, async () => task.run());
+      }
+      await workers.recover();
+    },
+    async stop() {
+      if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}

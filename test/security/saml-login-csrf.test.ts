@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { sessionCookieName } from '../../src/session/session.js';
+import { invite } from '../support/claim-walk.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { SamlIdp } from '../support/saml-idp.js';
+
+// On https the SAML answer must come back through the browser that started the sign-in.
+const BASE = 'https://claimgate.test';
+const ACS = `${BASE}/sso/saml/corp/acs`;
+const SP_ENTITY = `${BASE}/sso/saml/corp/metadata`;
+const BINDING = '__Host-claimgate-saml';
+const SESSION = sessionCookieName(true);
+
+let h: Harness;
+let idp: SamlIdp;
+let folder: string;
+
+beforeAll(async () => {
+  idp = await SamlIdp.start({ acsUrl: ACS, entityId: SP_ENTITY });
+  folder = mkdtempSync(join(tmpdir(), 'claimgate-saml-csrf-'));
+  const metadataFile = join(folder, 'idp-metadata.xml');
+  writeFileSync(metadataFile, idp.metadata());
+  h = await startHarness({ baseUrl: BASE, trustProxy: true, sso: { providers: [{ id: 'corp', type: 'saml', domains: ['corp.example'], idpMetadataFile: metadataFile }] } });
+});
+afterAll(async () => {
+  await h?.close();
+  await idp?.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const https = { 'X-Forwarded-Proto': 'https' };
+
+function cookieValue(res: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const cookie = ((res.headers['set-cookie'] as string[] | undefined) ?? []).find((line) => line.startsWith(`${name}=`));
+  return cookie?.split(';')[0];
+}
+
+/** The attacker starts a sign-in in their own browser and gets the IdP's signed answer for their own account. */
+async function attackersAnswer(email: string) {
+  const login = await request(h.app).get('/sso/saml/corp/login').set(https).expect(302);
+  const binding = cookieValue(login, BINDING);
+  idp.user = { nameId: email };
+  const authnRequest = idp.readRequest(new URL(login.headers.location as string));
+  return { binding, SAMLResponse: Buffer.from(idp.answer(authnRequest.id)).toString('base64') };
+}
+
+describe('SAML login CSRF', () => {
+  it('sets a Secure, SameSite=None, HttpOnly binding cookie when the sign-in starts', async () => {
+    const login = await request(h.app).get('/sso/saml/corp/login').set(https).expect(302);
+    const line = ((login.headers['set-cookie'] as unknown as string[]) ?? []).find((cookie) => cookie.startsWith(`${BINDING}=`))!;
+    expect(line).toMatch(/; Secure/);
+    expect(line).toMatch(/; HttpOnly/);
+    expect(line).toMatch(/; SameSite=None/);
+  });
+
+  it('stops login CSRF: the attacker\'s own answer posted through the victim\'s browser signs nobody in, and is audited', async () => {
+    const attacker = await invite(h.runtime, `attacker-${Date.now()}@corp.example`, 'Mallory');
+    const { SAMLResponse } = await attackersAnswer(attacker.email);
+    // The victim's browser carries no binding cookie for the attacker's request.
+    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).type('form').send({ SAMLResponse });
+    expect(posted.status).toBeGreaterThanOrEqual(400);
+    expect(posted.status).toBeLessThan(500);
+    expect(cookieValue(posted, SESSION)).toBeUndefined();
+    const refused = await h.runtime.db.source.manager.find(h.runtime.db.entities.AuditEvent, { where: { event: 'login.failed' } });
+    expect(refused.map((row) => JSON.parse(row.details).reason)).toContain('saml_browser_mismatch');
+    const member = await h.runtime.db.source.manager.findOneBy(h.runtime.db.entities.Member, { id: attacker.id });
+    expect(member!.status).toBe('invited');
+  });
+
+  it('stops a forged binding: a cookie the victim\'s browser was never given does not match', async () => {
+    const attacker = await invite(h.runtime, `forger-${Date.now()}@corp.example`, 'Forger');
+    const { SAMLResponse } = await attackersAnswer(attacker.email);
+    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).set('Cookie', `${BINDING}=made-up-value`).type('form').send({ SAMLResponse });
+    expect(posted.status).toBeGreaterThanOrEqual(400);
+    expect(cookieValue(posted, SESSION)).toBeUndefined();
+  });
+
+  it('accepts the answer when it comes back through the browser that started the sign-in', async () => {
+    const member = await invite(h.runtime, `rightful-${Date.now()}@corp.example`, 'Rita');
+    const { binding, SAMLResponse } = await attackersAnswer(member.email);
+    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).set('Cookie', binding!).type('form').send({ SAMLResponse }).expect(303);
+    expect(posted.headers.location).toMatch(/^\/claim\/flow\//);
+    expect(cookieValue(posted, SESSION)).toBeDefined();
+  });
+});
