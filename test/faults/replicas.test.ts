@@ -88,8 +88,13 @@ both(`two replicas on one PostgreSQL and one Redis${POSTGRES_ADMIN_URL && REDIS_
     const started = Date.now();
     // Half the members start on each replica; every step then alternates.
     const outcomes = await Promise.allSettled(paths.map((path, i) => claimAcross(new HttpBrowser(), i % 2 ? urls : [...urls].reverse(), path, PASSWORD)));
-    const failures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => String((outcome as PromiseRejectedResult).reason));
-    expect(failures).toEqual([]);
+    const failures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => {
+      const reason = (outcome as PromiseRejectedResult).reason as Error & { cause?: { code?: string } };
+      return `${String(reason)}${reason.cause?.code ? ` (${reason.cause.code})` : ''}`;
+    });
+    // On failure, say whether a replica died and what it wrote last.
+    const health = replicas.map((replica) => ({ exitCode: replica.child.exitCode, signal: replica.child.signalCode, last: replica.output.filter((line) => !line.startsWith('{')).slice(0, 8) }));
+    expect({ failures: failures.slice(0, 5), failed: failures.length, health: failures.length ? health : [] }).toEqual({ failures: [], failed: 0, health: [] });
     expect(Date.now() - started).toBeLessThan(240_000);
 
     const [counts] = await query<{ claimed: string; flows: string; completed: string; memberships: string; distinct_members: string }>(`
