@@ -19,12 +19,8 @@ async function main(): Promise<void> {
   const runtime = await createRuntime(config, { defaultMetrics: true });
   const handle = createApp(runtime);
   const port = Number(process.env.PORT ?? 3000);
-  const server = createServer(handle.handler).listen(port, () => {
-    const { port: listening } = server.address() as AddressInfo;
-    runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
-  });
+  const server = createServer(handle.handler);
   server.on('upgrade', handle.upgrade);
-  await runtime.jobs.startWorkers(serverWorkers(runtime));
   let stopping = false;
   // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
   // database and Redis. A request still running after the grace period is cut off with exit code 1.
@@ -50,8 +46,15 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     setInterval(() => server.closeIdleConnections(), 100).unref();
   };
+  // Handlers first: a SIGTERM while the job workers start still drains and exits cleanly.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  await runtime.jobs.startWorkers(serverWorkers(runtime));
+  if (stopping) return;
+  server.listen(port, () => {
+    const { port: listening } = server.address() as AddressInfo;
+    runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
+  });
 }
 
 main().catch((error: unknown) => {
