@@ -3,6 +3,7 @@ import { claimPath, csrfFrom, newAgent } from '../support/browser-agent.js';
 import { claimAll, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { revokeInvitation } from '../../src/members/revoke.js';
+import { linkIdFromToken, newLinkId, tokenForLink } from '../../src/claim/link-token.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -63,6 +64,23 @@ describe('claim links', () => {
       expect(answer.status).toBe(404);
       expect(strip(answer.text)).toBe(strip(answers[0]!.text));
     }
+  });
+
+  // Attack: spelling a real token differently (the unused low bits of the last base64url character) to get a second,
+  // equally valid link that filters and logs keyed on the exact token do not recognise.
+  it('token malleability: only the exact spelling of a token is accepted', async () => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const key = Buffer.alloc(32, 7);
+    for (let i = 0; i < 20; i++) {
+      const token = tokenForLink(key, newLinkId());
+      const last = ALPHABET.indexOf(token.at(-1)!);
+      expect(linkIdFromToken(key, token)).toBe(token.slice(0, 32));
+      for (const variant of [last ^ 1, last ^ 2, last ^ 3]) expect(linkIdFromToken(key, token.slice(0, -1) + ALPHABET[variant])).toBeUndefined();
+    }
+    const invited = await invite(h.runtime);
+    const path = claimPath(invited.claimUrl);
+    const last = ALPHABET.indexOf(path.at(-1)!);
+    await request(h.app).get(path.slice(0, -1) + ALPHABET[last ^ 1]).set(freshIp()).expect(404);
   });
 
   // Attack: a mail scanner (or an attacker with the mail log) prefetching the link and burning it.
