@@ -11,6 +11,7 @@ import { ensureGroupPool } from './groups/groups.js';
 import { createTextViews, createViews } from './http/views.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { loadKeys, type Keys } from './secrets/keys.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -29,6 +30,7 @@ export interface Runtime {
   identities: IdentityCache;
   /** Background jobs: pg-boss on PostgreSQL, in-process in the embedded mode. Workers run only where started. */
   jobs: JobEngine;
+  metrics: Metrics;
   now(): Date;
   close(): Promise<void>;
 }
@@ -37,6 +39,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   now?: () => Date;
   migrate?: boolean;
+  /** Process-level metrics (CPU, memory, event loop) too: on for the server, off for the CLI and tests. */
+  defaultMetrics?: boolean;
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -45,7 +49,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const db = await openDatabase(config, { migrate: options.migrate ?? true });
   let redis: RedisClient | undefined;
   if (config.redis.url) {
-    redis = createClient({ url: config.redis.url });
+    // No offline queue: while Redis is unreachable every command fails at once (503), instead of waiting for a
+    // reconnect that may never come; the client keeps reconnecting in the background and recovers by itself.
+    redis = createClient({
+      url: config.redis.url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    });
     redis.on('error', (error: Error) => logger.error({ err: { message: error.message } }, 'redis error'));
     await redis.connect();
   }
@@ -65,10 +75,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     now: options.now ?? (() => new Date()),
     identities: undefined as unknown as IdentityCache,
     jobs,
+    metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? false }),
     async close() {
       await jobs.stop();
       mailer.close();
-      if (redis?.isOpen) await redis.quit();
+      // A Redis that is down cannot take a QUIT: drop the connection instead of waiting for it.
+      if (redis?.isOpen) await redis.close().catch(() => redis?.destroy());
       await db.close();
     },
   };

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { IsNull } from 'typeorm';
 import type { AccessCodeRow, MemberRow } from '../db/rows.js';
-import { createLimiter, remainingPoints } from '../http/rate-limits.js';
+import { createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { codeHash, hashesEqual, normalizeCode } from './code.js';
@@ -10,7 +10,7 @@ import { isCodeUsable } from './codes.js';
 
 export type CodeAttempt =
   | { ok: true; member: MemberRow; code: AccessCodeRow }
-  | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
+  | { ok: false; reason: 'invalid' | 'locked' | 'throttled'; retryAfter?: number };
 
 /**
  * Checks an employee ID and access code, with three brakes on guessing:
@@ -42,7 +42,7 @@ export class AccessCodeGuard {
 
     if ((await remainingPoints(this.perIp, ip)) <= 0 || (await remainingPoints(this.global, 'all')) <= 0) {
       await this.noteThrottled(req, ip);
-      return { ok: false, reason: 'throttled' };
+      return { ok: false, reason: 'throttled', retryAfter: await retryAfterSeconds([[this.perIp, ip], [this.global, 'all']]) };
     }
 
     const employeeId = normalizeEmployeeId(employeeIdInput) ?? `invalid:${employeeIdInput.trim().slice(0, 64).toUpperCase()}`;

@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { startOrResumeFlow } from '../claim/flows.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
-import { createLimiter, tryConsume } from '../http/rate-limits.js';
+import { createLimiter, retryAfterSeconds, tryConsume } from '../http/rate-limits.js';
 import { renderPage } from '../http/render.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { findMemberBySignInName } from '../members/lookup.js';
@@ -72,6 +72,8 @@ export function loginRoutes(runtime: Runtime): Router {
     const pairKey = `${ip}|${accountKey}`;
     const allowed = await Promise.all([tryConsume(perPair, pairKey), tryConsume(perAccount, accountKey), tryConsume(perIp, ip)]);
     if (allowed.includes(false)) {
+      runtime.metrics.rateLimitHits.inc({ limiter: 'login' });
+      res.set('Retry-After', String(await retryAfterSeconds([[perPair, pairKey], [perAccount, accountKey], [perIp, ip]])));
       await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
       return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
     }

@@ -38,10 +38,14 @@ export function codeRoutes(runtime: Runtime): Router {
     const attempt = await guard.attempt(req, employeeId, field(req, 'code'));
     if (!attempt.ok) {
       const answer = ANSWERS[attempt.reason];
+      runtime.metrics.claimOutcomes.inc({ method: 'code', outcome: attempt.reason });
+      if (attempt.reason !== 'invalid') runtime.metrics.rateLimitHits.inc({ limiter: attempt.reason === 'locked' ? 'access-code-member' : 'access-code' });
+      if (attempt.retryAfter) res.set('Retry-After', String(attempt.retryAfter));
       return show(req, res, employeeId, [{ field: attempt.reason === 'invalid' ? 'code' : 'employeeId', message: answer.message }], answer.status);
     }
     const { member, code } = attempt;
     const { flow, resumed } = await startOrResumeFlow(db, config, member, { purpose: 'claim', method: 'code', linkId: null, accessCodeId: code.id }, runtime.now());
+    runtime.metrics.claimOutcomes.inc({ method: 'code', outcome: 'started' });
     await audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'code', req, details: { flowId: flow.row.id, resumed } });
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     req.session.flowId = flow.row.id;

@@ -74,6 +74,7 @@ async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promis
     const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now, data: '{}' });
     if (finished.affected !== 1) throw new LostRace();
     await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
+    db.afterCommit(manager, () => runtime.metrics.claimOutcomes.inc({ method: auditMethod(flow), outcome: 'completed' }));
   }).catch((error: unknown) => {
     if (error instanceof LostRace) throw new AppError('claim_already_completed', 'claim completed concurrently');
     if (flow.data.username && isUniqueViolation(error)) throw new AppError('username_taken', 'username taken at completion');

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
+import { createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { renderPage } from '../http/render.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
@@ -33,6 +34,29 @@ export function claimRoutes(runtime: Runtime): Router {
   const { db, config, keys, audit } = runtime;
   const router = caseSensitiveRouter();
   router.use('/claim', claimHeaders);
+  // Unusable links opened or submitted from one address: past the limit, every link from there waits, valid or not.
+  // Only failures count, so a whole office behind one address opening their real links is never slowed down.
+  const linkFailures = createLimiter(runtime, { keyPrefix: 'link-ip', points: 20, durationSeconds: 15 * 60, blockSeconds: 15 * 60 });
+
+  async function refuseIfThrottled(req: Request, res: Response): Promise<void> {
+    const ip = req.ip ?? 'unknown';
+    if ((await remainingPoints(linkFailures, ip)) > 0) return;
+    runtime.metrics.rateLimitHits.inc({ limiter: 'claim-link' });
+    res.set('Retry-After', String(await retryAfterSeconds([[linkFailures, ip]])));
+    throw new AppError('rate_limited', 'claim link attempts from this address are blocked');
+  }
+
+  async function rejectLink(req: Request, detail: string): Promise<never> {
+    const ip = req.ip ?? 'unknown';
+    runtime.metrics.claimOutcomes.inc({ method: 'link', outcome: 'rejected' });
+    const state = await linkFailures.penalty(ip);
+    await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
+    // One audit row when an address reaches the limit, not one per blocked request.
+    if (state.consumedPoints === linkFailures.points) {
+      await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { reason: 'throttled', attempts: linkFailures.points } });
+    }
+    throw new AppError('claim_link_invalid', detail);
+  }
 
 
   const upload = multer({
@@ -140,12 +164,10 @@ export function claimRoutes(runtime: Runtime): Router {
   // Opening a link shows what it is for and consumes nothing: mail scanners fetch links with GET and HEAD.
   router.get('/claim/:token', async (req, res) => {
     if (!config.claim.methods.link) throw new AppError('not_found', 'claim links off');
+    await refuseIfThrottled(req, res);
     const token = String(req.params.token);
     const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
-    if (!usable) {
-      await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
-      throw new AppError('claim_link_invalid', 'unusable link opened');
-    }
+    if (!usable) return rejectLink(req, 'unusable link opened');
     await audit({ event: 'claim.link_opened', memberId: usable.member.id, method: 'link', req, details: { httpMethod: req.method } });
     renderPage(runtime, req, res, 'claim/start.njk', {
       title: 'Claim your account', action: `/claim/${token}`, email: usable.member.email, name: usable.member.name,
@@ -155,12 +177,10 @@ export function claimRoutes(runtime: Runtime): Router {
 
   router.post('/claim/:token', csrfProtection, async (req, res) => {
     if (!config.claim.methods.link) throw new AppError('not_found', 'claim links off');
+    await refuseIfThrottled(req, res);
     const token = String(req.params.token);
     const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
-    if (!usable) {
-      await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
-      throw new AppError('claim_link_invalid', 'unusable link submitted');
-    }
+    if (!usable) return rejectLink(req, 'unusable link submitted');
     if (claimRequiresSso(config, usable.member)) {
       // The identity provider comes before any step; its answer must be this member (src/sso/finish.ts).
       const provider = config.claim.methods.sso ? claimProviderFor(config, usable.member) : undefined;
@@ -168,6 +188,7 @@ export function claimRoutes(runtime: Runtime): Router {
       return beginSso(req, res, runtime, { providerId: provider.id, claimLinkId: usable.link.id });
     }
     const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id, accessCodeId: null }, runtime.now());
+    runtime.metrics.claimOutcomes.inc({ method: 'link', outcome: 'started' });
     await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     req.session.flowId = flow.row.id;

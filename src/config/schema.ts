@@ -221,6 +221,17 @@ export const configSchema = z.strictObject({
       .prefault({}),
     mail: z.strictObject({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })
       .prefault({}),
+    metrics: z
+      .strictObject({
+        /** Off by default: /metrics answers 404 until an operator turns it on and gives the scraper a token. */
+        enabled: z.boolean().default(false),
+        token: z
+          .string()
+          .optional()
+          .transform((value) => (value && value !== '' ? value : undefined))
+          .pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+      })
+      .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
   })
@@ -259,6 +270,9 @@ export const configSchema = z.strictObject({
         path: ['secret'],
         message: 'required when database.url is set: every replica must share it (set CLAIMGATE_SECRET)',
       });
+    }
+    if (config.metrics.enabled && !config.metrics.token) {
+      ctx.addIssue({ code: 'custom', path: ['metrics', 'token'], message: 'required when metrics are enabled: scrapers send it as a bearer token' });
     }
     const keys = config.gateway.jwt.keys;
     if (keys.length && keys.filter((key) => key.state === 'active').length !== 1) {

@@ -47,10 +47,30 @@ export function createDataSource(config: Config): { source: DataSource; engine: 
   };
 }
 
+/** Arbitrary, fixed: the advisory lock every claimgate process takes while it migrates one PostgreSQL database. */
+const MIGRATION_LOCK = 7_263_514_209;
+
+/** Replicas starting together on PostgreSQL migrate one at a time; the later ones find nothing left to do. */
+async function migrate(source: DataSource, engine: Engine): Promise<void> {
+  if (engine !== 'postgres') {
+    await source.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = source.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await source.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+}
+
 export async function openDatabase(config: Config, options: { migrate: boolean } = { migrate: true }): Promise<Database> {
   const { source, engine, entities: schema } = createDataSource(config);
   await source.initialize();
-  if (options.migrate) await source.runMigrations({ transaction: 'each' });
+  if (options.migrate) await migrate(source, engine);
   // SQLite has one connection: two interleaved transactions would share it, so they take turns.
   const queue = engine === 'better-sqlite3' ? new SerialQueue() : undefined;
   const pending = new WeakMap<EntityManager, Array<() => void>>();

@@ -32,7 +32,10 @@ export function forwardAuth(runtime: Runtime, sessions: SessionReader, tokens: I
       res.writeHead(202, { ...headers, 'Cache-Control': 'no-store', 'Content-Length': '0' }).end();
     } catch (error) {
       runtime.logger.error({ err: error }, 'forward auth failed');
-      if (!res.headersSent) answer(res, 503, 'service_unavailable');
+      if (!res.headersSent) {
+        res.setHeader('Retry-After', '5');
+        answer(res, 503, 'service_unavailable');
+      }
     }
   };
 }

@@ -5,6 +5,7 @@ import { isApiRequest } from './gate.js';
 
 /** The error answer on the framework-free gateway path: the same JSON or page as everywhere else. */
 export function sendPlainError(runtime: Runtime, req: IncomingMessage, res: ServerResponse, error: AppError): void {
+  if (error.code === 'service_unavailable') res.setHeader('Retry-After', '5');
   if (isApiRequest(req)) {
     const body = JSON.stringify({ error: { code: error.code, message: error.publicMessage } });
     res.writeHead(error.status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);

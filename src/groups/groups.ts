@@ -15,9 +15,12 @@ export async function ensureGroupPool(db: Database, pool: string[], now: Date): 
     const existing = await manager.findBy(db.entities.Group, { nameNormalized: In(pool.map(normalizeGroupName)) });
     const known = new Set(existing.map((group) => group.nameNormalized));
     const missing = pool.filter((name) => !known.has(normalizeGroupName(name)));
-    for (const name of missing) {
-      await manager.insert(db.entities.Group, { id: randomUUID(), name: name.trim(), nameNormalized: normalizeGroupName(name), createdAt: now });
-    }
+    if (!missing.length) return;
+    // Replicas starting at once may insert the same group: the second insert is a no-op, not a failed start.
+    await manager.createQueryBuilder().insert().into(db.entities.Group)
+      .values(missing.map((name) => ({ id: randomUUID(), name: name.trim(), nameNormalized: normalizeGroupName(name), createdAt: now })))
+      .orIgnore()
+      .execute();
   });
 }
 

@@ -19,6 +19,8 @@ import { forwardAuth } from '../gateway/forward-auth.js';
 import { createGateway } from '../gateway/proxy.js';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { redactUrl } from '../logging/logger.js';
+import { countRequests, countResponse } from '../metrics/http.js';
+import { metricsRoutes } from '../metrics/routes.js';
 import type { Runtime } from '../runtime.js';
 import { SessionReader } from '../session/session-reader.js';
 import { createSessionStore, sessionCookieName, sessionMiddleware, sessionTimeouts } from '../session/session.js';
@@ -36,8 +38,9 @@ function pathOf(url: string | undefined): string {
 /** The paths claimgate answers itself; with an upstream, every other path belongs to it. */
 const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico', '/sso', '/admin'];
 
-export function isOwnPath(path: string, hasUpstream: boolean): boolean {
+export function isOwnPath(path: string, hasUpstream: boolean, metricsOn = false): boolean {
   if (path === '/' && !hasUpstream) return true;
+  if (metricsOn && path === '/metrics') return true;
   return OWN_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
@@ -52,16 +55,17 @@ export interface AppHandle {
 }
 
 /** Runs a middleware only on claimgate's own paths: proxied traffic keeps the upstream's headers and bodies. */
-function ownOnly(hasUpstream: boolean, ...handlers: RequestHandler[]): RequestHandler {
+function ownOnly(hasUpstream: boolean, metricsOn: boolean, ...handlers: RequestHandler[]): RequestHandler {
   const chain = express.Router();
   chain.use(...handlers);
-  return (req: Request, res: Response, next: NextFunction) => (isOwnPath(req.path, hasUpstream) ? chain(req, res, next) : next());
+  return (req: Request, res: Response, next: NextFunction) => (isOwnPath(req.path, hasUpstream, metricsOn) ? chain(req, res, next) : next());
 }
 
 /** The HTTP pipeline, top to bottom. */
 export function createApp(runtime: Runtime): AppHandle {
   const { config } = runtime;
   const hasUpstream = Boolean(config.upstream.url);
+  const metricsOn = config.metrics.enabled;
   const app = express();
   const sessionStore = createSessionStore(runtime);
   const tokens = new IdentityTokens(runtime);
@@ -93,6 +97,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(
     ownOnly(
       hasUpstream,
+      metricsOn,
       helmet({
         contentSecurityPolicy: {
           useDefaults: false,
@@ -113,10 +118,12 @@ export function createApp(runtime: Runtime): AppHandle {
       }),
     ),
   );
+  app.use(countRequests(runtime.metrics));
   app.use(healthRoutes(runtime));
+  app.use(metricsRoutes(runtime));
   app.use('/_claimgate/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   app.use(samlAcsBodyParser());
-  app.use(ownOnly(hasUpstream, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' })));
+  app.use(ownOnly(hasUpstream, metricsOn, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' })));
   app.use(sessions);
   app.use(timeouts);
 
@@ -136,8 +143,14 @@ export function createApp(runtime: Runtime): AppHandle {
     // Proxied traffic and forward-auth take the shortest path: one session read, the decision, the proxy.
     handler: (req, res) => {
       const path = pathOf(req.url);
-      if (path === '/auth/verify' && (req.method === 'GET' || req.method === 'HEAD')) return void verify(req, res);
-      if (gateway && !isOwnPath(path, hasUpstream)) return void gateway.web(req, res);
+      if (path === '/auth/verify' && (req.method === 'GET' || req.method === 'HEAD')) {
+        countResponse(runtime.metrics, res, '/auth/verify', req.method);
+        return void verify(req, res);
+      }
+      if (gateway && !isOwnPath(path, hasUpstream, metricsOn)) {
+        countResponse(runtime.metrics, res, 'gateway', req.method);
+        return void gateway.web(req, res);
+      }
       app(req, res);
     },
     app,

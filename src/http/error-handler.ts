@@ -2,15 +2,19 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
 import { renderPage, wantsJson } from './render.js';
+import { isBackendUnavailable } from './unavailable.js';
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = error as { code?: string; status?: number; type?: string; message?: string };
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
-  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
+  if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
+  // The body parsers' own refusals (unsupported charset or encoding, bad JSON): a 4xx they mark as safe to show.
+  if ((e as { expose?: boolean })?.expose && typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', e.message);
   if (e?.type === 'entity.parse.failed' || e?.code?.startsWith?.('LIMIT_')) return new AppError('bad_request', e.message);
   // busboy (under multer) reports a malformed multipart body with a plain Error.
   if (/multipart|boundary|unexpected end of form|malformed part header/i.test(e?.message ?? '')) return new AppError('bad_request', e.message);
+  if (isBackendUnavailable(error)) return new AppError('service_unavailable', e?.message ?? String(error));
   return new AppError('internal', e?.message ?? String(error));
 }
 
@@ -31,11 +35,13 @@ export function errorHandler(runtime: Runtime): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
     if (appError.expose) req.log?.info({ code: appError.code, detail: appError.detail }, 'request refused');
+    else if (appError.code === 'service_unavailable') req.log?.error({ code: appError.code, detail: appError.detail }, 'backing service unavailable');
     else req.log?.error({ err: error }, 'request failed');
     if (appError.code === 'csrf_invalid') {
       void runtime.audit({ event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
     }
     if (res.headersSent) return;
+    if (appError.code === 'service_unavailable') res.set('Retry-After', '5');
     sendError(runtime, req, res, appError);
   };
 }

@@ -26,6 +26,7 @@ export const ERRORS = {
   // End of single sign-on
   claim_already_completed: { status: 409, message: 'This account has already been claimed. Sign in instead.' },
   login_failed: { status: 401, message: 'The email, username or password is not right.' },
+  rate_limited: { status: 429, message: 'Too many attempts from your network. Wait a few minutes and try again.' },
   login_throttled: { status: 429, message: 'Too many attempts. Wait a few minutes and try again.' },
   not_signed_in: { status: 401, message: 'Sign in to continue.' },
   forbidden: { status: 403, message: 'You do not have access to this page.' },

@@ -37,3 +37,13 @@ export async function tryConsume(limiter: RateLimiterAbstract, key: string): Pro
     return false;
   }
 }
+
+/** Whole seconds until every exhausted key among `checks` may try again (at least 1): the Retry-After value. */
+export async function retryAfterSeconds(checks: Array<[RateLimiterAbstract, string]>): Promise<number> {
+  let longest = 0;
+  for (const [limiter, key] of checks) {
+    const state = await limiter.get(key);
+    if (state && state.remainingPoints <= 0) longest = Math.max(longest, state.msBeforeNext);
+  }
+  return Math.max(1, Math.ceil(longest / 1000));
+}

@@ -1,8 +1,27 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logging/logger.js';
 import type { JobEngine, Workers } from './engine.js';
 
 const EXPORT_QUEUE = 'export-run';
+/** Arbitrary, fixed: the advisory lock replicas take turns on while they set up queues. */
+const QUEUE_SETUP_LOCK = 7_263_514_210;
+
+/**
+ * Replicas starting together create the same queues at once, and PostgreSQL can then deadlock attaching the queues'
+ * partitions (one replica fails to start): queue set-up runs one replica at a time.
+ */
+async function oneReplicaAtATime<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'claimgate-jobs-setup' });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [QUEUE_SETUP_LOCK]);
+    return await work();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [QUEUE_SETUP_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+}
 
 /** A cron expression for "every N minutes" (pg-boss schedules have minute precision). */
 export function cronEvery(everyMs: number): string {
@@ -21,7 +40,10 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
   boss.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
   let started: Promise<unknown> | undefined;
   const start = () => {
-    started ??= boss.start().then(() => boss.createQueue(EXPORT_QUEUE, { name: EXPORT_QUEUE, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 }));
+    started ??= oneReplicaAtATime(databaseUrl, async () => {
+      await boss.start();
+      await boss.createQueue(EXPORT_QUEUE, { name: EXPORT_QUEUE, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 });
+    });
     return started;
   };
   return {
@@ -35,11 +57,13 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
       await boss.work<{ jobId: string }>(EXPORT_QUEUE, async ([job]) => {
         if (job) await workers.runExport(job.data.jobId);
       });
-      for (const task of workers.periodic) {
-        await boss.createQueue(task.name, { name: task.name, policy: 'singleton', retryLimit: 0, expireInSeconds: 3600 });
-        await boss.schedule(task.name, cronEvery(task.everyMs));
-        await boss.work(task.name, async () => task.run());
-      }
+      await oneReplicaAtATime(databaseUrl, async () => {
+        for (const task of workers.periodic) {
+          await boss.createQueue(task.name, { name: task.name, policy: 'singleton', retryLimit: 0, expireInSeconds: 3600 });
+          await boss.schedule(task.name, cronEvery(task.everyMs));
+        }
+      });
+      for (const task of workers.periodic) await boss.work(task.name, async () => task.run());
       await workers.recover();
     },
     async stop() {

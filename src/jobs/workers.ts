@@ -1,6 +1,7 @@
 import { recoverExports, runExportJob } from '../export-jobs/run.js';
 import { sendDueReminders } from '../reminders/send-reminders.js';
 import type { Runtime } from '../runtime.js';
+import { timedJob } from '../metrics/jobs.js';
 import { deleteExpiredFiles } from './clean-up.js';
 import type { Workers } from './engine.js';
 
@@ -8,12 +9,13 @@ const CLEAN_UP_EVERY = 60 * 60 * 1000;
 
 /** What a serving process runs in the background. */
 export function serverWorkers(runtime: Runtime): Workers {
+  const { metrics } = runtime;
   return {
-    runExport: (jobId) => runExportJob(runtime, jobId),
+    runExport: (jobId) => timedJob(metrics, 'export', () => runExportJob(runtime, jobId)),
     periodic: [
-      { name: 'reminders', everyMs: runtime.config.reminders.checkEvery, run: async () => void (await sendDueReminders(runtime)) },
-      { name: 'clean-up', everyMs: CLEAN_UP_EVERY, run: () => deleteExpiredFiles(runtime) },
+      { name: 'reminders', everyMs: runtime.config.reminders.checkEvery, run: () => timedJob(metrics, 'reminders', async () => void (await sendDueReminders(runtime))) },
+      { name: 'clean-up', everyMs: CLEAN_UP_EVERY, run: () => timedJob(metrics, 'clean-up', () => deleteExpiredFiles(runtime)) },
     ],
-    recover: () => recoverExports(runtime),
+    recover: () => timedJob(metrics, 'recover', () => recoverExports(runtime)),
   };
 }

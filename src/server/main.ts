@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createApp } from '../http/app.js';
 import { serverWorkers } from '../jobs/workers.js';
@@ -15,24 +16,45 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, { defaultMetrics: true });
   const handle = createApp(runtime);
   const port = Number(process.env.PORT ?? 3000);
-  const server = createServer(handle.handler).listen(port, () => {
-    runtime.logger.info({ port, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
-  });
+  const server = createServer(handle.handler);
   server.on('upgrade', handle.upgrade);
-  await runtime.jobs.startWorkers(serverWorkers(runtime));
+  let stopping = false;
+  // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
+  // database and Redis. A request still running after the grace period is cut off with exit code 1.
   const shutdown = (signal: string) => {
-    runtime.logger.info({ signal }, 'shutting down');
-    handle.close();
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info({ signal }, 'shutting down: draining requests in flight');
+    setTimeout(() => {
+      runtime.logger.error({ signal }, 'requests still in flight after the grace period: exiting');
+      process.exit(1);
+    }, 10_000).unref();
     server.close(() => {
-      void runtime.close().finally(() => process.exit(0));
+      handle.close();
+      void runtime.close().then(
+        () => {
+          runtime.logger.info({ signal }, 'stopped');
+          process.exit(0);
+        },
+        () => process.exit(1),
+      );
     });
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // A keep-alive connection whose last request just finished is idle now: close it rather than wait for its timeout.
+    server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
   };
+  // Handlers first: a SIGTERM while the job workers start still drains and exits cleanly.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  await runtime.jobs.startWorkers(serverWorkers(runtime));
+  if (stopping) return;
+  server.listen(port, () => {
+    const { port: listening } = server.address() as AddressInfo;
+    runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
+  });
 }
 
 main().catch((error: unknown) => {

@@ -66,6 +66,9 @@ export async function renderSsoFailure(req: Request, res: Response, runtime: Run
     details: { provider: args.providerId, reason: args.reason, traceId: args.traceId, detail: redactDetail(args.detail ?? '') },
   });
   req.log?.info({ sso: { provider: args.providerId, reason: args.reason, traceId: args.traceId } }, 'sso refused');
+  // Labels from closed lists only: a provider id from the URL that is not configured counts as "unknown".
+  const provider = runtime.config.sso.providers.some((known) => known.id === args.providerId) ? String(args.providerId) : 'unknown';
+  runtime.metrics.ssoFailures.inc({ provider, reason: code });
   if (res.headersSent) return;
   if (wantsJson(req)) {
     res.status(error.status).set('Cache-Control', 'no-store').json({ error: { code, message: error.publicMessage, traceId: args.traceId } });

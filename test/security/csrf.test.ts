@@ -1,0 +1,60 @@
+import request from 'supertest';
+import { claimPath, csrfFrom, newAgent } from '../support/browser-agent.js';
+import { claimAll, GOOD_PASSWORD, invite, startClaim } from '../support/claim-walk.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+describe('cross-site request forgery', () => {
+  // Attack: a form on another site posting to claimgate in the member's browser (login CSRF, forced claim, forced sign-out).
+  it.each([['/login'], ['/logout'], ['/claim/code'], ['/claim/flow/terms']])('forged form: POST %s without a token is refused with 403 and a page', async (path) => {
+    const res = await request(h.app).post(path).type('form').send({ identifier: 'x', password: 'y', accept: 'yes' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('csrf_invalid');
+  });
+
+  // Attack: a cross-site JSON or text/plain body, which a plain HTML form can also send.
+  it('forged body type: JSON and text/plain posts without a token are refused', async () => {
+    const agent = newAgent(h.app);
+    await agent.get('/login').expect(200);
+    await agent.post('/login').set('Content-Type', 'application/json').send(JSON.stringify({ identifier: 'x', password: 'y' })).expect(403);
+    await agent.post('/login').set('Content-Type', 'text/plain').send('identifier=x&password=y').expect(403);
+  });
+
+  // Attack: an attacker's own valid token replayed in the victim's session.
+  it('token transplant: a token from another session is refused, and the refusal is audited', async () => {
+    const invited = await invite(h.runtime);
+    const attacker = newAgent(h.app);
+    const token = csrfFrom((await attacker.get('/login')).text);
+    const victim = newAgent(h.app);
+    await victim.get(claimPath(invited.claimUrl)).expect(200);
+    await victim.post(claimPath(invited.claimUrl)).type('form').send({ _csrf: token }).expect(403);
+    const { db } = h.runtime;
+    expect(await db.source.manager.countBy(db.entities.AuditEvent, { event: 'request.csrf_rejected' })).toBeGreaterThan(0);
+  });
+
+  // Attack: a step posted mid-claim from another site, with the member's cookie but no token.
+  it('forged step: a claim step without its token changes nothing', async () => {
+    const invited = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await startClaim(agent, invited.claimUrl);
+    await agent.post('/claim/flow/terms').type('form').send({ accept: 'yes' }).expect(403);
+    await agent.get('/claim/flow').expect(303).expect('location', '/claim/flow/terms');
+  });
+
+  // Attack: signing the victim into the attacker's account (login CSRF) with a token from a pre-fetched page.
+  it('login CSRF: a token from a page fetched in another browser does not sign this one in', async () => {
+    const invited = await invite(h.runtime);
+    await claimAll(newAgent(h.app), invited.claimUrl);
+    const attacker = newAgent(h.app);
+    const token = csrfFrom((await attacker.get('/login')).text);
+    const victim = newAgent(h.app);
+    await victim.get('/login').expect(200);
+    await victim.post('/login').type('form').send({ _csrf: token, identifier: invited.email, password: GOOD_PASSWORD }).expect(403);
+    await victim.get('/').expect(303);
+  });
+});
