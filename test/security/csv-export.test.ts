@@ -19,9 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function collect(source: AsyncGenerator<string>): Promise<string> {
+async function collect(source: AsyncGenerator<string | Buffer>): Promise<string> {
   let text = '';
-  for await (const chunk of source) text += chunk;
+  for await (const chunk of source) text += String(chunk);
   return text;
 }
 
