@@ -18,8 +18,8 @@ const RSS_TARGET_MB = 200;
 
 // The member columns of the export, in its order (claim_link and its expiry come from claim_links).
 const MEMBER_COLUMNS = [
-  'id', 'email', 'employee_id', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'locale',
-  'login_method', 'status', 'invited_at', 'claimed_at',
+  'id', 'email', 'employee_id', 'username', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'phone',
+  'locale', 'manager_email', 'start_date', 'login_method', 'status', 'invited_at', 'claimed_at',
 ];
 
 async function admin(sql) {

@@ -7,7 +7,10 @@ import { exportLines } from './export-lines.js';
 import { LinkQueue } from './link-queue.js';
 import type { ExportStatus } from './members-csv.js';
 
-const MEMBER_COLUMNS = ['id', 'email', 'employee_id', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'locale', 'login_method', 'status'];
+const MEMBER_COLUMNS = [
+  'id', 'email', 'employee_id', 'username', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'phone', 'locale',
+  'manager_email', 'start_date', 'login_method', 'status',
+];
 
 /**
  * A text cell as `csvCell` writes it, leaving the quoting to COPY (which quotes exactly the cells that hold a comma, a

@@ -8,8 +8,9 @@ import { csvRow } from './csv.js';
 import { membersCopyLines } from './members-copy.js';
 
 export const EXPORT_COLUMNS = [
-  'id', 'email', 'employee_id', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'locale',
-  'login_method', 'status', 'invited_at', 'claimed_at', 'claim_link', 'claim_link_expires_at',
+  'id', 'email', 'employee_id', 'username', 'name', 'first_name', 'last_name', 'title', 'department', 'location', 'phone',
+  'locale', 'manager_email', 'start_date', 'login_method', 'status', 'invited_at', 'claimed_at', 'claim_link',
+  'claim_link_expires_at',
 ] as const;
 
 export type ExportStatus = MemberStatus | 'all';
@@ -24,13 +25,17 @@ interface ExportRow {
   id: string;
   email: string | null;
   employee_id: string | null;
+  username: string | null;
   name: string | null;
   first_name: string | null;
   last_name: string | null;
   title: string | null;
   department: string | null;
   location: string | null;
+  phone: string | null;
   locale: string | null;
+  manager_email: string | null;
+  start_date: string | null;
   login_method: string;
   status: string;
   invited_at: string | null;
@@ -50,8 +55,8 @@ const isoTimestamp = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${colum
 function batchQuery(filtered: boolean, searched: boolean): string {
   const usable = 'c.member_id = m.id AND m.status = :invited AND c.revoked_at IS NULL AND c.used_at IS NULL AND c.expires_at > :now';
   return `
-    SELECT m.id, m.email, m.employee_id, m.name, m.first_name, m.last_name, m.title, m.department, m.location, m.locale,
-           m.login_method, m.status, ${isoTimestamp('m.invited_at')} AS invited_at,
+    SELECT m.id, m.email, m.employee_id, m.username, m.name, m.first_name, m.last_name, m.title, m.department, m.location,
+           m.phone, m.locale, m.manager_email, m.start_date, m.login_method, m.status, ${isoTimestamp('m.invited_at')} AS invited_at,
            ${isoTimestamp('m.claimed_at')} AS claimed_at, l.id AS link_id,
            ${isoTimestamp('l.expires_at')} AS link_expires_at
     FROM members m LEFT JOIN claim_links l ON l.id = (SELECT c.id FROM claim_links c WHERE ${usable} ORDER BY c.created_at DESC LIMIT 1)
@@ -79,8 +84,8 @@ export async function* membersCsv(runtime: Runtime, status: ExportStatus, search
   }
   const sql = batchQuery(status !== 'all', Boolean(needle));
   const line = (row: ExportRow): string => csvRow([
-    row.id, row.email, row.employee_id, row.name, row.first_name, row.last_name, row.title, row.department, row.location,
-    row.locale, row.login_method, row.status, row.invited_at, row.claimed_at,
+    row.id, row.email, row.employee_id, row.username, row.name, row.first_name, row.last_name, row.title, row.department,
+    row.location, row.phone, row.locale, row.manager_email, row.start_date, row.login_method, row.status, row.invited_at, row.claimed_at,
     row.link_id ? claimUrl(config.baseUrl, keys.claimLink, row.link_id) : '', row.link_expires_at,
   ]);
 

@@ -138,6 +138,7 @@ describe('members export over many batches', () => {
     const members = awkward.map((text, i) => ({
       ...member('invited', 90_000 + i, now), id: `~awkward-${String(i).padStart(2, '0')}`, name: text, firstName: text, title: awkward[(i + 1) % awkward.length]!,
       department: awkward[(i + 2) % awkward.length]!, location: awkward[(i + 3) % awkward.length]!, locale: text, employeeId: text ? `${text}#${i}` : null,
+      phone: awkward[(i + 4) % awkward.length]!, managerEmail: awkward[(i + 5) % awkward.length]!, username: text ? `user-${i}` : null, startDate: '2026-12-01',
     }));
     const links = members.map((row) => link(row.id, now, new Date(now.getTime() + DAY)));
     await db.transaction(async (manager) => {
@@ -149,8 +150,8 @@ describe('members export over many batches', () => {
     for await (const chunk of membersCsv(h.runtime, 'invited')) text += chunk;
     const iso = (date: Date | null) => date?.toISOString() ?? null;
     const lines = members.map((row, i) => csvRow([
-      row.id, row.email, row.employeeId, row.name, row.firstName, row.lastName, row.title, row.department, row.location, row.locale,
-      row.loginMethod, row.status, iso(row.invitedAt), iso(row.claimedAt), claimUrl(config.baseUrl, keys.claimLink, links[i]!.id), iso(links[i]!.expiresAt),
+      row.id, row.email, row.employeeId, row.username, row.name, row.firstName, row.lastName, row.title, row.department, row.location,
+      row.phone, row.locale, row.managerEmail, row.startDate, row.loginMethod, row.status, iso(row.invitedAt), iso(row.claimedAt), claimUrl(config.baseUrl, keys.claimLink, links[i]!.id), iso(links[i]!.expiresAt),
     ]));
     for (const line of lines) expect(text).toContain(line);
     expect(lines.join('')).toContain("'=1+2");

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessCodesCsv } from '../../src/export/access-codes-csv.js';
-import { membersCsv } from '../../src/export/members-csv.js';
+import { EXPORT_COLUMNS, membersCsv } from '../../src/export/members-csv.js';
 import { parseCsv } from '../../src/import/csv-parser.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { invite } from '../support/claim-walk.js';
@@ -19,6 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+const NAME = EXPORT_COLUMNS.indexOf('name');
+
 async function collect(source: AsyncGenerator<string | Buffer>): Promise<string> {
   let text = '';
   for await (const chunk of source) text += String(chunk);
@@ -32,7 +34,7 @@ describe('CSV exports', () => {
     const records = parseCsv(await collect(membersCsv(h.runtime, 'all')));
     const row = records.find((record) => record.cells[0] === invited.id);
     expect(row).toBeDefined();
-    const cell = row!.cells[3]!;
+    const cell = row!.cells[NAME]!;
     expect(cell.startsWith("'")).toBe(true);
     expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
   });
@@ -45,7 +47,7 @@ describe('CSV exports', () => {
     const records = parseCsv(text);
     const width = records[0]!.cells.length;
     expect(records.every((record) => record.cells.length === width)).toBe(true);
-    expect(records.find((record) => record.cells[0] === invited.id)!.cells[3]).toBe(name);
+    expect(records.find((record) => record.cells[0] === invited.id)!.cells[NAME]).toBe(name);
     expect(records.some((record) => record.cells[1] === 'evil@example.com')).toBe(false);
   });
 
