@@ -236,7 +236,7 @@ describe('credentials replaced mid-claim', () => {
 });
 
 describe('who may claim by link', () => {
-  // With a provider the claim goes to it first (test/integration/sso-oidc.test.ts); without one it cannot start.
+  // With a provider the claim goes to it first (test/security/oidc.test.ts); without one it cannot start.
   it('refuses a link claim for a member who must use single sign-on when no provider serves them, with a stable code', async () => {
     const invited = await invite(h.runtime);
     const { db } = h.runtime;
