@@ -87,7 +87,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
     res.json(report);
   });
 
-  router.post('/admin/api/exports', ...guards.manage, csrfProtection, async (req, res) => {
+  router.post('/admin/api/exports', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
     const parsed = exportFilterSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'status must be all, provisioned, invited, claimed or deactivated; search at most 200 characters.');
     const job = await requestExport(runtime, req.member!, parsed.data, req);

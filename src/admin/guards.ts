@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { limitRequests } from '../http/request-limit.js';
 import { requireMember } from '../http/require-member.js';
 import type { Runtime } from '../runtime.js';
 import { requirePermission } from './require-permission.js';
@@ -8,12 +9,22 @@ export interface AdminGuards {
   read: RequestHandler[];
   /** Signed in with `accounts:manage`: invite, import, export, resend, revoke, deactivate, access codes. */
   manage: RequestHandler[];
+  /** After `manage` on a request that starts an export: each builds a file of every member, so they are rationed. */
+  exportQuota: RequestHandler;
 }
 
 export function adminGuards(runtime: Runtime): AdminGuards {
   const member = requireMember(runtime);
+  // Per signed-in admin, after the permission check: a script gone wrong (or a stolen session) cannot hammer the
+  // database with searches, invitations or exports. Generous for a person clicking through pages.
+  const throttled = (limit: string) => (req: Request) => ({
+    event: 'admin.access_denied' as const, outcome: 'failure' as const, actorId: req.member!.id, memberId: req.member!.id, req,
+    details: { reason: 'throttled', limit, path: req.originalUrl.split('?')[0]!.slice(0, 200) },
+  });
+  const perAdmin = limitRequests(runtime, { keyPrefix: 'admin', points: 600, durationSeconds: 60, key: (req) => req.member!.id, audit: throttled('requests') });
   return {
-    read: [member, requirePermission(runtime, 'accounts:read')],
-    manage: [member, requirePermission(runtime, 'accounts:manage')],
+    read: [member, requirePermission(runtime, 'accounts:read'), perAdmin],
+    manage: [member, requirePermission(runtime, 'accounts:manage'), perAdmin],
+    exportQuota: limitRequests(runtime, { keyPrefix: 'admin-export', points: 10, durationSeconds: 60 * 60, key: (req) => req.member!.id, audit: throttled('exports') }),
   };
 }

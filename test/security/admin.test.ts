@@ -101,6 +101,20 @@ describe('admin access', () => {
     expect(made.body).toMatchObject({ email: 'made@example.com', status: 'invited' });
   });
 
+  it('stops an admin session from flooding the database with exports: the eleventh in an hour gets 429 with Retry-After', async () => {
+    const session = await admin.agent.get('/admin/api/session').expect(200);
+    for (let index = 0; index < 10; index += 1) {
+      await admin.agent.post('/admin/api/exports').set('x-csrf-token', session.body.csrfToken).send({ status: 'claimed' }).expect(202);
+    }
+    const refused = await admin.agent.post('/admin/api/exports').set('x-csrf-token', session.body.csrfToken).send({ status: 'claimed' }).expect(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await h.runtime.db.source.manager.countBy(h.runtime.db.entities.ExportJob, { adminId: admin.id })).toBe(10);
+    await admin.agent.post('/admin/api/exports').set('x-csrf-token', session.body.csrfToken).send({ status: 'claimed' }).expect(429);
+    const audited = await h.runtime.db.source.manager.findBy(h.runtime.db.entities.AuditEvent, { event: 'admin.access_denied', actorId: admin.id });
+    expect(audited.map((row) => JSON.parse(row.details))).toEqual([expect.objectContaining({ reason: 'throttled', limit: 'exports' })]);
+  });
+
   it('stops leaks of personal data and claim links through caches and Referer: admin pages are no-store and no-referrer', async () => {
     const res = await admin.agent.get('/admin/people').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');

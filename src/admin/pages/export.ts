@@ -39,7 +39,7 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
     });
   });
 
-  router.post('/admin/export', ...guards.manage, csrfProtection, async (req, res) => {
+  router.post('/admin/export', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
     const parsed = exportFilterSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'Choose a status from the list and a search of at most 200 characters.');
     await requestExport(runtime, req.member!, parsed.data, req);

@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import passport from 'passport';
 import type { TokenEndpointResponse, TokenEndpointResponseHelpers } from 'openid-client';
 import { AppError } from '../../http/errors.js';
+import { limitRequests } from '../../http/request-limit.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import type { Runtime } from '../../runtime.js';
 import { handleSsoError, newTraceId, ssoFailure } from '../failure.js';
@@ -58,7 +59,15 @@ export function ssoOidcRoutes(runtime: Runtime): Router {
     });
   }
 
-  router.get('/sso/oidc/:provider/login', async (req, res) => {
+  // Each login keeps a pending request in the session and each callback costs a token exchange: one client cannot
+  // make either without bound.
+  const throttled = (req: Request) => ({
+    event: 'login.failed' as const, outcome: 'failure' as const, method: 'sso' as const, req, details: { provider: String(req.params.provider), reason: 'throttled' },
+  });
+  const loginsPerIp = limitRequests(runtime, { keyPrefix: 'oidc-login-ip', points: 1000, durationSeconds: 15 * 60, audit: throttled });
+  const callbacksPerIp = limitRequests(runtime, { keyPrefix: 'oidc-callback-ip', points: 1000, durationSeconds: 15 * 60, audit: throttled });
+
+  router.get('/sso/oidc/:provider/login', loginsPerIp, async (req, res) => {
     const provider = oidcProviderFrom(runtime, req);
     const start = takeSsoStart(req, provider.id);
     const traceId = newTraceId();
@@ -71,7 +80,7 @@ export function ssoOidcRoutes(runtime: Runtime): Router {
     }
   });
 
-  router.get('/sso/oidc/:provider/callback', async (req, res) => {
+  router.get('/sso/oidc/:provider/callback', callbacksPerIp, async (req, res) => {
     const provider = oidcProviderFrom(runtime, req);
     const traceId = newTraceId();
     const pending: OidcPending | undefined = req.session?.oidcPending;

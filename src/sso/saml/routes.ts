@@ -8,6 +8,7 @@ import type { Runtime } from '../../runtime.js';
 import { handleSsoError, newTraceId, type SsoFailureEvent } from '../failure.js';
 import { finishSso } from '../finish.js';
 import { findProvider } from '../providers.js';
+import { limitRequests } from '../../http/request-limit.js';
 import { takeSsoStart } from '../start.js';
 import { bindBrowser } from './browser-binding.js';
 import { validateAcsPost } from './acs.js';
@@ -44,7 +45,7 @@ export function ssoSamlRoutes(runtime: Runtime): Router {
   const { providers, idps, sps, store, authenticator } = service;
   if (!providers.length) return router;
   // Each login stores an outstanding request until it expires: one client cannot fill the store.
-  const loginsPerIp = createLimiter(runtime, { keyPrefix: 'saml-login-ip', points: 100, durationSeconds: 15 * 60 });
+  const loginsPerIp = createLimiter(runtime, { keyPrefix: 'saml-login-ip', points: 1000, durationSeconds: 15 * 60 });
 
   function providerFrom(req: Request): { provider: SamlProviderConfig; sp: SpDescription } {
     const provider = findProvider(config, String(req.params.provider));
@@ -85,7 +86,13 @@ export function ssoSamlRoutes(runtime: Runtime): Router {
     }
   });
 
-  router.post(ACS_PATH, async (req: Request, res: Response) => {
+  // Every answer costs XML parsing and signature checks before it can be refused.
+  const answersPerIp = limitRequests(runtime, {
+    keyPrefix: 'saml-acs-ip', points: 1000, durationSeconds: 15 * 60,
+    audit: (req) => ({ event: 'login.failed', outcome: 'failure', method: 'sso', req, details: { provider: String(req.params.provider), reason: 'throttled' } }),
+  });
+
+  router.post(ACS_PATH, answersPerIp, async (req: Request, res: Response) => {
     const { provider, sp } = providerFrom(req);
     const traceId = newTraceId();
     let event: SsoFailureEvent = 'login.failed';

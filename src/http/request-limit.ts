@@ -1,0 +1,31 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuditEntry } from '../audit/audit.js';
+import type { Runtime } from '../runtime.js';
+import { AppError } from './errors.js';
+import { createLimiter, retryAfterSeconds, tryConsume, type LimitOptions } from './rate-limits.js';
+
+export interface RequestLimit extends LimitOptions {
+  /** Who is counted: the client address by default. */
+  key?(req: Request): string;
+  /** The audit row written once, when the limit is first reached in a window (not for every refusal after it). */
+  audit(req: Request): AuditEntry;
+}
+
+/**
+ * Spends one point per request; when none is left the request gets 429 `rate_limited` with Retry-After (a page or
+ * JSON), counted in the rate-limit metric under the limiter's name, audited once per window. A store that cannot
+ * answer fails the request.
+ */
+export function limitRequests(runtime: Runtime, limit: RequestLimit): RequestHandler {
+  const limiter = createLimiter(runtime, limit);
+  const keyOf = limit.key ?? ((req: Request) => req.ip ?? 'unknown');
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const key = keyOf(req);
+    if (await tryConsume(limiter, key)) return next();
+    runtime.metrics.rateLimitHits.inc({ limiter: limit.keyPrefix });
+    const state = await limiter.get(key);
+    if (state?.consumedPoints === limiter.points + 1) await runtime.audit(limit.audit(req));
+    res.set('Retry-After', String(await retryAfterSeconds([[limiter, key]])));
+    next(new AppError('rate_limited', `${limit.keyPrefix} limit reached for ${key}`));
+  };
+}
