@@ -38,6 +38,7 @@ export class Admin1764400000000 implements MigrationInterface {
           { name: 'bytes', type: t.bigId, default: 0 },
           { name: 'error', type: 'varchar', length: '200', isNullable: true },
           { name: 'created_at', type: t.timestamp },
+          { name: 'run_id', type: 'varchar', length: '36', isNullable: true },
           { name: 'started_at', type: t.timestamp, isNullable: true },
           { name: 'finished_at', type: t.timestamp, isNullable: true },
           { name: 'expires_at', type: t.timestamp },

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { limitRequests } from '../http/request-limit.js';
 import { requireMember } from '../http/require-member.js';
 import type { Runtime } from '../runtime.js';
-import { requirePermission } from './require-permission.js';
+import { denialCounter, requirePermission } from './require-permission.js';
 
 export interface AdminGuards {
   /** Signed in with `accounts:read`: the people pages and audit history. */
@@ -15,6 +15,7 @@ export interface AdminGuards {
 
 export function adminGuards(runtime: Runtime): AdminGuards {
   const member = requireMember(runtime);
+  const denials = denialCounter(runtime);
   // Per signed-in admin, after the permission check: a script gone wrong (or a stolen session) cannot hammer the
   // database with searches, invitations or exports. Generous for a person clicking through pages.
   const throttled = (limit: string) => (req: Request) => ({
@@ -23,8 +24,8 @@ export function adminGuards(runtime: Runtime): AdminGuards {
   });
   const perAdmin = limitRequests(runtime, { keyPrefix: 'admin', points: 600, durationSeconds: 60, key: (req) => req.member!.id, audit: throttled('requests') });
   return {
-    read: [member, requirePermission(runtime, 'accounts:read'), perAdmin],
-    manage: [member, requirePermission(runtime, 'accounts:manage'), perAdmin],
+    read: [member, requirePermission(runtime, 'accounts:read', denials), perAdmin],
+    manage: [member, requirePermission(runtime, 'accounts:manage', denials), perAdmin],
     exportQuota: limitRequests(runtime, { keyPrefix: 'admin-export', points: 10, durationSeconds: 60 * 60, key: (req) => req.member!.id, audit: throttled('exports') }),
   };
 }

@@ -1,8 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Permission } from '../config/schema.js';
 import { AppError } from '../http/errors.js';
+import { createLimiter, retryAfterSeconds, tryConsume } from '../http/rate-limits.js';
 import type { Runtime } from '../runtime.js';
 import { permissionsOf } from './permissions.js';
+
+/** Refusals audited one by one per member in 15 minutes. */
+export const DENIALS_AUDITED = 100;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -14,18 +19,33 @@ declare module 'express-serve-static-core' {
  * Runs after requireMember: lets through a member whose admin entry grants `permission`. Anyone else gets 403, and
  * every refusal is audited so probing the admin surface leaves a trail.
  */
-export function requirePermission(runtime: Runtime, permission: Permission) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+/**
+ * Each refusal writes to the append-only audit table: past DENIALS_AUDITED in a window a member is answered 429 and
+ * audited once more, so probing cannot grow the table without bound. One counter for every admin route.
+ */
+export function denialCounter(runtime: Runtime): RateLimiterAbstract {
+  return createLimiter(runtime, { keyPrefix: 'admin-denied', points: DENIALS_AUDITED, durationSeconds: 15 * 60 });
+}
+
+export function requirePermission(runtime: Runtime, permission: Permission, denials: RateLimiterAbstract) {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const member = req.member!;
     const permissions = permissionsOf(runtime.config, member);
     if (permissions.has(permission)) {
       req.permissions = permissions;
       return next();
     }
-    await runtime.audit({
-      event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req,
-      details: { permission, httpMethod: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 200) },
-    });
+    const details = { permission, httpMethod: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 200) };
+    if (!(await tryConsume(denials, member.id))) {
+      const state = await denials.get(member.id);
+      if (state?.consumedPoints === DENIALS_AUDITED + 1) {
+        await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details: { ...details, reason: 'throttled' } });
+      }
+      runtime.metrics.rateLimitHits.inc({ limiter: 'admin-denied' });
+      res.set('Retry-After', String(await retryAfterSeconds([[denials, member.id]])));
+      return next(new AppError('rate_limited', `${member.id} keeps probing the admin area`));
+    }
+    await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details });
     next(new AppError('forbidden', `${member.id} lacks ${permission}`));
   };
 }

@@ -200,6 +200,7 @@ export function entities(engine: Engine) {
       bytes: { type: t.bigId, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } },
       error: text(200, true),
       createdAt: time('created_at'),
+      runId: { ...text(36, true), name: 'run_id' },
       startedAt: time('started_at', true),
       finishedAt: time('finished_at', true),
       expiresAt: time('expires_at'),

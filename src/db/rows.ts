@@ -144,6 +144,8 @@ export interface ExportJobRow {
   bytes: number;
   error: string | null;
   createdAt: Date;
+  /** The run that owns the job now: a run that was taken over stops writing. */
+  runId: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
   expiresAt: Date;

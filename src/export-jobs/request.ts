@@ -10,7 +10,7 @@ export async function requestExport(runtime: Runtime, admin: MemberRow, filter: 
   const now = runtime.now();
   const job: ExportJobRow = {
     id: randomUUID(), adminId: admin.id, filter: JSON.stringify(filter), state: 'queued', rowCount: 0, bytes: 0, error: null,
-    createdAt: now, startedAt: null, finishedAt: null, expiresAt: new Date(now.getTime() + runtime.config.exports.linkTtl), downloadedAt: null,
+    createdAt: now, runId: null, startedAt: null, finishedAt: null, expiresAt: new Date(now.getTime() + runtime.config.exports.linkTtl), downloadedAt: null,
   };
   await db.transaction(async (manager) => {
     await manager.insert(db.entities.ExportJob, job);

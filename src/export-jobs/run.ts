@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LessThan } from 'typeorm';
 import type { ExportJobRow } from '../db/rows.js';
 import { membersCsv } from '../export/members-csv.js';
@@ -9,19 +10,25 @@ const CHUNK_BYTES = 1024 * 1024;
 /** A job still `running` after this long was left by a process that died; another run may take it over. */
 export const STALE_AFTER_MS = 60 * 60 * 1000;
 
-/** Takes the job for this process: exactly one replica wins the update, the others see zero rows changed. */
+/**
+ * Takes the job for this run: exactly one replica wins the update, the others see zero rows changed. A run that
+ * takes over an abandoned job gets a new run id, and the run it replaced stops at its next write.
+ */
 async function claimJob(runtime: Runtime, jobId: string): Promise<ExportJobRow | null> {
   const { db } = runtime;
   const now = runtime.now();
   const stale = new Date(now.getTime() - STALE_AFTER_MS);
+  const runId = randomUUID();
   const taken = await db.transaction(async (manager) => {
-    const fresh = await manager.update(db.entities.ExportJob, { id: jobId, state: 'queued' }, { state: 'running', startedAt: now });
+    const fresh = await manager.update(db.entities.ExportJob, { id: jobId, state: 'queued' }, { state: 'running', runId, startedAt: now });
     if (fresh.affected) return true;
-    const abandoned = await manager.update(db.entities.ExportJob, { id: jobId, state: 'running', startedAt: LessThan(stale) }, { state: 'running', startedAt: now });
+    const abandoned = await manager.update(db.entities.ExportJob, { id: jobId, state: 'running', startedAt: LessThan(stale) }, { state: 'running', runId, startedAt: now });
     return Boolean(abandoned.affected);
   });
   return taken ? db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
 }
+
+class RunTakenOver extends Error {}
 
 /**
  * Builds the CSV of one export into the database in 1 MB chunks (any replica can serve the download), then mails the
@@ -38,12 +45,16 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
   let rowCount = -1;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  const mine = { id: jobId, runId: job.runId! };
   const flush = async () => {
     if (!pendingBytes) return;
     const data = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await db.source.manager.insert(db.entities.ExportChunk, { jobId, seq: seq++, data });
+    await db.transaction(async (manager) => {
+      if (!(await manager.countBy(db.entities.ExportJob, mine))) throw new RunTakenOver();
+      await manager.insert(db.entities.ExportChunk, { jobId, seq: seq++, data });
+    });
   };
   try {
     for await (const part of membersCsv(runtime, filter.status, filter.search)) {
@@ -56,10 +67,15 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
     }
     await flush();
   } catch (error) {
+    if (error instanceof RunTakenOver) {
+      logger.warn({ exportId: jobId }, 'export run taken over by another; this one stops');
+      return;
+    }
     logger.error({ err: error, exportId: jobId }, 'export failed');
-    await db.source.manager.delete(db.entities.ExportChunk, { jobId });
     await db.transaction(async (manager) => {
-      await manager.update(db.entities.ExportJob, { id: jobId }, { state: 'failed', finishedAt: runtime.now(), error: 'the export could not be written' });
+      const failed = await manager.update(db.entities.ExportJob, mine, { state: 'failed', finishedAt: runtime.now(), error: 'the export could not be written' });
+      if (!failed.affected) return;
+      await manager.delete(db.entities.ExportChunk, { jobId });
       await audit({ event: 'export.failed', outcome: 'failure', actorId: job.adminId, details: { exportId: jobId } }, manager);
     });
     return;
@@ -68,11 +84,13 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
   const ready: ExportJobRow = {
     ...job, state: 'ready', rowCount, bytes, finishedAt, expiresAt: new Date(finishedAt.getTime() + runtime.config.exports.linkTtl),
   };
-  await db.transaction(async (manager) => {
-    await manager.update(db.entities.ExportJob, { id: jobId }, { state: 'ready', rowCount, bytes, finishedAt, expiresAt: ready.expiresAt });
+  const completed = await db.transaction(async (manager) => {
+    const done = await manager.update(db.entities.ExportJob, { ...mine, state: 'running' }, { state: 'ready', rowCount, bytes, finishedAt, expiresAt: ready.expiresAt });
+    if (!done.affected) return false;
     await audit({ event: 'export.completed', actorId: job.adminId, details: { exportId: jobId, rows: rowCount, bytes } }, manager);
+    return true;
   });
-  await sendExportReady(runtime, ready);
+  if (completed) await sendExportReady(runtime, ready);
 }
 
 /** Rows end in CRLF (a value holding a line break counts twice: the figure is informative only). */

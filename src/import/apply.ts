@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
+import { resendInvitation } from '../members/resend.js';
 import { inviteByEmail } from '../members/invite.js';
 import type { Runtime } from '../runtime.js';
 import type { InviteWhen } from './invite-rules.js';
@@ -58,7 +59,11 @@ async function inviteBatch(runtime: Runtime, batch: PlannedRow[], options: Apply
     const member = { ...row.member, ...row.values };
     const name = member.name ?? undefined;
     try {
-      if (member.email) {
+      if (member.email && row.member?.status === 'invited') {
+        // Already invited: the working link goes out again (it may be in an export; a new one would kill it).
+        await resendInvitation(runtime, row.member.id, options.actorId, options.req);
+        outcome.invitedByLink++;
+      } else if (member.email) {
         await inviteByEmail(runtime, { email: member.email, name, loginMethod: member.loginMethod, actorId: options.actorId, req: options.req });
         outcome.invitedByLink++;
       } else {

@@ -5,7 +5,11 @@ import type { Runtime } from '../runtime.js';
 export async function deleteExpiredFiles(runtime: Runtime): Promise<void> {
   const { db } = runtime;
   const now = runtime.now();
-  const expired = await db.source.manager.find(db.entities.ExportJob, { where: { expiresAt: LessThan(now) }, select: { id: true } });
+  // Only finished jobs: a job still queued or running is not past a link that was never sent.
+  const expired = await db.source.manager.find(db.entities.ExportJob, {
+    where: [{ state: 'ready', expiresAt: LessThan(now) }, { state: 'failed', expiresAt: LessThan(now) }],
+    select: { id: true },
+  });
   for (const job of expired) await db.source.manager.delete(db.entities.ExportChunk, { jobId: job.id });
   await db.source.manager.delete(db.entities.ImportUpload, { expiresAt: LessThan(now) });
 }

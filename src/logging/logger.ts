@@ -25,5 +25,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** Claim link tokens travel in the path: they must never reach a log line. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/i, '$1[redacted]').replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/i, '$1[redacted]')
+    .replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]')
+    // The same inside a percent-encoded return path (`/login?returnTo=%2Fadmin%2F…%3Ftoken%3D…`).
+    .replace(/((?:%3F|%26)(?:token|code)%3D)(?:(?!%26)[^&#])*/gi, '$1[redacted]');
 }

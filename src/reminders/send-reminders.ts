@@ -70,14 +70,16 @@ export async function sendDueReminders(runtime: Runtime): Promise<number> {
         if (!(await claimReminder(runtime, due, day))) continue;
         try {
           await send(runtime, due);
-          sentNow += 1;
-          await audit({ event: 'member.reminded', memberId: due.member.id, method: 'link', details: { day } });
         } catch (error) {
           // Give the slot back so a later run tries again.
           await db.source.manager.delete(db.entities.ReminderSent, { linkId: due.link.id, day });
           logger.error({ err: error, memberId: due.member.id, day }, 'reminder not sent');
           await audit({ event: 'member.reminded', outcome: 'failure', memberId: due.member.id, method: 'link', details: { day } });
+          continue;
         }
+        // Sent: the slot stays taken whatever happens to the audit row, so the mail never goes out twice.
+        sentNow += 1;
+        await audit({ event: 'member.reminded', memberId: due.member.id, method: 'link', details: { day } });
       }
       sent += sentNow;
       // A full batch in which nothing went out (mail down, or another replica took them) is not worth repeating now.

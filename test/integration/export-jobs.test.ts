@@ -37,6 +37,20 @@ describe('export jobs', () => {
     expect(readyMails()).toHaveLength(1);
   });
 
+  it('a job left running by a process that died is taken over by a new run and finished once', async () => {
+    const admin = (await findMemberByEmail(h.runtime.db, 'admin@example.com'))!;
+    const job = await requestExport(h.runtime, admin, { status: 'invited', search: 'export2' });
+    const db = h.runtime.db;
+    await db.transaction((manager) => manager.update(db.entities.ExportJob, { id: job.id }, {
+      state: 'running', runId: '00000000-0000-4000-8000-00000000dead', startedAt: new Date(Date.now() - 2 * 60 * 60 * 1000),
+    }));
+    await runExportJob(h.runtime, job.id);
+    const row = await db.source.manager.findOneBy(db.entities.ExportJob, { id: job.id });
+    expect(row).toMatchObject({ state: 'ready', rowCount: 11 });
+    expect(row!.runId).not.toBe('00000000-0000-4000-8000-00000000dead');
+    expect(readyMails()).toHaveLength(2);
+  });
+
   it('an export asked for while no worker runs is built once a worker starts (it survives a restart)', async () => {
     const admin = (await findMemberByEmail(h.runtime.db, 'admin@example.com'))!;
     const job = await requestExport(h.runtime, admin, { status: 'all', search: '' });
@@ -44,6 +58,6 @@ describe('export jobs', () => {
     expect((await h.runtime.db.source.manager.findOneBy(h.runtime.db.entities.ExportJob, { id: job.id }))!.state).toBe('queued');
     await h.runtime.jobs.startWorkers(serverWorkers(h.runtime));
     await until(async () => (await h.runtime.db.source.manager.findOneBy(h.runtime.db.entities.ExportJob, { id: job.id }))!.state === 'ready');
-    await until(() => readyMails().length === 2);
+    await until(() => readyMails().length === 3);
   });
 });

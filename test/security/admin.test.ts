@@ -1,3 +1,4 @@
+import { DENIALS_AUDITED } from '../../src/admin/require-permission.js';
 import { newAgent } from '../support/browser-agent.js';
 import { signedInMember } from '../support/admin.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -65,6 +66,17 @@ describe('admin access', () => {
     }
     const api = await member.agent.get('/admin/api/members').expect(403);
     expect(api.body.error.code).toBe('forbidden');
+  });
+
+  it('stops audit flooding: a member probing the admin area past the audited number of refusals gets 429, audited once more', async () => {
+    const prober = await signedInMember(h, 'prober@example.com');
+    for (let index = 0; index < DENIALS_AUDITED; index += 1) await prober.agent.get('/admin/api/members').expect(403);
+    const throttled = await prober.agent.get('/admin/api/members').expect(429);
+    expect(throttled.body.error.code).toBe('rate_limited');
+    await prober.agent.get('/admin/people').expect(429);
+    const rows = await h.runtime.db.source.manager.findBy(h.runtime.db.entities.AuditEvent, { event: 'admin.access_denied', actorId: prober.id });
+    expect(rows).toHaveLength(DENIALS_AUDITED + 1);
+    expect(rows.filter((row) => JSON.parse(row.details).reason === 'throttled')).toHaveLength(1);
   });
 
   it('stops a read-only admin from changing accounts: accounts:read sees people, every manage route is 403 and audited', async () => {

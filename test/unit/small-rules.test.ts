@@ -49,6 +49,8 @@ describe('log URL redaction', () => {
   it('cuts claim tokens out of paths but keeps flow paths readable', () => {
     expect(redactUrl('/claim/0123456789abcdef0123456789abcdefAAAA?x=1')).toBe('/claim/[redacted]?x=1');
     expect(redactUrl('/claim/flow/terms')).toBe('/claim/flow/terms');
+    // A download token inside a percent-encoded return path.
+    expect(redactUrl('/login?returnTo=%2Fadmin%2Fexports%2Fe1%2Fdownload%3Ftoken%3DSECRET%26x%3D1')).toBe('/login?returnTo=%2Fadmin%2Fexports%2Fe1%2Fdownload%3Ftoken%3D[redacted]%26x%3D1');
     expect(redactUrl('/x?token=abc&code=ABCD')).toBe('/x?token=[redacted]&code=[redacted]');
   });
 });

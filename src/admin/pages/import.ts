@@ -64,6 +64,9 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
     try {
       report = await importMembers(runtime, Buffer.from(upload.content), { actorId: req.member!.id, invite, maxBytes, req });
     } catch (error) {
+      // Batches already committed stay (re-applying updates them, and re-invites with the same links); the file
+      // is released so the admin can apply it again once the cause is fixed.
+      await runtime.audit({ event: 'import.applied', outcome: 'failure', actorId: req.member!.id, req, details: { uploadId: upload.id, invite } });
       await releaseUpload(runtime, upload.id);
       throw error;
     }
