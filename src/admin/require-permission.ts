@@ -46,6 +46,8 @@ export function requirePermission(runtime: Runtime, permission: Permission, deni
       return next(new AppError('rate_limited', `${member.id} keeps probing the admin area`));
     }
     await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details });
-    next(new AppError('forbidden', `${member.id} lacks ${permission}`));
+    next(new AppError('forbidden', `${member.id} lacks ${permission}`, permission === 'accounts:manage' && permissions.size
+      ? 'Your administrator role lets you see people, not change them (it lacks accounts:manage).'
+      : 'This page is for administrators. An operator can add you to `admins` in the configuration (it is read when claimgate starts).'));
   };
 }

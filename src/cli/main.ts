@@ -24,8 +24,16 @@ for (const command of [configCommand(), migrateCommand(), inviteCommand(), impor
   program.addCommand(command);
 }
 
+// Output piped into `head` and the like: the reader left, so there is nothing more to say.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliFailure) {
+    // Scripts that asked for JSON get the refusal as JSON too.
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message: error.message } })}\n`);
     process.stderr.write(`claimgate: ${error.message}\n`);
     process.exit(2);
   }

@@ -51,6 +51,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   await runtime.jobs.startWorkers(serverWorkers(runtime));
   if (stopping) return;
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one, and baseUrl to match)` : error.message;
+    process.stderr.write(`claimgate failed to start: ${reason}\n`);
+    process.exit(1);
+  });
   server.listen(port, () => {
     const { port: listening } = server.address() as AddressInfo;
     runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');

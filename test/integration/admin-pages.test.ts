@@ -37,6 +37,8 @@ describe('people pages', () => {
       url = next ? next[1]!.replace(/&amp;/g, '&') : null;
     }
     expect(seen).toHaveLength(120);
+    // The claim-step progress line never shows on admin pages.
+    expect((await admin.agent.get('/admin/people').expect(200)).text).not.toContain('class="progress"');
     expect(new Set(seen).size).toBe(120);
 
     const byName = await admin.agent.get('/admin/people?q=FRONTLINE').expect(200);
@@ -53,6 +55,15 @@ describe('people pages', () => {
     const second = await findPeople(h.runtime.db, { status: 'invited' }, first.next!, 25);
     const back = await findPeople(h.runtime.db, { status: 'invited' }, second.previous!, 25);
     expect(back.members.map((member) => member.id)).toEqual(first.members.map((member) => member.id));
+  });
+
+  it('downloads the access codes to print from the web, audited', async () => {
+    const invited = await inviteByEmployeeId(h.runtime, { employeeId: 'PRINT-1', name: 'Pat Print', actorId: 'test' });
+    const res = await admin.agent.post('/admin/export/access-codes').type('form').send({ _csrf: await token('/admin/export') }).expect(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.text).toContain(`PRINT-1,Pat Print,invited,${invited.accessCode}`);
+    const events = await h.runtime.db.source.manager.findBy(h.runtime.db.entities.AuditEvent, { actorId: admin.id, event: 'export.downloaded' });
+    expect(events.map((row) => JSON.parse(row.details).kind)).toContain('access_codes');
   });
 
   it('stops SQL wildcard and injection tricks in the search: % and _ match themselves, quotes are data', async () => {

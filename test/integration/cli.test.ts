@@ -157,6 +157,15 @@ describe('claimgate CLI', () => {
     await expect(claimgate('resend', 'nobody@example.com')).rejects.toMatchObject({ code: 2 });
   });
 
+  it('ends quietly when its reader goes away (audit --json | head -1), and answers --json refusals in JSON', async () => {
+    for (let index = 0; index < 3; index += 1) await claimgate('invite', '--email', `piped${index}@example.com`);
+    const { stdout, stderr } = await run('sh', ['-c', 'node bin/claimgate.js audit --json | head -1; echo "exit=$?"'], { env });
+    expect(stdout.split('\n')[0]).toMatch(/^\{"/);
+    expect(stdout).toContain('exit=0');
+    expect(stderr).not.toContain('EPIPE');
+    await expect(claimgate('resend', 'nobody@example.com', '--json')).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('{"error":{"message":"no member nobody@example.com"}}') });
+  });
+
   it('revoke kills the link and returns the member to provisioned', async () => {
     const invited = JSON.parse(await claimgate('invite', '--email', 'revoke@example.com', '--json'));
     expect(JSON.parse(await claimgate('revoke', 'revoke@example.com', '--json'))).toEqual({ id: invited.id, status: 'provisioned' });

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ms from 'ms';
+import { accessCodesCsv } from '../../export/access-codes-csv.js';
 import { csrfProtection } from '../../http/csrf.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import { AppError } from '../../http/errors.js';
@@ -25,7 +26,7 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
       title: 'Export employee information',
       statuses: STATUSES,
       linkTtl: ms(config.exports.linkTtl, { long: true }),
-      notice: req.query.requested ? 'Your export is being prepared. You will get an email with the download link.' : undefined,
+      notice: req.query.requested ? 'Export requested. You will get an email with the download link when it is ready; it is also listed below.' : undefined,
       jobs: jobs.map((job) => {
         const expired = job.expiresAt.getTime() <= now.getTime();
         const filter = JSON.parse(job.filter) as { status: string; search: string };
@@ -44,6 +45,19 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
     if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'Choose a status from the list and a search of at most 200 characters.');
     await requestExport(runtime, req.member!, parsed.data, req);
     res.redirect(303, '/admin/export?requested=1');
+  });
+
+  // Access codes for printing: a short list (invited members without a claim link), answered at once as a file, to
+  // the admin who asked, never mailed.
+  router.post('/admin/export/access-codes', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
+    await runtime.audit({ event: 'export.requested', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
+    res.status(200).set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="access-codes-${runtime.now().toISOString().slice(0, 10)}.csv"`,
+      'Cache-Control': 'no-store',
+    });
+    await pipeline(Readable.from(accessCodesCsv(runtime)), res);
+    await runtime.audit({ event: 'export.downloaded', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
   });
 
   router.get('/admin/exports/:id/download', ...guards.manage, async (req, res) => {

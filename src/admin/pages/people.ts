@@ -69,7 +69,7 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
       title: 'People',
       search: filter.search,
       status: filter.status ?? '',
-      total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+      everyone: Object.values(counts).reduce((sum, count) => sum + count, 0),
       statuses: MEMBER_STATUSES.map((value) => ({ value, label: value, count: counts[value] })),
       people: page.members.map((member) => ({
         id: member.id, displayName: displayName(member), email: member.email, employeeId: member.employeeId, status: member.status,
