@@ -1,5 +1,5 @@
 import { adminRoutes } from '../admin/routes.js';
-import { randomUUID } from 'node:crypto';
+import { requestIdFor } from './request-id.js';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -82,10 +82,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(
     pinoHttp({
       logger: runtime.logger,
-      genReqId: (req) => {
-        const given = req.headers['x-request-id'];
-        return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
-      },
+      genReqId: requestIdFor,
       // Only what is safe: no headers (cookies), and claim tokens cut out of the URL.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),

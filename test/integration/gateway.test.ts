@@ -194,6 +194,12 @@ describe('reverse proxy', () => {
       const api = await agent.get('/anything').set('Accept', 'application/json');
       expect(api.status).toBe(502);
       expect(api.body.error.code).toBe('upstream_unavailable');
+      // The page offers to try the same path again and names a reference that the log line carries too.
+      expect(page.text).toContain('<a href="/anything">Try again</a>');
+      const reference = page.headers['x-request-id'] as string;
+      expect(page.text).toContain(reference);
+      expect(api.body.error.requestId).toBe(api.headers['x-request-id']);
+      expect(down.logs.some((line) => line.includes(reference) && line.includes('upstream_unavailable'))).toBe(true);
       await agent.get('/healthz').expect(200);
     } finally {
       await down.close();
