@@ -68,7 +68,7 @@ describeWithBrowser('an admin imports people and exports claim links, without Ja
     await page.getByLabel('Status').selectOption('invited');
     await page.getByRole('button', { name: 'Export' }).click();
     await page.waitForURL('**/admin/export?requested=1');
-    expect(await page.getByRole('status').innerText()).toContain('Your export is being prepared');
+    expect(await page.getByRole('status').innerText()).toContain('Export requested. You will get an email');
     await shot(page, '06-export-requested');
     await context.close();
   });
