@@ -51,13 +51,14 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
   // the admin who asked, never mailed.
   router.post('/admin/export/access-codes', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
     await runtime.audit({ event: 'export.requested', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
+    // On the record before the first byte leaves, as every download is.
+    await runtime.audit({ event: 'export.downloaded', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
     res.status(200).set({
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="access-codes-${runtime.now().toISOString().slice(0, 10)}.csv"`,
       'Cache-Control': 'no-store',
     });
     await pipeline(Readable.from(accessCodesCsv(runtime)), res);
-    await runtime.audit({ event: 'export.downloaded', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
   });
 
   router.get('/admin/exports/:id/download', ...guards.manage, async (req, res) => {
