@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { createApp, type AppHandle } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -9,11 +6,9 @@ import { sessionCookieName } from '../../src/session/session.js';
 import { invite } from '../support/claim-walk.js';
 import { POSTGRES_ADMIN_URL } from '../support/databases.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { SamlIdp } from '../support/saml-idp.js';
+import { startIdpFor, type IdpForSp, type SamlIdp } from '../support/saml-idp.js';
 
 const BASE = 'http://claimgate.test';
-const ACS = `${BASE}/sso/saml/corp/acs`;
-const SP_ENTITY = `${BASE}/sso/saml/corp/metadata`;
 const SESSION = sessionCookieName(false);
 const shared = POSTGRES_ADMIN_URL ? describe : describe.skip;
 
@@ -22,16 +17,14 @@ const shared = POSTGRES_ADMIN_URL ? describe : describe.skip;
 shared(`SAML across replicas${POSTGRES_ADMIN_URL ? '' : ' (skipped: needs DATABASE_URL)'}`, () => {
   let h: Harness;
   let idp: SamlIdp;
-  let folder: string;
+  let fixture: IdpForSp;
   let other: Runtime;
   let otherApp: AppHandle;
 
   beforeAll(async () => {
-    idp = await SamlIdp.start({ acsUrl: ACS, entityId: SP_ENTITY });
-    folder = mkdtempSync(join(tmpdir(), 'claimgate-saml-replicas-'));
-    const metadataFile = join(folder, 'idp-metadata.xml');
-    writeFileSync(metadataFile, idp.metadata());
-    h = await startHarness({ sso: { providers: [{ id: 'corp', type: 'saml', domains: ['corp.example'], idpMetadataFile: metadataFile }] } });
+    fixture = await startIdpFor(BASE);
+    ({ idp } = fixture);
+    h = await startHarness({ sso: { providers: [{ id: 'corp', type: 'saml', domains: ['corp.example'], idpMetadataFile: fixture.metadataFile }] } });
     other = await createRuntime(h.config, { logger: createLogger('silent') });
     otherApp = createApp(other);
   });
@@ -39,8 +32,7 @@ shared(`SAML across replicas${POSTGRES_ADMIN_URL ? '' : ' (skipped: needs DATABA
     otherApp?.close();
     await other?.close();
     await h?.close();
-    await idp?.close();
-    rmSync(folder, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   const sessionOf = (res: { headers: Record<string, unknown> }) =>

@@ -1,30 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { newAgent, type Agent } from '../support/browser-agent.js';
 import { acceptTerms, invite, pickGroups, submitProfile } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { newId, newKeyPair, SamlIdp, type KeyPair } from '../support/saml-idp.js';
+import { newId, newKeyPair, startIdpFor, type IdpForSp, type KeyPair, type SamlIdp } from '../support/saml-idp.js';
 import { samlSingleLogoutUrl } from '../../src/sso/saml/logout.js';
 
 const BASE = 'http://claimgate.test';
-const ACS = `${BASE}/sso/saml/corp/acs`;
 const SLO = `${BASE}/sso/saml/corp/slo`;
-const SP_ENTITY = `${BASE}/sso/saml/corp/metadata`;
 
 let h: Harness;
 let idp: SamlIdp;
+let fixture: IdpForSp;
 let otherIdp: KeyPair;
 let spKeys: KeyPair;
-let folder: string;
 
 beforeAll(async () => {
-  idp = await SamlIdp.start({ acsUrl: ACS, entityId: SP_ENTITY });
+  fixture = await startIdpFor(BASE);
+  ({ idp } = fixture);
+  const { folder, metadataFile } = fixture;
   otherIdp = await newKeyPair('another-idp');
-  folder = mkdtempSync(join(tmpdir(), 'claimgate-saml-slo-'));
-  const metadataFile = join(folder, 'idp-metadata.xml');
-  writeFileSync(metadataFile, idp.metadata());
   // claimgate signs its requests here: many IdPs insist on signed LogoutRequests.
   spKeys = await newKeyPair('claimgate-sp');
   const spSigningKeyFile = join(folder, 'sp.key');
@@ -35,8 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  await idp?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 function sessionCookie(res: { headers: Record<string, unknown> }): string {

@@ -1,34 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { sessionCookieName } from '../../src/session/session.js';
 import { invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { SamlIdp } from '../support/saml-idp.js';
+import { startIdpFor, type IdpForSp, type SamlIdp } from '../support/saml-idp.js';
 
 // On https the SAML answer must come back through the browser that started the sign-in.
 const BASE = 'https://claimgate.test';
-const ACS = `${BASE}/sso/saml/corp/acs`;
-const SP_ENTITY = `${BASE}/sso/saml/corp/metadata`;
 const BINDING = '__Host-claimgate-saml';
 const SESSION = sessionCookieName(true);
 
 let h: Harness;
 let idp: SamlIdp;
-let folder: string;
+let fixture: IdpForSp;
 
 beforeAll(async () => {
-  idp = await SamlIdp.start({ acsUrl: ACS, entityId: SP_ENTITY });
-  folder = mkdtempSync(join(tmpdir(), 'claimgate-saml-csrf-'));
-  const metadataFile = join(folder, 'idp-metadata.xml');
-  writeFileSync(metadataFile, idp.metadata());
-  h = await startHarness({ baseUrl: BASE, trustProxy: true, sso: { providers: [{ id: 'corp', type: 'saml', domains: ['corp.example'], idpMetadataFile: metadataFile }] } });
+  fixture = await startIdpFor(BASE);
+  ({ idp } = fixture);
+  h = await startHarness({ baseUrl: BASE, trustProxy: true, sso: { providers: [{ id: 'corp', type: 'saml', domains: ['corp.example'], idpMetadataFile: fixture.metadataFile }] } });
 });
 afterAll(async () => {
   await h?.close();
-  await idp?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 const https = { 'X-Forwarded-Proto': 'https' };

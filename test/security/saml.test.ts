@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { Document, Element } from '@xmldom/xmldom';
 import { claimPath, newAgent, tokenFor, type Agent } from '../support/browser-agent.js';
 import { acceptTerms, invite, pickGroups, submitProfile } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { child, newId, newKeyPair, NS, readAutoPostForm, SamlIdp, type KeyPair, type ResponseOptions } from '../support/saml-idp.js';
+import { child, newId, newKeyPair, NS, readAutoPostForm, startIdpFor, type IdpForSp, type KeyPair, type ResponseOptions, type SamlIdp } from '../support/saml-idp.js';
 
 const BASE = 'http://claimgate.test';
 const ACS = `${BASE}/sso/saml/corp/acs`;
@@ -14,17 +11,16 @@ const SP_ENTITY = `${BASE}/sso/saml/corp/metadata`;
 
 let h: Harness;
 let idp: SamlIdp;
+let fixture: IdpForSp;
 let otherIdp: KeyPair;
-let folder: string;
 /** An invited member of the SSO domain: any response that got through would start a claim (and a session). */
 let victim: { id: string; email: string };
 
 beforeAll(async () => {
-  idp = await SamlIdp.start({ acsUrl: ACS, entityId: SP_ENTITY });
+  fixture = await startIdpFor(BASE);
+  ({ idp } = fixture);
+  const { metadataFile } = fixture;
   otherIdp = await newKeyPair('another-idp');
-  folder = mkdtempSync(join(tmpdir(), 'claimgate-saml-'));
-  const metadataFile = join(folder, 'idp-metadata.xml');
-  writeFileSync(metadataFile, idp.metadata());
   h = await startHarness({
     sso: {
       providers: [
@@ -41,8 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  await idp?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 const db = () => h.runtime.db;

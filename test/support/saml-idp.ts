@@ -1,6 +1,9 @@
 import { createSign, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import { generate } from 'selfsigned';
@@ -273,4 +276,28 @@ export function readAutoPostForm(html: string): { action: string; SAMLResponse: 
   if (!action || !response) throw new Error('no SAML form in the IdP page');
   const unescape = (value: string) => value.replace(/&quot;/g, '"').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
   return { action: unescape(action), SAMLResponse: response, ...(relay !== undefined ? { RelayState: unescape(relay) } : {}) };
+}
+
+export interface IdpForSp {
+  idp: SamlIdp;
+  /** A scratch folder holding the IdP's metadata (and whatever else a test writes there). */
+  folder: string;
+  /** The IdP's metadata, for a provider's `idpMetadataFile`. */
+  metadataFile: string;
+  close(): Promise<void>;
+}
+
+/** A test IdP answering claimgate's SP at `base` for provider `corp`, its metadata written to a scratch folder. */
+export async function startIdpFor(base: string): Promise<IdpForSp> {
+  const idp = await SamlIdp.start({ acsUrl: `${base}/sso/saml/corp/acs`, entityId: `${base}/sso/saml/corp/metadata` });
+  const folder = mkdtempSync(join(tmpdir(), 'claimgate-saml-'));
+  const metadataFile = join(folder, 'idp-metadata.xml');
+  writeFileSync(metadataFile, idp.metadata());
+  return {
+    idp, folder, metadataFile,
+    async close() {
+      await idp.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
