@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { signedInMember } from '../support/admin.js';
 import { GOOD_PASSWORD } from '../support/claim-walk.js';
-import { describeWithBrowser, launchChromium, screenshots, serve } from '../support/chromium.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { describeWithBrowser, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
+import type { Harness } from '../support/harness.js';
 import { mailsTo } from '../support/outbox.js';
 
 const CSV = [
@@ -13,28 +13,23 @@ const CSV = [
 ].join('\r\n');
 
 describeWithBrowser('an admin imports people and exports claim links, without JavaScript', () => {
+  let b: BrowserHarness;
   let h: Harness;
-  let server: Awaited<ReturnType<typeof serve>>;
   let browser: Browser;
   const shot = screenshots('admin-import');
 
   beforeAll(async () => {
-    h = await startHarness({}, { workers: true });
+    b = await startBrowserHarness({}, { workers: true });
+    ({ h, browser } = b);
     await signedInMember(h, 'admin@example.com', 'Ada Admin');
-    server = await serve(h.app);
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await h?.close();
-  });
+  afterAll(() => b?.close());
 
   it('signs in, previews a CSV, imports and invites, finds a person, and asks for the export', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${server.origin}/login`);
+    await page.goto(`${b.origin}/login`);
     await page.getByLabel(/Email or username/).fill('admin@example.com');
     await page.getByLabel(/Password/).fill(GOOD_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -1,31 +1,26 @@
 import type { Browser } from 'playwright-core';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { GOOD_PASSWORD } from '../support/claim-walk.js';
-import { describeWithBrowser, expectErrorSummary, launchChromium, screenshots, serve } from '../support/chromium.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { describeWithBrowser, expectErrorSummary, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
+import type { Harness } from '../support/harness.js';
 
 describeWithBrowser('a person without email claims with a printed access code', () => {
+  let b: BrowserHarness;
   let h: Harness;
-  let server: Awaited<ReturnType<typeof serve>>;
   let browser: Browser;
   const shot = screenshots('claim-by-code');
 
   beforeAll(async () => {
-    h = await startHarness({ firstAccess: { profile: { picture: 'off' } } });
-    server = await serve(h.app);
-    browser = await launchChromium();
+    b = await startBrowserHarness({ firstAccess: { profile: { picture: 'off' } } });
+    ({ h, browser } = b);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await h?.close();
-  });
+  afterAll(() => b?.close());
 
   it('types the code on a fresh browser, picks a username and password, completes every step, and signs in again the next day', async () => {
     const invited = await inviteByEmployeeId(h.runtime, { employeeId: 'W-1042', name: 'Wren Warehouse', actorId: 'test' });
     const page = await browser.newPage();
-    await page.goto(`${server.origin}/login`);
+    await page.goto(`${b.origin}/login`);
     await page.getByRole('link', { name: 'I have an access code' }).click();
     await page.waitForURL('**/claim/code');
 
@@ -60,18 +55,18 @@ describeWithBrowser('a person without email claims with a printed access code', 
     await page.getByLabel('London office').check();
     await page.getByRole('button', { name: 'Continue' }).click();
 
-    await page.waitForURL(`${server.origin}/`);
+    await page.waitForURL(`${b.origin}/`);
     await shot(page, '05-signed-in');
     expect(await page.locator('.facts').innerText()).toContain('wren');
     await page.close();
 
     const nextDay = await browser.newContext();
     const again = await nextDay.newPage();
-    await again.goto(`${server.origin}/login`);
+    await again.goto(`${b.origin}/login`);
     await again.getByLabel(/Email or username/).fill('Wren');
     await again.getByLabel(/Password/).fill(GOOD_PASSWORD);
     await again.getByRole('button', { name: 'Sign in' }).click();
-    await again.waitForURL(`${server.origin}/`);
+    await again.waitForURL(`${b.origin}/`);
     await shot(again, '06-next-day');
     expect(await again.locator('.facts').innerText()).toContain('Wren Warehouse');
     await nextDay.close();

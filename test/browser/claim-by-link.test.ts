@@ -4,28 +4,22 @@ import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { claimPath } from '../support/browser-agent.js';
 import { GOOD_PASSWORD, invite } from '../support/claim-walk.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { describeWithBrowser, expectErrorSummary, launchChromium, screenshots, serve } from '../support/chromium.js';
+import type { Harness } from '../support/harness.js';
+import { describeWithBrowser, expectErrorSummary, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
 
 describeWithBrowser('a person claims an account in a real browser', () => {
+  let b: BrowserHarness;
   let h: Harness;
-  let server: Awaited<ReturnType<typeof serve>>;
   let origin: string;
   let browser: Browser;
   const shot = screenshots('claim-by-link');
 
   beforeAll(async () => {
-    h = await startHarness();
-    server = await serve(h.app);
-    origin = server.origin;
-    browser = await launchChromium();
+    b = await startBrowserHarness();
+    ({ h, origin, browser } = b);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await h?.close();
-  });
+  afterAll(() => b?.close());
 
   it('opens the link, accepts the terms, fills the profile with a picture, sets a password, picks groups and lands signed in', async () => {
     const invited = await invite(h.runtime, 'browser@example.com', 'Bea Browser');

@@ -1,14 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { claimPath } from '../support/browser-agent.js';
 import { invite } from '../support/claim-walk.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { describeWithBrowser, freePort, launchChromium, screenshots, serve } from '../support/chromium.js';
+import type { Harness } from '../support/harness.js';
+import { describeWithBrowser, freePort, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
 import { OP_CLIENT_ID, OP_CLIENT_SECRET, startTestOp, type TestOp } from '../support/oidc-op.js';
 
 describeWithBrowser('a person claims an account through OpenID Connect in a real browser', () => {
+  let b: BrowserHarness;
   let h: Harness;
   let op: TestOp;
-  let server: Awaited<ReturnType<typeof serve>>;
   let origin: string;
   let browser: Browser;
   const shot = screenshots('claim-by-oidc');
@@ -18,7 +18,7 @@ describeWithBrowser('a person claims an account through OpenID Connect in a real
     origin = `http://127.0.0.1:${port}`;
     op = await startTestOp([`${origin}/sso/oidc/staff/callback`], [`${origin}/login?signedOut=1`]);
     op.accounts.set('dana', { email: 'dana@staff.example', email_verified: true, name: 'Dana Scully', job_title: 'Field agent' });
-    h = await startHarness({
+    b = await startBrowserHarness({
       baseUrl: origin,
       sso: {
         providers: [{
@@ -26,15 +26,12 @@ describeWithBrowser('a person claims an account through OpenID Connect in a real
           allowHttp: true, attributes: { title: 'job_title' },
         }],
       },
-    });
-    server = await serve(h.app, port);
-    browser = await launchChromium();
+    }, { port });
+    ({ h, browser } = b);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await h?.close();
+    await b?.close();
     await op?.close();
   });
 

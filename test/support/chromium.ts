@@ -3,6 +3,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHarness, type Harness } from './harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -49,4 +50,27 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+export interface BrowserHarness {
+  h: Harness;
+  /** Where the browser reaches claimgate. */
+  origin: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** claimgate on a loopback port (the given one, or any) and a headless Chromium to drive it. */
+export async function startBrowserHarness(overrides: Record<string, unknown> = {}, options: { workers?: boolean; port?: number } = {}): Promise<BrowserHarness> {
+  const h = await startHarness(overrides, { workers: options.workers });
+  const server = await serve(h.app, options.port);
+  const browser = await launchChromium();
+  return {
+    h, origin: server.origin, browser,
+    async close() {
+      await browser.close();
+      await server.close();
+      await h.close();
+    },
+  };
 }
