@@ -18,7 +18,7 @@ import { IdentityTokens } from '../gateway/identity-token.js';
 import { forwardAuth } from '../gateway/forward-auth.js';
 import { createGateway } from '../gateway/proxy.js';
 import { gatewayRoutes } from '../gateway/routes.js';
-import { redactUrl } from '../logging/logger.js';
+import { redactUrl, serializeError } from '../logging/logger.js';
 import { countRequests, countResponse } from '../metrics/http.js';
 import { metricsRoutes } from '../metrics/routes.js';
 import type { Runtime } from '../runtime.js';
@@ -87,6 +87,7 @@ export function createApp(runtime: Runtime): AppHandle {
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: serializeError,
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),

@@ -8,6 +8,14 @@ const REDACT = [
   '*.headers.authorization', 'authorization', 'passwordHash', '*.passwordHash', 'secret', '*.secret', 'claimUrl', '*.claimUrl',
 ];
 
+/**
+ * Database errors carry their query and parameters (hashes, session data): log only what explains the failure.
+ * pino-http brings its own `err` serializer, so it must be given this one too.
+ */
+export function serializeError(error: { name?: string; message?: string; code?: string; stack?: string }) {
+  return { type: error?.name, message: error?.message, code: error?.code, stack: error?.stack };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -16,8 +24,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
-      // Database errors carry their query parameters (hashes, session data): log only what explains the failure.
-      serializers: { err: (error: { name?: string; message?: string; code?: string; stack?: string }) => ({ type: error?.name, message: error?.message, code: error?.code, stack: error?.stack }) },
+      serializers: { err: serializeError },
     },
     destination,
   );

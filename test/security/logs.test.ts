@@ -90,6 +90,28 @@ describe('logs', () => {
   });
 
   // Attack: an incident that cannot be traced because log lines are not tied to the request.
+  it('secret harvesting through errors: a database error on a page is logged without its query or parameters', async () => {
+    const member = await invite(h.runtime);
+    const agent = newAgent(h.app);
+    await claimAll(agent, member.claimUrl);
+    const { manager } = h.runtime.db.source;
+    const original = manager.findOneBy.bind(manager);
+    // A driver error as TypeORM raises it: the statement and its bound values ride along on the error object.
+    manager.findOneBy = (async () => {
+      throw Object.assign(new Error('relation is not there'), { query: 'SELECT secret_column', parameters: ['SECRET-PARAMETER'] });
+    }) as typeof manager.findOneBy;
+    const before = h.logs.length;
+    try {
+      await agent.get('/').expect(500);
+    } finally {
+      manager.findOneBy = original;
+    }
+    const lines = h.logs.slice(before).join('');
+    expect(lines).toContain('relation is not there');
+    expect(lines).not.toContain('SECRET-PARAMETER');
+    expect(lines).not.toContain('SELECT secret_column');
+  });
+
   it('untraceable requests: every request log line and audit row carries the request id', async () => {
     const before = h.logs.length;
     await newAgent(h.app).get('/login').set('X-Request-Id', 'trace-me-123').expect(200);
