@@ -17,7 +17,7 @@ function mac(key: Buffer, linkId: string): Buffer {
 }
 
 export function tokenForLink(key: Buffer, linkId: string): string {
-  return linkId + createHmac('sha256', key).update(`claim-link:${linkId}`).digest('base64url');
+  return linkId + mac(key, linkId).toString('base64url');
 }
 
 const BLOCK = 64;

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { MemberRow } from '../db/rows.js';
+import { providerForEmail } from '../sso/providers.js';
 
 /**
  * A link claim must start at the identity provider when SSO is required org-wide, for the member's email domain,
@@ -7,7 +8,7 @@ import type { MemberRow } from '../db/rows.js';
  */
 export function claimRequiresSso(config: Config, member: Pick<MemberRow, 'loginMethod' | 'emailNormalized'>): boolean {
   if (member.loginMethod === 'sso' || config.sso.required) return true;
-  return Boolean(member.emailNormalized && ssoProviderFor(config, member.emailNormalized));
+  return Boolean(member.emailNormalized && providerForEmail(config, member.emailNormalized));
 }
 
 /**
@@ -15,14 +16,9 @@ export function claimRequiresSso(config: Config, member: Pick<MemberRow, 'loginM
  * without domains (the organisation's default), else the only provider there is.
  */
 export function claimProviderFor(config: Config, member: Pick<MemberRow, 'emailNormalized'>) {
-  const byDomain = member.emailNormalized ? ssoProviderFor(config, member.emailNormalized) : undefined;
+  const byDomain = member.emailNormalized ? providerForEmail(config, member.emailNormalized) : undefined;
   if (byDomain) return byDomain;
   const defaults = config.sso.providers.filter((provider) => provider.domains.length === 0);
   if (defaults.length === 1) return defaults[0];
   return config.sso.providers.length === 1 ? config.sso.providers[0] : undefined;
-}
-
-export function ssoProviderFor(config: Config, email: string) {
-  const domain = email.trim().toLowerCase().split('@')[1];
-  return domain ? config.sso.providers.find((provider) => provider.domains.includes(domain)) : undefined;
 }

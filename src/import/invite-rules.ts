@@ -1,4 +1,4 @@
-import { ssoProviderFor } from '../claim/sso-gate.js';
+import { providerForEmail } from '../sso/providers.js';
 import type { Config } from '../config/schema.js';
 import type { LoginMethod } from '../db/rows.js';
 import { IMPORT_COLUMNS } from './columns.js';
@@ -29,7 +29,7 @@ export function invitationProblems(row: MatchedRow, config: Config, invite: Invi
   if (status === 'claimed' || status === 'deactivated') refuse(`the member is ${status} and cannot be invited`);
   if (email && !config.claim.methods.link) refuse('the member has an email, and claim links are switched off (claim.methods.link)');
   if (!email && !config.claim.methods.accessCode) refuse('the member has no email, and access codes are switched off (claim.methods.accessCode)');
-  if (email && memberLoginMethod(row, config) === 'sso' && !ssoProviderFor(config, email)) {
+  if (email && memberLoginMethod(row, config) === 'sso' && !providerForEmail(config, email)) {
     refuse(`the member signs in with sso, and no single sign-on provider serves ${email.split('@')[1]}`);
   }
   return problems;

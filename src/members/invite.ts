@@ -8,7 +8,7 @@ import { findMemberByEmail } from './lookup.js';
 import { isEmail, normalizeEmail } from './normalize.js';
 import { sendInvitation } from './invitation-mail.js';
 import { saveInvitedMember } from './invited-member.js';
-import { ssoProviderFor } from '../claim/sso-gate.js';
+import { providerForEmail } from '../sso/providers.js';
 
 export interface InviteInput {
   email: string;
@@ -38,7 +38,7 @@ export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promi
   if (!config.claim.methods.link) throw new AppError('validation_failed', 'claim links off', 'Claim links are switched off in the configuration (claim.methods.link).');
   if (!isEmail(input.email)) throw new AppError('validation_failed', 'invalid email', `"${input.email}" is not an email address.`);
   const email = input.email.trim();
-  if (input.loginMethod === 'sso' && !ssoProviderFor(config, email)) {
+  if (input.loginMethod === 'sso' && !providerForEmail(config, email)) {
     throw new AppError('validation_failed', 'no provider for sso member', `No single sign-on provider serves ${email.split('@')[1]}: configure one in sso.providers first.`);
   }
   const now = runtime.now();

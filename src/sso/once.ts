@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LessThan } from 'typeorm';
+import { isUniqueViolation } from '../db/errors.js';
 import type { Runtime } from '../runtime.js';
-
-function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /**
  * Marks `key` as used and answers true the first time only, on every replica (Redis SET NX, or a primary key in the
@@ -28,7 +23,7 @@ export async function useOnce(runtime: Runtime, key: string, ttlMs: number): Pro
     });
     return true;
   } catch (error) {
-    if (isDuplicateKey(error)) return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }

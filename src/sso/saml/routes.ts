@@ -2,7 +2,6 @@ import express, { type Request, type Response, type Router } from 'express';
 import { generateServiceProviderMetadata, SAML } from '@node-saml/node-saml';
 import type { SamlProviderConfig } from '../../config/schema.js';
 import { AppError } from '../../http/errors.js';
-import { createLimiter, tryConsume } from '../../http/rate-limits.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import type { Runtime } from '../../runtime.js';
 import { handleSsoError, newTraceId, type SsoFailureEvent } from '../failure.js';
@@ -45,7 +44,10 @@ export function ssoSamlRoutes(runtime: Runtime): Router {
   const { providers, idps, sps, store, authenticator } = service;
   if (!providers.length) return router;
   // Each login stores an outstanding request until it expires: one client cannot fill the store.
-  const loginsPerIp = createLimiter(runtime, { keyPrefix: 'saml-login-ip', points: 1000, durationSeconds: 15 * 60 });
+  const throttled = (req: Request) => ({
+    event: 'login.failed' as const, outcome: 'failure' as const, method: 'sso' as const, req, details: { provider: String(req.params.provider), reason: 'throttled' },
+  });
+  const loginsPerIp = limitRequests(runtime, { keyPrefix: 'saml-login-ip', points: 1000, durationSeconds: 15 * 60, audit: throttled });
 
   function providerFrom(req: Request): { provider: SamlProviderConfig; sp: SpDescription } {
     const provider = findProvider(config, String(req.params.provider));
@@ -67,12 +69,8 @@ export function ssoSamlRoutes(runtime: Runtime): Router {
     res.set('Cache-Control', 'public, max-age=300').type('application/samlmetadata+xml').send(withRedirectLogout(xml));
   });
 
-  router.get('/sso/saml/:provider/login', async (req: Request, res: Response) => {
+  router.get('/sso/saml/:provider/login', loginsPerIp, async (req: Request, res: Response) => {
     const { provider, sp } = providerFrom(req);
-    if (!(await tryConsume(loginsPerIp, req.ip ?? 'unknown'))) {
-      await runtime.audit({ event: 'login.failed', outcome: 'failure', method: 'sso', req, details: { provider: provider.id, reason: 'saml_login_throttled' } });
-      throw new AppError('login_throttled', 'too many SAML logins from one address');
-    }
     const taken = takeSsoStart(req, provider.id);
     const traceId = newTraceId();
     const browserBinding = bindBrowser(res, runtime.config.baseUrl, REQUEST_TTL_MS);
@@ -87,10 +85,7 @@ export function ssoSamlRoutes(runtime: Runtime): Router {
   });
 
   // Every answer costs XML parsing and signature checks before it can be refused.
-  const answersPerIp = limitRequests(runtime, {
-    keyPrefix: 'saml-acs-ip', points: 1000, durationSeconds: 15 * 60,
-    audit: (req) => ({ event: 'login.failed', outcome: 'failure', method: 'sso', req, details: { provider: String(req.params.provider), reason: 'throttled' } }),
-  });
+  const answersPerIp = limitRequests(runtime, { keyPrefix: 'saml-acs-ip', points: 1000, durationSeconds: 15 * 60, audit: throttled });
 
   router.post(ACS_PATH, answersPerIp, async (req: Request, res: Response) => {
     const { provider, sp } = providerFrom(req);

@@ -1,8 +1,8 @@
 import type { SamlProviderConfig } from '../../config/schema.js';
+import { isEmail } from '../../members/normalize.js';
 import type { SsoIdentity } from '../identity.js';
 import type { VerifiedAssertion } from './verified-assertion.js';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function first(assertion: VerifiedAssertion, name: string | undefined): string | undefined {
   const value = name ? assertion.attributes[name]?.find((item) => item !== '') : undefined;
@@ -22,7 +22,7 @@ export function toIdentity(provider: SamlProviderConfig, assertion: VerifiedAsse
     protocol: 'saml',
     issuer: assertion.issuers[0]!,
     subject: assertion.nameId,
-    email: email && EMAIL.test(email) ? email : null,
+    email: email && isEmail(email) ? email : null,
     name: first(assertion, provider.nameAttribute) ?? null,
     attributes,
     ...(assertion.sessionIndex ? { sessionIndex: assertion.sessionIndex } : {}),
