@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { reissueAccessCode } from '../access-codes/admin.js';
 import type { Config } from '../config/schema.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
@@ -48,7 +49,10 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
       return { action, memberId: member.id, expiresAt: sent.expiresAt };
     }
     case 'access-code': {
-      const issued = await inviteByEmployeeId(runtime, { employeeId: member.employeeId ?? '', actorId, req });
+      // As the CLI does it: an invited member's code is replaced (member.code_issued); a provisioned one is invited.
+      const issued = member.status === 'invited'
+        ? await reissueAccessCode(runtime, member.id, actorId, req)
+        : await inviteByEmployeeId(runtime, { employeeId: member.employeeId ?? '', actorId, req });
       return { action, memberId: member.id, accessCode: issued.accessCode, expiresAt: issued.expiresAt };
     }
     case 'revoke':

@@ -100,7 +100,10 @@ function countLines(chunk: Buffer): number {
   return count;
 }
 
-/** Exports a stopped process left queued or half-built are run again. */
+/**
+ * Exports a stopped process left queued or half-built go back on the queue (a run that finds one already taken or
+ * done does nothing), so start-up never waits for an export to be built.
+ */
 export async function recoverExports(runtime: Runtime): Promise<void> {
   const { db } = runtime;
   const stale = new Date(runtime.now().getTime() - STALE_AFTER_MS);
@@ -108,5 +111,5 @@ export async function recoverExports(runtime: Runtime): Promise<void> {
     where: [{ state: 'queued' }, { state: 'running', startedAt: LessThan(stale) }],
     select: { id: true },
   });
-  for (const job of jobs) await runExportJob(runtime, job.id);
+  for (const job of jobs) await runtime.jobs.enqueueExport(job.id);
 }

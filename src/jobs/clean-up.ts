@@ -5,11 +5,9 @@ import type { Runtime } from '../runtime.js';
 export async function deleteExpiredFiles(runtime: Runtime): Promise<void> {
   const { db } = runtime;
   const now = runtime.now();
-  // Only finished jobs: a job still queued or running is not past a link that was never sent.
-  const expired = await db.source.manager.find(db.entities.ExportJob, {
-    where: [{ state: 'ready', expiresAt: LessThan(now) }, { state: 'failed', expiresAt: LessThan(now) }],
-    select: { id: true },
-  });
-  for (const job of expired) await db.source.manager.delete(db.entities.ExportChunk, { jobId: job.id });
+  // Only ready jobs: one still queued or running has sent no link yet, and a failed one kept no file.
+  await db.source.manager.createQueryBuilder().delete().from(db.entities.ExportChunk)
+    .where("job_id IN (SELECT id FROM export_jobs WHERE state = 'ready' AND expires_at < :now)", { now })
+    .execute();
   await db.source.manager.delete(db.entities.ImportUpload, { expiresAt: LessThan(now) });
 }

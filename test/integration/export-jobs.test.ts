@@ -1,5 +1,6 @@
 import { requestExport } from '../../src/export-jobs/request.js';
 import { runExportJob } from '../../src/export-jobs/run.js';
+import { deleteExpiredFiles } from '../../src/jobs/clean-up.js';
 import { serverWorkers } from '../../src/jobs/workers.js';
 import { inviteByEmail } from '../../src/members/invite.js';
 import { findMemberByEmail } from '../../src/members/lookup.js';
@@ -49,6 +50,28 @@ describe('export jobs', () => {
     expect(row).toMatchObject({ state: 'ready', rowCount: 11 });
     expect(row!.runId).not.toBe('00000000-0000-4000-8000-00000000dead');
     expect(readyMails()).toHaveLength(2);
+  });
+
+  it('clean-up deletes the files of exports whose link expired, and leaves an export still being built alone', async () => {
+    const db = h.runtime.db;
+    const admin = (await findMemberByEmail(db, 'admin@example.com'))!;
+    const building = await requestExport(h.runtime, admin, { status: 'all', search: 'nobody-matches' });
+    await db.transaction(async (manager) => {
+      await manager.update(db.entities.ExportJob, { id: building.id }, { state: 'running', runId: '00000000-0000-4000-8000-0000000b0b0b', startedAt: new Date() });
+      await manager.insert(db.entities.ExportChunk, { jobId: building.id, seq: 0, data: Buffer.from('id\r\n') });
+    });
+    const readyChunks = async () => (await db.source.manager.find(db.entities.ExportJob, { where: { state: 'ready' } }))
+      .reduce(async (sum, job) => (await sum) + (await db.source.manager.countBy(db.entities.ExportChunk, { jobId: job.id })), Promise.resolve(0));
+    expect(await readyChunks()).toBeGreaterThan(0);
+    h.advance(2 * 24 * 60 * 60 * 1000);
+    try {
+      await deleteExpiredFiles(h.runtime);
+    } finally {
+      h.advance(-2 * 24 * 60 * 60 * 1000);
+    }
+    expect(await readyChunks()).toBe(0);
+    expect(await db.source.manager.countBy(db.entities.ExportChunk, { jobId: building.id })).toBe(1);
+    await db.transaction((manager) => manager.update(db.entities.ExportJob, { id: building.id }, { state: 'failed' }));
   });
 
   it('an export asked for while no worker runs is built once a worker starts (it survives a restart)', async () => {

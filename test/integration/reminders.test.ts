@@ -1,7 +1,7 @@
 import { createLogger } from '../../src/logging/logger.js';
 import { inviteByEmail } from '../../src/members/invite.js';
 import { sendDueReminders } from '../../src/reminders/send-reminders.js';
-import { dueReminderDay } from '../../src/reminders/due.js';
+import { issuedWindow } from '../../src/reminders/due.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { newAgent } from '../support/browser-agent.js';
 import { claimAll } from '../support/claim-walk.js';
@@ -36,10 +36,11 @@ const reminders = (email: string) => mailsTo(h.dataDir, email).filter((mail) => 
 
 describe('reminders', () => {
   it('picks the latest configured day that has passed, not every missed one', () => {
-    const issued = new Date('2026-01-01T00:00:00Z');
-    expect(dueReminderDay([3, 5], issued, new Date(issued.getTime() + 2 * DAY))).toBeNull();
-    expect(dueReminderDay([3, 5], issued, new Date(issued.getTime() + 3 * DAY))).toBe(3);
-    expect(dueReminderDay([3, 5], issued, new Date(issued.getTime() + 6 * DAY))).toBe(5);
+    const now = new Date('2026-01-10T00:00:00Z');
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    // Day 3 is due for links issued 3 to 5 days ago; day 5 for anything older.
+    expect(issuedWindow([3, 5], 3, now)).toEqual({ from: ago(5), until: ago(3) });
+    expect(issuedWindow([5, 3], 5, now)).toEqual({ from: null, until: ago(5) });
   });
 
   it(`sends each reminder day exactly once per member, with ${replicas ? 'two replicas\' workers' : 'concurrent runs'} racing`, async () => {
