@@ -16,10 +16,6 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Runs after requireMember: lets through a member whose admin entry grants `permission`. Anyone else gets 403, and
- * every refusal is audited so probing the admin surface leaves a trail.
- */
-/**
  * Each refusal writes to the append-only audit table: past DENIALS_AUDITED in a window a member is answered 429 and
  * audited once more, so probing cannot grow the table without bound. One counter for every admin route.
  */
@@ -27,6 +23,10 @@ export function denialCounter(runtime: Runtime): RateLimiterAbstract {
   return createLimiter(runtime, { keyPrefix: 'admin-denied', points: DENIALS_AUDITED, durationSeconds: 15 * 60 });
 }
 
+/**
+ * Runs after requireMember: lets through a member whose admin entry grants `permission`. Anyone else gets 403, and
+ * every refusal is audited so probing the admin surface leaves a trail.
+ */
 export function requirePermission(runtime: Runtime, permission: Permission, denials: RateLimiterAbstract) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const member = req.member!;

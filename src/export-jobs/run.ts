@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LessThan } from 'typeorm';
 import type { ExportJobRow } from '../db/rows.js';
+import { lineEnds } from '../export/csv.js';
 import { membersCsv } from '../export/members-csv.js';
 import type { Runtime } from '../runtime.js';
 import { sendExportReady } from './mail.js';
@@ -62,7 +63,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
       pending.push(chunk);
       pendingBytes += chunk.length;
       bytes += chunk.length;
-      rowCount += countLines(chunk);
+      rowCount += lineEnds(chunk);
       if (pendingBytes >= CHUNK_BYTES) await flush();
     }
     await flush();
@@ -93,12 +94,6 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
   if (completed) await sendExportReady(runtime, ready);
 }
 
-/** Rows end in CRLF (a value holding a line break counts twice: the figure is informative only). */
-function countLines(chunk: Buffer): number {
-  let count = 0;
-  for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) count += 1;
-  return count;
-}
 
 /**
  * Exports a stopped process left queued or half-built go back on the queue (a run that finds one already taken or

@@ -7,7 +7,6 @@ import { readImportFile } from './read-rows.js';
 import { readUpTo, type ImportSource } from './read-source.js';
 import { buildReport, plannedInvitations, validRowsOf, type ImportReport } from './report.js';
 
-export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 const BATCH_SIZE = 500;
 
 export interface ImportProgress {
@@ -22,7 +21,8 @@ export interface ImportOptions {
   invite?: InviteWhen;
   /** Sort and report, change nothing. */
   dryRun?: boolean;
-  maxBytes?: number;
+  /** The largest file read; callers pass `imports.maxBytes` or the CLI's --max-bytes. */
+  maxBytes: number;
   /** List the valid rows in the report too (for a preview). */
   listValidRows?: boolean;
   req?: Request;
@@ -37,7 +37,7 @@ export interface ImportOptions {
 export async function importMembers(runtime: Runtime, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
   const invite = options.invite ?? 'later';
   const dryRun = options.dryRun ?? false;
-  const rows = readImportFile(await readUpTo(source, options.maxBytes ?? DEFAULT_MAX_BYTES));
+  const rows = readImportFile(await readUpTo(source, options.maxBytes));
   const progress = (phase: ImportProgress['phase'], total: number) => (done: number) => options.onProgress?.({ phase, done, total });
 
   const plan = await planImport(runtime.db, runtime.config, rows, { invite, batchSize: BATCH_SIZE, onBatch: progress('checking', rows.length) });

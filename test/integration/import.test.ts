@@ -32,7 +32,7 @@ afterAll(() => h.close());
 const tag = () => `t${++serial}x${Date.now().toString(36)}`;
 const row = (line: number, values: ImportRow['values']): ImportRow => ({ line, values });
 const csv = (...rows: string[]) => Buffer.from(`${[HEADER, ...rows].join('\r\n')}\r\n`);
-const run = (file: Buffer, options: Partial<ImportOptions> = {}) => importMembers(h.runtime, file, { actorId: 'test', ...options });
+const run = (file: Buffer, options: Partial<ImportOptions> = {}) => importMembers(h.runtime, file, { actorId: 'test', maxBytes: h.config.imports.maxBytes, ...options });
 
 async function memberBy(where: FindOptionsWhere<MemberRow>): Promise<MemberRow | null> {
   return h.runtime.db.source.manager.findOneBy(h.runtime.db.entities.Member, where);

@@ -3,19 +3,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { accessCodesCsv } from '../../export/access-codes-csv.js';
+import { lineEnds } from '../../export/csv.js';
 import { membersCsv, type ExportStatus } from '../../export/members-csv.js';
 import { CLI_ACTOR, withRuntime } from '../context.js';
 
-const CRLF = Buffer.from('\r\n');
 const PROGRESS_EVERY_MS = 200;
-
-/** CRLFs in a chunk of CSV, which holds whole lines. */
-function lineEnds(chunk: string | Buffer): number {
-  const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-  let count = 0;
-  for (let at = bytes.indexOf(CRLF); at !== -1; at = bytes.indexOf(CRLF, at + 2)) count++;
-  return count;
-}
 
 export function exportCommand(): Command {
   return new Command('export')

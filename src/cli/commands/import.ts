@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { DEFAULT_MAX_BYTES, importMembers, type ImportProgress } from '../../import/import-members.js';
+import { importMembers, type ImportProgress } from '../../import/import-members.js';
 import type { InviteWhen } from '../../import/invite-rules.js';
 import type { ImportReport } from '../../import/report.js';
 import { CLI_ACTOR, CliFailure, printJson, withRuntime } from '../context.js';
@@ -8,7 +8,7 @@ import { CLI_ACTOR, CliFailure, printJson, withRuntime } from '../context.js';
 interface ImportCommandOptions {
   invite: InviteWhen;
   dryRun?: boolean;
-  maxBytes: string;
+  maxBytes?: string;
   json?: boolean;
 }
 
@@ -65,16 +65,16 @@ export function importCommand(): Command {
     .argument('<file>', 'CSV (UTF-8) with a header row: Email, Employee ID, First name, Last name, Job Title, Department, Location, Locale, Manager Email, Login Method, Start Date')
     .addOption(new Option('--invite <when>', 'now: mail claim links and issue access codes; later: new members stay provisioned').choices(['now', 'later']).default('later'))
     .option('--dry-run', 'sort and report the rows, change nothing')
-    .option('--max-bytes <n>', 'refuse a larger file', String(DEFAULT_MAX_BYTES))
+    .option('--max-bytes <n>', 'refuse a larger file (default: imports.maxBytes from the configuration)')
     .option('--json', 'print one JSON summary object')
     .action(async (file: string, options: ImportCommandOptions) => {
-      const maxBytes = Number(options.maxBytes);
-      if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new CliFailure('--max-bytes must be a positive whole number of bytes');
+      const given = options.maxBytes === undefined ? undefined : Number(options.maxBytes);
+      if (given !== undefined && (!Number.isSafeInteger(given) || given < 1)) throw new CliFailure('--max-bytes must be a positive whole number of bytes');
       const handle = await openFile(file);
       try {
         const report = await withRuntime((runtime) =>
           importMembers(runtime, handle.createReadStream({ autoClose: false }), {
-            actorId: CLI_ACTOR, invite: options.invite, dryRun: options.dryRun, maxBytes, onProgress: progressLine(),
+            actorId: CLI_ACTOR, invite: options.invite, dryRun: options.dryRun, maxBytes: given ?? runtime.config.imports.maxBytes, onProgress: progressLine(),
           }),
         );
         if (options.json) printJson(report);
