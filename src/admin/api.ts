@@ -6,12 +6,12 @@ import type { MemberRow } from '../db/rows.js';
 import { exportFilterSchema } from '../export-jobs/filter.js';
 import { requestExport } from '../export-jobs/request.js';
 import { importMembers } from '../import/import-members.js';
-import { findMemberById } from '../members/lookup.js';
 import type { Runtime } from '../runtime.js';
 import type { AdminGuards } from './guards.js';
 import { inviteOne, readInviteForm } from './invite-one.js';
-import { loadMemberDetail, MEMBER_ID } from './member-detail.js';
-import { availableActions, MEMBER_ACTIONS, performAction, type MemberAction } from './member-actions.js';
+import { loadMemberDetail } from './member-detail.js';
+import { isRowId } from '../db/ids.js';
+import { availableActions, performAction, resolveMemberAction } from './member-actions.js';
 import { peopleFilterFrom } from './pages/people.js';
 import { countByStatus, findPeople } from './people-query.js';
 
@@ -45,7 +45,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
 
   router.get('/admin/api/members/:id', ...guards.read, async (req, res) => {
     const id = String(req.params.id);
-    const detail = MEMBER_ID.test(id) ? await loadMemberDetail(runtime, id) : null;
+    const detail = isRowId(id) ? await loadMemberDetail(runtime, id) : null;
     if (!detail) throw new AppError('not_found', 'no such member');
     res.set('Cache-Control', 'no-store').json({
       member: publicMember(detail.member),
@@ -64,13 +64,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
   });
 
   router.post('/admin/api/members/:id/:action', ...guards.manage, csrfProtection, async (req, res) => {
-    const id = String(req.params.id);
-    const action = String(req.params.action) as MemberAction;
-    const member = MEMBER_ID.test(id) && MEMBER_ACTIONS.includes(action) ? await findMemberById(db, id) : null;
-    if (!member) throw new AppError('not_found', 'no such member or action');
-    if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
-      throw new AppError('validation_failed', 'action not available', `That action is not available for a ${member.status} member.`);
-    }
+    const { member, action } = await resolveMemberAction(runtime, String(req.params.id), String(req.params.action));
     res.json(await performAction(runtime, action, member, req.member!.id, req));
   });
 
@@ -96,7 +90,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
 
   router.get('/admin/api/exports/:id', ...guards.manage, async (req, res) => {
     const id = String(req.params.id);
-    const job = /^[0-9a-f-]{36}$/.test(id) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id, adminId: req.member!.id }) : null;
+    const job = isRowId(id) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id, adminId: req.member!.id }) : null;
     if (!job) throw new AppError('not_found', 'no such export for this admin');
     const { filter, adminId: _admin, ...shown } = job;
     res.set('Cache-Control', 'no-store').json({ ...shown, filter: JSON.parse(filter) as unknown });

@@ -1,7 +1,9 @@
 import type { Request } from 'express';
 import { reissueAccessCode } from '../access-codes/admin.js';
 import type { Config } from '../config/schema.js';
+import { isRowId } from '../db/ids.js';
 import type { MemberRow } from '../db/rows.js';
+import { findMemberById } from '../members/lookup.js';
 import { AppError } from '../http/errors.js';
 import { deactivateMember } from '../members/deactivate.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
@@ -77,3 +79,16 @@ export const CONFIRMATIONS: Record<'revoke' | 'deactivate', { question: string; 
     confirmLabel: 'Deactivate',
   },
 };
+
+/**
+ * The member and action a request names, when the action is one the member's state allows: unknown ids and actions
+ * are 404, an action the state does not allow is 409 `member_action_unavailable`.
+ */
+export async function resolveMemberAction(runtime: Runtime, id: string, action: string): Promise<{ member: MemberRow; action: MemberAction }> {
+  const member = isRowId(id) && (MEMBER_ACTIONS as readonly string[]).includes(action) ? await findMemberById(runtime.db, id) : null;
+  if (!member) throw new AppError('not_found', 'no such member or action');
+  if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
+    throw new AppError('member_action_unavailable', `${action} not available for a ${member.status} member`, `That action is not available for a ${member.status} member.`);
+  }
+  return { member, action: action as MemberAction };
+}

@@ -1,3 +1,4 @@
+import { isRowId } from '../db/ids.js';
 import { In } from 'typeorm';
 import { currentAccessCode } from '../access-codes/codes.js';
 import type { AccessCodeRow, AuditRow, ClaimLinkRow, MemberRow } from '../db/rows.js';
@@ -7,7 +8,6 @@ import { currentLink } from '../members/resend.js';
 import type { Runtime } from '../runtime.js';
 
 export const HISTORY_LIMIT = 200;
-export const MEMBER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface MemberDetail {
   member: MemberRow;
@@ -31,7 +31,7 @@ export async function loadMemberDetail(runtime: Runtime, memberId: string): Prom
     member.status === 'invited' ? currentAccessCode(db, member, now) : undefined,
     db.source.manager.find(db.entities.AuditEvent, { where: { memberId: member.id }, order: { id: 'DESC' }, take: HISTORY_LIMIT }),
   ]);
-  const actorIds = [...new Set(history.map((entry) => entry.actorId).filter((id): id is string => Boolean(id && MEMBER_ID.test(id))))];
+  const actorIds = [...new Set(history.map((entry) => entry.actorId).filter((id): id is string => Boolean(id && isRowId(id))))];
   const actors = actorIds.length ? await db.source.manager.find(db.entities.Member, { where: { id: In(actorIds) } }) : [];
   return {
     member, groups, link, accessCode: accessCode ?? null, history,

@@ -1,3 +1,4 @@
+import { isRowId } from '../db/ids.js';
 import type { Request } from 'express';
 import type { ExportJobRow, MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
@@ -12,7 +13,7 @@ export type RefusalReason = 'unknown_export' | 'bad_token' | 'other_admin' | 'ex
  */
 export async function authorizeDownload(runtime: Runtime, jobId: string, token: string, admin: MemberRow, req: Request): Promise<ExportJobRow> {
   const { db, audit, keys } = runtime;
-  const job = /^[0-9a-f-]{36}$/.test(jobId) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
+  const job = isRowId(jobId) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
   const reason: RefusalReason | null = !job ? 'unknown_export'
     : !isDownloadTokenValid(keys.exportLink, job, token) ? 'bad_token'
       : job.adminId !== admin.id ? 'other_admin'

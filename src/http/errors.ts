@@ -37,6 +37,7 @@ export const ERRORS = {
   },
   export_not_ready: { status: 409, message: 'The export is still being prepared. You will get an email when it is ready.' },
   export_failed: { status: 409, message: 'This export could not be written. Ask for a new one, and contact your operator if it fails again.' },
+  member_action_unavailable: { status: 409, message: 'That action is not available for this member now.' },
   import_upload_missing: { status: 404, message: 'This import has expired or was already applied. Upload the file again.' },
   payload_too_large: { status: 413, message: 'The upload is too large.' },
   terms_not_accepted: { status: 403, message: 'Accept the current terms of use to continue.' },

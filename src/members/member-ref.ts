@@ -1,3 +1,4 @@
+import { isRowId } from '../db/ids.js';
 import type { Database } from '../db/database.js';
 import type { MemberRow } from '../db/rows.js';
 import { findMemberByEmail, findMemberById } from './lookup.js';
@@ -7,7 +8,7 @@ import { normalizeEmployeeId } from './normalize.js';
 export async function findMemberByRef(db: Database, ref: string): Promise<MemberRow | null> {
   const trimmed = ref.trim();
   if (trimmed.includes('@')) return findMemberByEmail(db, trimmed);
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(trimmed)) {
+  if (isRowId(trimmed)) {
     const byId = await findMemberById(db, trimmed.toLowerCase());
     if (byId) return byId;
   }

@@ -174,3 +174,41 @@ describe('import page refusals', () => {
     expect(res.text).toContain('=HYPERLINK(&quot;http://evil.example&quot;) Smith');
   });
 });
+
+describe('admin API', () => {
+  async function csrfToken(): Promise<string> {
+    return (await admin.agent.get('/admin/api/session').expect(200)).body.csrfToken as string;
+  }
+
+  it('imports a CSV body (dry run, then for real with invitations), shows a member, acts on it, and reports an export', async () => {
+    const csv = `${HEADER}\r\napi-one@example.com,,Api,One,,,,,,,\r\n,API-2,Api,Two,,,,,,,\r\n`;
+    const dry = await admin.agent.post('/admin/api/imports?dryRun=true').set('x-csrf-token', await csrfToken()).type('text/csv').send(csv).expect(200);
+    expect(dry.body).toMatchObject({ dryRun: true, valid: 2, created: 2 });
+    expect(await h.runtime.db.source.manager.countBy(h.runtime.db.entities.Member, { emailNormalized: 'api-one@example.com' })).toBe(0);
+    const done = await admin.agent.post('/admin/api/imports?invite=now').set('x-csrf-token', await csrfToken()).type('text/csv').send(csv).expect(200);
+    expect(done.body).toMatchObject({ dryRun: false, created: 2, invitedByLink: 1, invitedByCode: 1 });
+
+    const member = await h.runtime.db.source.manager.findOneByOrFail(h.runtime.db.entities.Member, { emailNormalized: 'api-one@example.com' });
+    const detail = await admin.agent.get(`/admin/api/members/${member.id}`).expect(200);
+    expect(detail.body.member).toMatchObject({ email: 'api-one@example.com', status: 'invited' });
+    expect(detail.body.member).not.toHaveProperty('passwordHash');
+    expect(detail.body.actions).toEqual(['resend', 'revoke', 'deactivate']);
+    expect(detail.body.history.map((entry: { event: string }) => entry.event)).toEqual(['member.invited', 'member.provisioned']);
+
+    const revoked = await admin.agent.post(`/admin/api/members/${member.id}/revoke`).set('x-csrf-token', await csrfToken()).expect(200);
+    expect(revoked.body).toEqual({ action: 'revoke', memberId: member.id });
+    const again = await admin.agent.post(`/admin/api/members/${member.id}/revoke`).set('x-csrf-token', await csrfToken()).expect(409);
+    expect(again.body.error.code).toBe('member_action_unavailable');
+
+    const requested = await admin.agent.post('/admin/api/exports').set('x-csrf-token', await csrfToken()).send({ status: 'invited' }).expect(202);
+    const state = await admin.agent.get(`/admin/api/exports/${requested.body.id}`).expect(200);
+    expect(state.body).toMatchObject({ id: requested.body.id, state: 'queued', filter: { status: 'invited', search: '' } });
+    expect(state.body).not.toHaveProperty('adminId');
+  });
+
+  it('refuses an oversized CSV body with 413 and imports nothing', async () => {
+    const big = `${HEADER}\r\n${'x'.repeat(80 * 1024)}\r\n`;
+    const res = await admin.agent.post('/admin/api/imports').set('x-csrf-token', await csrfToken()).type('text/csv').send(big).expect(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+});

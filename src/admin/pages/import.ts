@@ -1,3 +1,4 @@
+import { isRowId } from '../../db/ids.js';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../../http/errors.js';
@@ -10,7 +11,6 @@ import { keepUpload, releaseUpload, takeUpload } from '../import-uploads.js';
 import { renderAdmin } from '../render-admin.js';
 
 const PREVIEW_ROWS = 500;
-const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 export function importPages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
@@ -58,7 +58,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
   router.post('/admin/import/:id', ...guards.manage, csrfProtection, async (req, res) => {
     const id = String(req.params.id);
     const invite = (req.body as Record<string, unknown>)?.invite === 'now' ? 'now' : 'later';
-    const upload = UPLOAD_ID.test(id) ? await takeUpload(runtime, id, req.member!.id) : null;
+    const upload = isRowId(id) ? await takeUpload(runtime, id, req.member!.id) : null;
     if (!upload) throw new AppError('import_upload_missing', 'upload missing, expired, applied or not this admin\'s');
     let report;
     try {

@@ -1,25 +1,27 @@
 import { AppError } from '../../http/errors.js';
 import { csrfProtection } from '../../http/csrf.js';
 import { caseSensitiveRouter } from '../../http/router.js';
-import { findMemberById } from '../../members/lookup.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
-import { availableActions, CONFIRMATIONS, MEMBER_ACTIONS, performAction, type MemberAction } from '../member-actions.js';
+import { CONFIRMATIONS, performAction, resolveMemberAction } from '../member-actions.js';
 import { renderAdmin } from '../render-admin.js';
-import { MEMBER_ID } from '../member-detail.js';
 import { showMember } from './people.js';
 
 export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
 
   router.post('/admin/people/:id/:action', ...guards.manage, csrfProtection, async (req, res) => {
-    const id = String(req.params.id);
-    const action = String(req.params.action) as MemberAction;
-    const member = MEMBER_ID.test(id) && MEMBER_ACTIONS.includes(action) ? await findMemberById(runtime.db, id) : null;
-    if (!member) throw new AppError('not_found', 'no such member or action');
-    if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
-      return showMember(runtime, req, res, { errors: [{ field: 'main', message: `That action is not available for a ${member.status} member.` }] }, 409);
+    let resolved;
+    try {
+      resolved = await resolveMemberAction(runtime, String(req.params.id), String(req.params.action));
+    } catch (error) {
+      // On the member's own page, with what is available shown beside the error.
+      if (error instanceof AppError && error.code === 'member_action_unavailable') {
+        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.publicMessage }] }, error.status);
+      }
+      throw error;
     }
+    const { member, action } = resolved;
     const confirmation = action === 'revoke' || action === 'deactivate' ? CONFIRMATIONS[action] : undefined;
     if (confirmation && (req.body as Record<string, unknown>)?.confirm !== 'yes') {
       return renderAdmin(runtime, req, res, 'admin/confirm.njk', 'people', {

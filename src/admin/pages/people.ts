@@ -5,7 +5,8 @@ import { caseSensitiveRouter } from '../../http/router.js';
 import { displayName } from '../../members/lookup.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
-import { HISTORY_LIMIT, loadMemberDetail, MEMBER_ID } from '../member-detail.js';
+import { isRowId } from '../../db/ids.js';
+import { HISTORY_LIMIT, loadMemberDetail } from '../member-detail.js';
 import { availableActions } from '../member-actions.js';
 import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
@@ -37,7 +38,7 @@ function pageUrl(filter: { status?: string; search: string }, cursor: string | n
 
 export async function showMember(runtime: Runtime, req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const id = String(req.params.id);
-  const detail = MEMBER_ID.test(id) ? await loadMemberDetail(runtime, id) : null;
+  const detail = isRowId(id) ? await loadMemberDetail(runtime, id) : null;
   if (!detail) throw new AppError('not_found', 'no such member');
   const { member } = detail;
   renderAdmin(runtime, req, res, 'admin/member.njk', 'people', {
