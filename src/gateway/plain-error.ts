@@ -11,7 +11,7 @@ export function sendPlainError(runtime: Runtime, req: IncomingMessage, res: Serv
   res.setHeader('X-Request-Id', requestId);
   if (error.code === 'service_unavailable') res.setHeader('Retry-After', '5');
   // A fault on our side or the upstream's is logged with the id the member sees, so support can find it.
-  if (error.status >= 500) runtime.logger.warn({ requestId, errorCode: error.code, detail: error.detail }, 'gateway request failed');
+  if (error.status >= 500) runtime.logger.error({ requestId, errorCode: error.code, detail: error.detail }, 'gateway request failed');
   if (isApiRequest(req)) {
     const body = JSON.stringify({ error: { code: error.code, message: error.publicMessage, requestId } });
     res.writeHead(error.status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import { AppError } from '../http/errors.js';
+import { requestIdFor } from '../http/request-id.js';
 import type { Runtime } from '../runtime.js';
 import type { SessionReader } from '../session/session-reader.js';
 import { sessionCookieName } from '../session/session.js';
@@ -32,7 +32,6 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const publicOrigin = new URL(config.baseUrl).origin;
 
   proxy.on('error', (error, req, res) => {
-    logger.warn({ err: { message: (error as Error).message, code: (error as NodeJS.ErrnoException).code } }, 'upstream unreachable');
     if (res && 'writeHead' in res) {
       if (!res.headersSent) sendPlainError(runtime, req, res as ServerResponse, new AppError('upstream_unavailable', (error as Error).message));
       else res.destroy();
@@ -50,8 +49,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     stripIdentityHeaders(req.headers);
     stripSessionCookie(req.headers, cookieName);
     forwarded(req);
-    const requestId = req.headers['x-request-id'];
-    if (typeof requestId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(requestId)) req.headers['x-request-id'] = randomUUID();
+    req.headers['x-request-id'] = requestIdFor(req);
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
     return 'ok';
   }
@@ -70,8 +68,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         const returnTo = encodeURIComponent(req.url ?? '/');
         res.writeHead(303, { Location: outcome === 'terms' ? `/_claimgate/terms?returnTo=${returnTo}` : `/login?returnTo=${returnTo}`, 'Cache-Control': 'no-store' }).end();
       } catch (error) {
-        // A session store that does not answer fails closed: nobody passes.
-        logger.error({ err: error }, 'gateway failed');
+        // A session store that does not answer fails closed: nobody passes (the answer is logged with its request id).
         if (!res.headersSent) sendPlainError(runtime, req, res, new AppError('service_unavailable', (error as Error).message));
       }
     },

@@ -3,7 +3,7 @@ import { requestIdFor } from './request-id.js';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Express } from 'express';
 import type session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -54,13 +54,6 @@ export interface AppHandle {
   close(): void;
 }
 
-/** Runs a middleware only on claimgate's own paths: proxied traffic keeps the upstream's headers and bodies. */
-function ownOnly(hasUpstream: boolean, metricsOn: boolean, ...handlers: RequestHandler[]): RequestHandler {
-  const chain = express.Router();
-  chain.use(...handlers);
-  return (req: Request, res: Response, next: NextFunction) => (isOwnPath(req.path, hasUpstream, metricsOn) ? chain(req, res, next) : next());
-}
-
 /** The HTTP pipeline, top to bottom. */
 export function createApp(runtime: Runtime): AppHandle {
   const { config } = runtime;
@@ -92,36 +85,33 @@ export function createApp(runtime: Runtime): AppHandle {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
+  // Only claimgate's own paths reach this application (the handler below sends the rest to the upstream).
   app.use(
-    ownOnly(
-      hasUpstream,
-      metricsOn,
-      helmet({
-        contentSecurityPolicy: {
-          useDefaults: false,
-          directives: {
-            defaultSrc: ["'self'"],
-            scriptSrc: ["'none'"],
-            styleSrc: ["'self'"],
-            imgSrc: ["'self'", 'data:'],
-            // Forms that send the browser on to an identity provider (claim start, sign-in, sign-out) need its origin.
-            formAction: ["'self'", () => ssoFormTargets(runtime).join(' ') || "'self'"],
-            frameAncestors: ["'none'"],
-            baseUri: ["'none'"],
-            objectSrc: ["'none'"],
-          },
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'none'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          // Forms that send the browser on to an identity provider (claim start, sign-in, sign-out) need its origin.
+          formAction: ["'self'", () => ssoFormTargets(runtime).join(' ')],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
         },
-        referrerPolicy: { policy: 'no-referrer' },
-        strictTransportSecurity: config.baseUrl.startsWith('https://'),
-      }),
-    ),
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: config.baseUrl.startsWith('https://'),
+    }),
   );
   app.use(countRequests(runtime.metrics));
   app.use(healthRoutes(runtime));
   app.use(metricsRoutes(runtime));
   app.use('/_claimgate/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   app.use(samlAcsBodyParser());
-  app.use(ownOnly(hasUpstream, metricsOn, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' })));
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' }));
   app.use(sessions);
   app.use(timeouts);
 

@@ -94,3 +94,19 @@ describe('HTTP security headers', () => {
     }
   });
 });
+
+describe('HTTP security headers without an upstream', () => {
+  // Attack: framing or script injection on an unknown path of a gateway that fronts nothing (the shipped default).
+  it('clickjacking and injection on unknown paths: a 404 carries the same CSP, frame and referrer headers as every page', async () => {
+    const bare = await startHarness();
+    try {
+      const res = await request(bare.app).get('/no-such-page').set('Accept', 'text/html').expect(404);
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).toContain("script-src 'none'");
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    } finally {
+      await bare.close();
+    }
+  });
+});
