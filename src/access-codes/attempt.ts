@@ -6,7 +6,7 @@ import { createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-
 import { normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { codeHash, hashesEqual, normalizeCode } from './code.js';
-import { isCodeUsable } from './codes.js';
+import { isCodeUsable, latestOpenCode } from './codes.js';
 
 export type CodeAttempt =
   | { ok: true; member: MemberRow; code: AccessCodeRow }
@@ -47,7 +47,7 @@ export class AccessCodeGuard {
 
     const employeeId = normalizeEmployeeId(employeeIdInput) ?? `invalid:${employeeIdInput.trim().slice(0, 64).toUpperCase()}`;
     const member = employeeId.startsWith('invalid:') ? null : await db.source.manager.findOneBy(db.entities.Member, { employeeId });
-    const current = member ? await this.latestCode(member) : undefined;
+    const current = member ? await latestOpenCode(this.runtime.db, member.id) : undefined;
     if (current?.lockedAt || (!current && (await remainingPoints(this.unknownIds, employeeId)) <= 0)) {
       await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason: 'locked' } });
       return { ok: false, reason: 'locked' };
@@ -67,17 +67,6 @@ export class AccessCodeGuard {
     if (!locked) return { ok: false, reason: 'invalid' };
     await audit({ event: 'claim.code_locked', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { scope: 'member', attempts: this.runtime.config.claim.accessCodeLimits.perMember } });
     return { ok: false, reason: 'locked' };
-  }
-
-  /** The newest code not yet used or revoked: expired and locked ones included, so they answer as such. */
-  private async latestCode(member: MemberRow): Promise<AccessCodeRow | undefined> {
-    const { db } = this.runtime;
-    const rows = await db.source.manager.find(db.entities.AccessCode, {
-      where: { memberId: member.id, usedAt: IsNull(), revokedAt: IsNull() },
-      order: { createdAt: 'DESC' },
-      take: 1,
-    });
-    return rows[0];
   }
 
   /** Counts a wrong code against the member's code in the database; true when this failure locked it. */

@@ -40,13 +40,18 @@ export async function issueAccessCode(db: Database, keys: Keys, manager: EntityM
   return { row, code: formatCode(code) };
 }
 
-/** The code a member can use right now, if any: what the printable export shows. */
-export async function currentAccessCode(db: Database, member: MemberRow, now: Date): Promise<AccessCodeRow | undefined> {
+/** The member's newest code not yet used or revoked: expired and locked ones included, so they answer as such. */
+export async function latestOpenCode(db: Database, memberId: string): Promise<AccessCodeRow | undefined> {
   const rows = await db.source.manager.find(db.entities.AccessCode, {
-    where: { memberId: member.id, revokedAt: IsNull(), usedAt: IsNull() },
+    where: { memberId, revokedAt: IsNull(), usedAt: IsNull() },
     order: { createdAt: 'DESC' },
     take: 1,
   });
-  const row = rows[0];
+  return rows[0];
+}
+
+/** The code a member can use right now, if any: what the printable export shows. */
+export async function currentAccessCode(db: Database, member: MemberRow, now: Date): Promise<AccessCodeRow | undefined> {
+  const row = await latestOpenCode(db, member.id);
   return row && isCodeUsable(row, member, now) ? row : undefined;
 }

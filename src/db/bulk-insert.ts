@@ -23,8 +23,8 @@ function copyCell(value: unknown): string {
  * Inserts many rows of one entity with as few parameterised statements as it can, values converted by the driver as
  * TypeORM would; generated columns (an increment id) are left to the database. The query builder's bookkeeping per
  * parameter costs more than the database's own work on hundreds of rows, and PostgreSQL binds a statement with
- * thousands of parameters slowly: there a transaction's rows go in with one COPY, and otherwise each column travels
- * as one array that `unnest` turns back into rows.
+ * thousands of parameters slowly: there the rows go in with one COPY, which needs the transaction's own connection
+ * (every caller passes a transaction's manager).
  */
 export async function bulkInsert<T extends ObjectLiteral>(db: Database, manager: EntityManager, entity: EntityTarget<T>, rows: Array<Partial<T>>): Promise<void> {
   if (!rows.length) return;
@@ -35,7 +35,8 @@ export async function bulkInsert<T extends ObjectLiteral>(db: Database, manager:
   const names = columns.map((column) => driver.escape(column.databaseName)).join(', ');
   const value = (row: Partial<T>, index: number) => driver.preparePersistentValue(columns[index]!.getEntityValue(row), columns[index]!);
 
-  if (db.engine === 'postgres' && manager.queryRunner) {
+  if (db.engine === 'postgres') {
+    if (!manager.queryRunner) throw new Error('bulkInsert runs inside a transaction');
     const client = (await manager.queryRunner.connect()) as PoolClient;
     let text = '';
     for (const row of rows) {
@@ -44,12 +45,6 @@ export async function bulkInsert<T extends ObjectLiteral>(db: Database, manager:
       text += `${line}\n`;
     }
     await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (FORMAT csv)`)));
-    return;
-  }
-  if (db.engine === 'postgres') {
-    const arrays = columns.map((_column, index) => rows.map((row) => value(row, index)));
-    const casts = columns.map((column, index) => `$${index + 1}::${driver.normalizeType(column)}[]`).join(', ');
-    await manager.query(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${casts})`, arrays);
     return;
   }
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
