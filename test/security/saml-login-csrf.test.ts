@@ -30,6 +30,15 @@ function cookieValue(res: { headers: Record<string, unknown> }, name: string): s
   return cookie?.split(';')[0];
 }
 
+/** The refusal's reason, read from the audit row that carries the trace id the answer showed. */
+async function reasonOf(posted: { body: { error?: { traceId?: string } } }): Promise<unknown> {
+  const traceId = posted.body.error?.traceId;
+  expect(traceId).toMatch(/^[A-Z0-9]{10}$/);
+  const rows = await h.runtime.db.source.manager.findBy(h.runtime.db.entities.AuditEvent, { traceId });
+  expect(rows).toHaveLength(1);
+  return JSON.parse(rows[0]!.details).reason;
+}
+
 /** The attacker starts a sign-in in their own browser and gets the IdP's signed answer for their own account. */
 async function attackersAnswer(email: string) {
   const login = await request(h.app).get('/sso/saml/corp/login').set(https).expect(302);
@@ -52,12 +61,11 @@ describe('SAML login CSRF', () => {
     const attacker = await invite(h.runtime, `attacker-${Date.now()}@corp.example`, 'Mallory');
     const { SAMLResponse } = await attackersAnswer(attacker.email);
     // The victim's browser carries no binding cookie for the attacker's request.
-    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).type('form').send({ SAMLResponse });
+    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).set('Accept', 'application/json').type('form').send({ SAMLResponse });
     expect(posted.status).toBeGreaterThanOrEqual(400);
     expect(posted.status).toBeLessThan(500);
     expect(cookieValue(posted, SESSION)).toBeUndefined();
-    const refused = await h.runtime.db.source.manager.find(h.runtime.db.entities.AuditEvent, { where: { event: 'login.failed' } });
-    expect(refused.map((row) => JSON.parse(row.details).reason)).toContain('saml_browser_mismatch');
+    expect(await reasonOf(posted)).toBe('saml_browser_mismatch');
     const member = await h.runtime.db.source.manager.findOneBy(h.runtime.db.entities.Member, { id: attacker.id });
     expect(member!.status).toBe('invited');
   });
@@ -65,9 +73,11 @@ describe('SAML login CSRF', () => {
   it('stops a forged binding: a cookie the victim\'s browser was never given does not match', async () => {
     const attacker = await invite(h.runtime, `forger-${Date.now()}@corp.example`, 'Forger');
     const { SAMLResponse } = await attackersAnswer(attacker.email);
-    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).set('Cookie', `${BINDING}=made-up-value`).type('form').send({ SAMLResponse });
+    const posted = await request(h.app).post('/sso/saml/corp/acs').set(https).set('Accept', 'application/json')
+      .set('Cookie', `${BINDING}=made-up-value`).type('form').send({ SAMLResponse });
     expect(posted.status).toBeGreaterThanOrEqual(400);
     expect(cookieValue(posted, SESSION)).toBeUndefined();
+    expect(await reasonOf(posted)).toBe('saml_browser_mismatch');
   });
 
   it('accepts the answer when it comes back through the browser that started the sign-in', async () => {

@@ -1,3 +1,5 @@
+import { deactivateMember } from '../../src/members/deactivate.js';
+import { revokeInvitation } from '../../src/members/revoke.js';
 import request from 'supertest';
 import type { Document, Element } from '@xmldom/xmldom';
 import { claimPath, newAgent, tokenFor, type Agent } from '../support/browser-agent.js';
@@ -348,6 +350,21 @@ describe('SAML attacks: each refused with a 4xx, no session and an audit row wit
     expect([attack.reason].flat()).toContain(rows[0]!.details.reason);
     // The detail is redacted: never the assertion itself.
     expect(JSON.stringify(rows[0]!.details)).not.toContain('PHNhbWxw');
+  });
+
+  it.each(['deactivated', 'provisioned'] as const)('refuses a genuine answer for a %s member: no session, no claim, audited', async (state) => {
+    const member = await invite(h.runtime, `${state}-${Date.now()}@corp.example`);
+    if (state === 'deactivated') await deactivateMember(h.runtime, member.id, 'test');
+    else await revokeInvitation(h.runtime, member.id, 'test');
+    const authnRequest = await newRequest();
+    const res = await postToAcs(idp.answer(authnRequest.id, { user: { nameId: member.email } }));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(sessionCookie(res)).toBeUndefined();
+    const rows = await auditByTrace(res.body.error.traceId as string);
+    expect(rows).toEqual([expect.objectContaining({ event: 'login.failed', outcome: 'failure', details: expect.objectContaining({ reason: 'member_not_allowed' }) })]);
+    const after = await db().source.manager.findOneBy(db().entities.Member, { id: member.id });
+    expect(after!.status).toBe(state);
   });
 
   it('refuses a replayed response (sequential): the first signs in, the second is refused', async () => {
