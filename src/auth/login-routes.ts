@@ -1,3 +1,4 @@
+import { enterFlow } from '../claim/enter-flow.js';
 import type { Request, Response, Router } from 'express';
 import { startOrResumeFlow } from '../claim/flows.js';
 import { AppError } from '../http/errors.js';
@@ -11,7 +12,7 @@ import { singleLogoutUrl } from '../sso/logout.js';
 import { providerForEmail } from '../sso/providers.js';
 import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
-import { destroySession, signIn } from '../session/session.js';
+import { endSession, signIn } from '../session/session.js';
 import { verifyPassword } from './password-hash.js';
 import { needsTermsAcceptance } from './terms-currency.js';
 import { caseSensitiveRouter } from '../http/router.js';
@@ -89,9 +90,7 @@ export function loginRoutes(runtime: Runtime): Router {
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
     if (await needsTermsAcceptance(runtime, member.id)) {
       const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null, accessCodeId: null }, runtime.now());
-      await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-      req.session.flowId = flow.row.id;
-      return res.redirect(303, `/claim/flow/${flow.state}`);
+      return enterFlow(req, res, flow);
     }
     await signIn(req, member.id, runtime.now());
     res.redirect(303, safeReturnPath(field(req, 'returnTo')) ?? config.upstream.landingPath);
@@ -100,8 +99,7 @@ export function loginRoutes(runtime: Runtime): Router {
   router.post('/logout', csrfProtection, async (req, res) => {
     const memberId = req.session?.memberId;
     const providerLogout = memberId ? await singleLogoutUrl(runtime, req.session.sso) : undefined;
-    await destroySession(req);
-    res.clearCookie(req.app.get('session cookie name') as string, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.baseUrl.startsWith('https://') });
+    await endSession(req, res, config.baseUrl.startsWith('https://'));
     if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out', ...(providerLogout ? { providerLogout: true } : {}) } });
     // An OIDC session also ends at the provider, which sends the browser back to the sign-in page.
     res.redirect(303, providerLogout ?? '/login?signedOut=1');

@@ -1,3 +1,4 @@
+import { enterFlow } from './enter-flow.js';
 import type { Request, Response, Router } from 'express';
 import { AccessCodeGuard } from '../access-codes/attempt.js';
 import { AppError } from '../http/errors.js';
@@ -47,9 +48,7 @@ export function codeRoutes(runtime: Runtime): Router {
     const { flow, resumed } = await startOrResumeFlow(db, config, member, { purpose: 'claim', method: 'code', linkId: null, accessCodeId: code.id }, runtime.now());
     runtime.metrics.claimOutcomes.inc({ method: 'code', outcome: 'started' });
     await audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'code', req, details: { flowId: flow.row.id, resumed } });
-    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-    req.session.flowId = flow.row.id;
-    res.redirect(303, flow.state === 'done' ? '/claim/flow/finish' : `/claim/flow/${flow.state}`);
+    await enterFlow(req, res, flow);
   });
 
   return router;

@@ -1,3 +1,4 @@
+import { enterFlow, stepPath } from './enter-flow.js';
 import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
@@ -19,10 +20,6 @@ import type { FieldError, StepContext } from './steps/step.js';
 import { caseSensitiveRouter } from '../http/router.js';
 
 const LINK_TOKEN = /^[0-9a-f]{32}[A-Za-z0-9_-]{43}$/;
-
-function stepPath(state: string): string {
-  return state === 'done' ? '/claim/flow/finish' : `/claim/flow/${state}`;
-}
 
 /** Claim pages carry secrets in their URL or form: never send a Referer from them, never cache them. */
 function claimHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -103,9 +100,8 @@ export function claimRoutes(runtime: Runtime): Router {
       await db.transaction((manager) => saveFlowProgress(db, manager, flow, { ...reopened, data }, runtime.now()));
       return res.redirect(303, '/claim/flow/username?taken=1');
     }
-    const sso = req.session.sso;
-    await signIn(req, flow.row.memberId, runtime.now());
-    if (sso) req.session.sso = sso;
+    // An SSO claim keeps how it began, so that signing out also ends the provider's session.
+    await signIn(req, flow.row.memberId, runtime.now(), req.session.sso ? { sso: req.session.sso } : {});
     res.redirect(303, config.upstream.landingPath);
   }
 
@@ -190,9 +186,7 @@ export function claimRoutes(runtime: Runtime): Router {
     const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id, accessCodeId: null }, runtime.now());
     runtime.metrics.claimOutcomes.inc({ method: 'link', outcome: 'started' });
     await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });
-    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-    req.session.flowId = flow.row.id;
-    res.redirect(303, stepPath(flow.state));
+    await enterFlow(req, res, flow);
   });
 
   return router;

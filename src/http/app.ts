@@ -23,7 +23,7 @@ import { countRequests, countResponse } from '../metrics/http.js';
 import { metricsRoutes } from '../metrics/routes.js';
 import type { Runtime } from '../runtime.js';
 import { SessionReader } from '../session/session-reader.js';
-import { createSessionStore, sessionCookieName, sessionMiddleware, sessionTimeouts } from '../session/session.js';
+import { createSessionStore, sessionMiddleware, sessionTimeouts } from '../session/session.js';
 import { errorHandler } from './error-handler.js';
 import { AppError } from './errors.js';
 import { healthRoutes } from './health-routes.js';
@@ -69,7 +69,6 @@ export function createApp(runtime: Runtime): AppHandle {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('case sensitive routing', true);
-  app.set('session cookie name', sessionCookieName(config.baseUrl.startsWith('https://')));
   const timeouts = sessionTimeouts(runtime);
 
   app.use(

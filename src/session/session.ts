@@ -1,6 +1,6 @@
 import { RedisStore } from 'connect-redis';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import session from 'express-session';
+import session, { type SessionData } from 'express-session';
 import type { Runtime } from '../runtime.js';
 import './session-data.js';
 import { sessionVerdict } from './session-clock.js';
@@ -58,20 +58,27 @@ export function sessionTimeouts(runtime: Runtime): RequestHandler {
   };
 }
 
-/** Starts a signed-in session under a fresh id, so an id fixed before sign-in is worthless afterwards. */
-export function signIn(req: Request, memberId: string, at: Date): Promise<void> {
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((error) => {
-      if (error) return reject(error);
-      const now = at.getTime();
-      req.session.memberId = memberId;
-      req.session.authenticatedAt = now;
-      req.session.lastSeenAt = now;
-      req.session.save((saveError) => (saveError ? reject(saveError) : resolve()));
-    });
-  });
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Starts a signed-in session under a fresh id, so an id fixed before sign-in is worthless afterwards. `extra` (how an
+ * SSO session began, for single logout) is saved with it in the same write.
+ */
+export async function signIn(req: Request, memberId: string, at: Date, extra: Partial<Pick<SessionData, 'sso'>> = {}): Promise<void> {
+  await regenerateSession(req);
+  const now = at.getTime();
+  Object.assign(req.session, extra, { memberId, authenticatedAt: now, lastSeenAt: now });
+  await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
 }
 
 export function destroySession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+}
+
+/** Ends the session in its store and tells the browser to drop the cookie (sign-out, the IdP's logout). */
+export async function endSession(req: Request, res: Response, secure: boolean): Promise<void> {
+  await destroySession(req);
+  res.clearCookie(sessionCookieName(secure), { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }

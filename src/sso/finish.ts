@@ -1,3 +1,4 @@
+import { enterFlow } from '../claim/enter-flow.js';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { needsTermsAcceptance } from '../auth/terms-currency.js';
@@ -30,10 +31,6 @@ interface Context {
   logout: SsoLogoutInfo;
 }
 
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-}
-
 function fail(ctx: Context, reason: string, detail: string, memberId: string | null = null, event: 'claim.sso_failed' | 'login.failed' | 'claim.sso_mismatch' = ctx.start.claimLinkId ? 'claim.sso_failed' : 'login.failed') {
   return renderSsoFailure(ctx.req, ctx.res, ctx.runtime, {
     providerId: ctx.identity.providerId, reason, detail, traceId: ctx.traceId, event, memberId,
@@ -53,6 +50,11 @@ function profileFromIdentity(runtime: Runtime, identity: SsoIdentity): FlowData[
   return Object.keys(profile).length ? profile : undefined;
 }
 
+/** How this session began at the provider, for single logout. */
+function ssoSession(ctx: Context): SsoSessionInfo {
+  return { providerId: ctx.identity.providerId, protocol: ctx.identity.protocol, ...ctx.logout };
+}
+
 /** Starts (or resumes) the member's claim with SSO as the proof: no password step, no local password. */
 async function startClaim(ctx: Context, member: MemberRow, linkId: string | null): Promise<void> {
   const { runtime, req, res, identity, traceId } = ctx;
@@ -62,11 +64,8 @@ async function startClaim(ctx: Context, member: MemberRow, linkId: string | null
   if (profile) await db.transaction((manager) => saveFlowProgress(db, manager, flow, { completed: flow.completed, state: flow.state, data: { ...flow.data, profile } }, runtime.now()));
   await audit({ event: 'claim.sso_succeeded', memberId: member.id, actorId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
   await audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'sso', req, details: { flowId: flow.row.id, resumed } });
-  await regenerate(req);
-  req.session.flowId = flow.row.id;
   // Kept through the claim so that signing out later also ends the provider's session.
-  req.session.sso = { providerId: identity.providerId, protocol: identity.protocol, ...ctx.logout };
-  res.redirect(303, flow.state === 'done' ? '/claim/flow/finish' : `/claim/flow/${flow.state}`);
+  await enterFlow(req, res, flow, { sso: ssoSession(ctx) });
 }
 
 async function signInMember(ctx: Context, member: MemberRow): Promise<void> {
@@ -75,13 +74,9 @@ async function signInMember(ctx: Context, member: MemberRow): Promise<void> {
   await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
   if (await needsTermsAcceptance(runtime, member.id)) {
     const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null, accessCodeId: null }, runtime.now());
-    await regenerate(req);
-    req.session.flowId = flow.row.id;
-    req.session.sso = { providerId: identity.providerId, protocol: identity.protocol, ...ctx.logout };
-    return res.redirect(303, `/claim/flow/${flow.state}`);
+    return enterFlow(req, res, flow, { sso: ssoSession(ctx) });
   }
-  await signIn(req, member.id, runtime.now());
-  req.session.sso = { providerId: identity.providerId, protocol: identity.protocol, ...ctx.logout };
+  await signIn(req, member.id, runtime.now(), { sso: ssoSession(ctx) });
   res.redirect(303, start.returnTo ?? config.upstream.landingPath);
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Runtime } from '../../runtime.js';
 import { ssoFailure } from '../failure.js';
 import { useOnce } from '../once.js';
@@ -11,11 +10,5 @@ import type { VerifiedAssertion } from './verified-assertion.js';
 export async function acceptAssertionOnce(runtime: Runtime, providerId: string, assertion: VerifiedAssertion, clockSkewMs: number): Promise<void> {
   if (!assertion.notOnOrAfter) throw ssoFailure('saml_response_invalid', 'the assertion has no NotOnOrAfter: it could be replayed forever');
   const ttl = Math.max(assertion.notOnOrAfter.getTime() + clockSkewMs - runtime.now().getTime(), 1000);
-  const key = onceKey('saml', providerId, assertion.id);
-  if (!(await useOnce(runtime, key, ttl))) throw ssoFailure('saml_replay', 'assertion ID already used');
-}
-
-/** A fixed-length key: IDs are chosen by the IdP and may be long; cutting them could make two collide. */
-export function onceKey(kind: string, providerId: string, id: string): string {
-  return `${kind}:${createHash('sha256').update(`${providerId}\n${id}`).digest('hex')}`;
+  if (!(await useOnce(runtime, `saml\n${providerId}\n${assertion.id}`, ttl))) throw ssoFailure('saml_replay', 'assertion ID already used');
 }

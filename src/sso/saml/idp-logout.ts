@@ -2,10 +2,9 @@ import type { SAML } from '@node-saml/node-saml';
 import type { Request, Response } from 'express';
 import type { SamlProviderConfig } from '../../config/schema.js';
 import type { Runtime } from '../../runtime.js';
-import { destroySession } from '../../session/session.js';
+import { endSession } from '../../session/session.js';
 import { ssoFailure } from '../failure.js';
 import { useOnce } from '../once.js';
-import { onceKey } from './assertion-replay.js';
 import { checkLogoutRequest } from './logout-request.js';
 import type { SpDescription } from './sp.js';
 
@@ -33,7 +32,7 @@ export async function endSessionForIdp(ctx: IdpLogoutContext): Promise<void> {
   checkLogoutRequest(ctx.query, sp.sloUrl);
   const { profile } = await saml.validateRedirectAsync(ctx.query as Record<string, string>, ctx.rawQuery);
   if (!profile?.ID) throw ssoFailure('saml_logout_invalid', 'LogoutRequest without an ID');
-  if (!(await useOnce(runtime, onceKey('saml-logout', provider.id, profile.ID), LOGOUT_REQUEST_MEMORY_MS))) {
+  if (!(await useOnce(runtime, `saml-logout\n${provider.id}\n${profile.ID}`, LOGOUT_REQUEST_MEMORY_MS))) {
     throw ssoFailure('saml_replay', 'LogoutRequest already processed');
   }
   const info = req.session?.sso;
@@ -41,8 +40,7 @@ export async function endSessionForIdp(ctx: IdpLogoutContext): Promise<void> {
   const sameSession = Boolean(memberId) && info?.protocol === 'saml' && info.providerId === provider.id && info.nameId === profile.nameID
     && (!profile.sessionIndex || !info.sessionIndex || profile.sessionIndex === info.sessionIndex);
   if (sameSession) {
-    await destroySession(req);
-    res.clearCookie(req.app.get('session cookie name') as string, { path: '/', httpOnly: true, sameSite: 'lax', secure: runtime.config.baseUrl.startsWith('https://') });
+    await endSession(req, res, runtime.config.baseUrl.startsWith('https://'));
     await runtime.audit({ event: 'session.ended', actorId: memberId!, memberId: memberId!, req, details: { reason: 'idp_logout', provider: provider.id } });
   }
   // Without a SingleLogoutService in the IdP's metadata there is nowhere to send the answer.
