@@ -31,19 +31,19 @@ export function ssoOidcRoutes(runtime: Runtime): Router {
   const router = caseSensitiveRouter();
   const clients = oidcClients(runtime);
   const authenticator = new passport.Passport();
-  const strategies = new Map<string, Promise<string>>();
+  const registered = new Map<string, string>();
 
-  /** The provider's strategy, registered once its discovery has succeeded. */
+  /** The provider's strategy name, registered once its discovery has succeeded. */
   async function strategyFor(provider: OidcProvider): Promise<string> {
     const client = await clients.get(provider);
-    let registered = strategies.get(provider.id);
-    if (!registered) {
+    let name = registered.get(provider.id);
+    if (!name) {
       const strategy = new ClaimgateOidcStrategy(runtime, client);
       authenticator.use(strategy.name, strategy);
-      registered = Promise.resolve(strategy.name);
-      strategies.set(provider.id, registered);
+      name = strategy.name;
+      registered.set(provider.id, name);
     }
-    return registered;
+    return name;
   }
 
   /** Runs the strategy; resolves with the token response on a callback, or when it has redirected to the provider. */

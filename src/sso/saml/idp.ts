@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SamlProviderConfig } from '../../config/schema.js';
-import { CertificateError, loadCertificate } from './certificates.js';
+import { loadCertificate } from './certificates.js';
 import { MetadataError, parseIdpMetadata, type IdpDescription } from './idp-metadata.js';
 
 const METADATA_MAX_BYTES = 1024 * 1024;
@@ -40,5 +40,3 @@ export async function fetchMetadata(url: string, entityId?: string): Promise<Idp
   if (text.length > METADATA_MAX_BYTES) throw new MetadataError('metadata is larger than 1 MB');
   return parseIdpMetadata(text, 'idpMetadataUrl', entityId);
 }
-
-export { CertificateError, MetadataError };

@@ -10,14 +10,9 @@ export interface SpDescription {
   decryption?: { key: string; cert?: string };
 }
 
-/** Endpoints are built from baseUrl, never from the Host header. */
-export function spUrls(config: Config, provider: SamlProviderConfig) {
-  const base = `${config.baseUrl}/sso/saml/${encodeURIComponent(provider.id)}`;
-  return { metadataUrl: `${base}/metadata`, acsUrl: `${base}/acs`, sloUrl: `${base}/slo`, loginUrl: `${base}/login` };
-}
-
 export function describeSp(config: Config, provider: SamlProviderConfig, at: string): SpDescription {
-  const urls = spUrls(config, provider);
+  // Endpoints are built from baseUrl, never from the Host header.
+  const base = `${config.baseUrl}/sso/saml/${encodeURIComponent(provider.id)}`;
   const signing = provider.spSigningKeyFile && provider.spSigningCertFile
     ? { key: loadPrivateKey(provider.spSigningKeyFile, `${at}.spSigningKeyFile`), cert: loadCertificate(provider.spSigningCertFile, `${at}.spSigningCertFile`) }
     : undefined;
@@ -28,9 +23,9 @@ export function describeSp(config: Config, provider: SamlProviderConfig, at: str
       }
     : undefined;
   return {
-    entityId: provider.spEntityId ?? urls.metadataUrl,
-    acsUrl: urls.acsUrl,
-    sloUrl: urls.sloUrl,
+    entityId: provider.spEntityId ?? `${base}/metadata`,
+    acsUrl: `${base}/acs`,
+    sloUrl: `${base}/slo`,
     ...(signing ? { signing } : {}),
     ...(decryption ? { decryption } : {}),
   };
