@@ -1,18 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import type { SessionReader } from '../session/session-reader.js';
 import { decide } from './gate.js';
 import { identityHeaders } from './identity-headers.js';
 import type { IdentityTokens } from './identity-token.js';
+import { sendJsonError } from './plain-error.js';
 
 function allowedGroups(url: string | undefined): string[] | undefined {
   const value = new URL(url ?? '/', 'http://claimgate.invalid').searchParams.get('allowed_groups');
   if (!value?.trim()) return undefined;
   return value.split(',').map((group) => group.trim()).filter(Boolean);
-}
-
-function answer(res: ServerResponse, status: number, code: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify({ error: { code } }));
 }
 
 /**
@@ -25,17 +23,14 @@ export function forwardAuth(runtime: Runtime, sessions: SessionReader, tokens: I
     try {
       const session = await sessions.read(req);
       const decision = await decide(runtime, session?.data.memberId);
-      if (!decision.ok) return answer(res, 401, decision.reason === 'terms' ? 'terms_not_accepted' : 'not_signed_in');
+      if (!decision.ok) return sendJsonError(runtime, req, res, new AppError(decision.reason === 'terms' ? 'terms_not_accepted' : 'not_signed_in', 'forward auth'));
       const wanted = allowedGroups(req.url);
-      if (wanted && !wanted.some((group) => decision.identity.groups.includes(group))) return answer(res, 403, 'not_in_group');
+      if (wanted && !wanted.some((group) => decision.identity.groups.includes(group))) return sendJsonError(runtime, req, res, new AppError('not_in_group', 'forward auth'));
       const headers = identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity));
       res.writeHead(202, { ...headers, 'Cache-Control': 'no-store', 'Content-Length': '0' }).end();
     } catch (error) {
-      runtime.logger.error({ err: error }, 'forward auth failed');
-      if (!res.headersSent) {
-        res.setHeader('Retry-After', '5');
-        answer(res, 503, 'service_unavailable');
-      }
+      // The store does not answer: nobody passes (logged with its request id).
+      if (!res.headersSent) sendJsonError(runtime, req, res, new AppError('service_unavailable', (error as Error).message));
     }
   };
 }

@@ -73,6 +73,21 @@ describe('sessions on https', () => {
     expect(await verify(`${name}=${encodeURIComponent(decoded.replace(/^s:/, '').split('.')[0]!)}`)).toBe(401);
   });
 
+  // Attack: riding a session left signed in on a shared computer.
+  it('abandoned session: past the idle timeout forward auth answers 401 with a request id, and the session ends on the record', async () => {
+    const { cookie } = await signIn();
+    expect(await verify(cookie)).toBe(202);
+    const endedBefore = await h.runtime.db.source.manager.countBy(h.runtime.db.entities.AuditEvent, { event: 'session.ended' });
+    h.advance(h.config.session.idleTimeout + 60_000);
+    const refused = await fetch(`${base}/auth/verify`, { headers: { ...TLS, Cookie: cookie } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: { code: 'not_signed_in', message: expect.any(String), requestId: refused.headers.get('x-request-id') } });
+    const ended = await h.runtime.db.source.manager.find(h.runtime.db.entities.AuditEvent, { where: { event: 'session.ended' }, order: { id: 'ASC' } });
+    expect(ended.slice(endedBefore).map((row) => JSON.parse(row.details).reason)).toContain('idle_timeout');
+    // Coming back later does not revive it.
+    expect(await verify(cookie)).toBe(401);
+  });
+
   // Attack: keeping a session alive forever with a stolen cookie.
   it('session hijack window: the absolute timeout ends a session however active it is', async () => {
     const { cookie } = await signIn();
