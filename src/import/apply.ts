@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { newMemberRow } from '../members/new-member.js';
 import type { Request } from 'express';
 import { bulkInsert } from '../db/bulk-insert.js';
 import { isUniqueViolation } from '../db/errors.js';
-import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { resendInvitation } from '../members/resend.js';
@@ -26,15 +25,6 @@ export interface ApplyOutcome {
   notInvited: RejectedRow[];
 }
 
-function newMember(values: PlannedRow['values'], now: Date): MemberRow {
-  return {
-    id: randomUUID(), email: null, emailNormalized: null, employeeId: null, username: null, usernameNormalized: null, name: null,
-    firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null, managerEmail: null,
-    startDate: null, loginMethod: 'password', status: 'provisioned', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now,
-    invitedAt: null, claimedAt: null, deactivatedAt: null, ...values,
-  };
-}
-
 /**
  * Writes one batch in one transaction: new members (one bulk insert) with their audit rows, then the changed ones.
  * The transaction commits only once `before` (the batch before it) has committed, and rolls back if that failed.
@@ -42,7 +32,7 @@ function newMember(values: PlannedRow['values'], now: Date): MemberRow {
 async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOptions, before: Promise<void>): Promise<void> {
   const { db, audit } = runtime;
   const now = runtime.now();
-  const created = batch.filter((row) => row.action === 'create').map((row) => newMember(row.values, now));
+  const created = batch.filter((row) => row.action === 'create').map((row) => newMemberRow(row.values, now));
   const updated = batch.filter((row) => row.action === 'update');
   if (!created.length && !updated.length) return before;
   await db.transaction(async (manager) => {

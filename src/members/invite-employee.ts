@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newMemberRow } from './new-member.js';
 import type { Request } from 'express';
 import { issueAccessCode } from '../access-codes/codes.js';
 import type { MemberRow } from '../db/rows.js';
@@ -36,12 +36,7 @@ export async function inviteByEmployeeId(
   }
   const name = input.name?.trim() || existing?.name || null;
   const { member, issued } = await db.transaction(async (manager) => {
-    const member = await saveInvitedMember(db, manager, existing, () => ({
-      id: randomUUID(), email: null, emailNormalized: null, employeeId, username: null, usernameNormalized: null, name,
-      firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
-      managerEmail: null, startDate: null, loginMethod: 'password', status: 'invited', passwordHash: null, pictureId: null,
-      createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null, deactivatedAt: null,
-    }), { name }, now);
+    const member = await saveInvitedMember(db, manager, existing, () => newMemberRow({ employeeId, name, status: 'invited', invitedAt: now }, now), { name }, now);
     const issued = await issueAccessCode(db, keys, manager, member.id, config.claim.accessCodeTtl, now);
     if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
     await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'code', req: input.req, details: { reissued: existing?.status === 'invited' } }, manager);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newMemberRow } from './new-member.js';
 import type { Request } from 'express';
 import { claimUrl, issueLink } from '../claim/links.js';
 import type { LoginMethod, MemberRow } from '../db/rows.js';
@@ -48,13 +48,10 @@ export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promi
   }
 
   const { member, link, created } = await db.transaction(async (manager) => {
-    const member = await saveInvitedMember(db, manager, existing, () => ({
-      id: randomUUID(), email, emailNormalized: normalizeEmail(email), employeeId: null, username: null, usernameNormalized: null,
-      name: input.name ?? null, firstName: null, lastName: null, title: null, department: null, location: null, phone: null,
-      locale: null, managerEmail: null, startDate: null, loginMethod: input.loginMethod ?? config.members.defaultLoginMethod,
-      status: 'invited', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null,
-      deactivatedAt: null,
-    }), { name: input.name ?? existing?.name ?? null, loginMethod: input.loginMethod ?? existing?.loginMethod ?? config.members.defaultLoginMethod }, now);
+    const member = await saveInvitedMember(db, manager, existing, () => newMemberRow({
+      email, emailNormalized: normalizeEmail(email), name: input.name ?? null,
+      loginMethod: input.loginMethod ?? config.members.defaultLoginMethod, status: 'invited', invitedAt: now,
+    }, now), { name: input.name ?? existing?.name ?? null, loginMethod: input.loginMethod ?? existing?.loginMethod ?? config.members.defaultLoginMethod }, now);
     const link = await issueLink(db, manager, member.id, config.claim.linkTtl, now);
     if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
     await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'link', req: input.req, details: { reissued: existing?.status === 'invited' } }, manager);

@@ -1,5 +1,5 @@
+import { newMemberRow } from '../members/new-member.js';
 import { enterFlow } from '../claim/enter-flow.js';
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { needsTermsAcceptance } from '../auth/terms-currency.js';
 import type { FlowData } from '../claim/flow-data.js';
@@ -85,12 +85,9 @@ async function provision(ctx: Context, email: string): Promise<MemberRow | undef
   const { runtime, identity, req } = ctx;
   const { db, audit } = runtime;
   const now = runtime.now();
-  const member: MemberRow = {
-    id: randomUUID(), email, emailNormalized: normalizeEmail(email), employeeId: null, username: null, usernameNormalized: null,
-    name: identity.name ?? null, firstName: null, lastName: null, title: null, department: null, location: null, phone: null,
-    locale: null, managerEmail: null, startDate: null, loginMethod: 'sso', status: 'invited', passwordHash: null, pictureId: null,
-    createdAt: now, updatedAt: now, invitedAt: now, claimedAt: null, deactivatedAt: null,
-  };
+  const member = newMemberRow({
+    email, emailNormalized: normalizeEmail(email), name: identity.name ?? null, loginMethod: 'sso', status: 'invited', invitedAt: now,
+  }, now);
   try {
     await db.transaction(async (manager) => {
       await manager.insert(db.entities.Member, member);
