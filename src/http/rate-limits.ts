@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Runtime } from '../runtime.js';
 
 export interface LimitOptions {
@@ -29,12 +29,25 @@ export async function remainingPoints(limiter: RateLimiterAbstract, key: string)
 
 /** Spends a point; false when none was left. A store failure is thrown, never read as "allowed". */
 export async function tryConsume(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
+  return (await consumeOrRefusal(limiter, key)) === null;
+}
+
+export interface Refusal {
+  /** Points spent in this window, the refused one included: `points + 1` on the first refusal. */
+  consumedPoints: number;
+  /** Whole seconds until the key may try again (at least 1): the Retry-After value. */
+  retryAfter: number;
+}
+
+/** Spends a point; null when it was there, else what the refusal needs (no second read of the store). */
+export async function consumeOrRefusal(limiter: RateLimiterAbstract, key: string): Promise<Refusal | null> {
   try {
     await limiter.consume(key);
-    return true;
+    return null;
   } catch (rejection) {
     if (rejection instanceof Error) throw rejection;
-    return false;
+    const state = rejection as RateLimiterRes;
+    return { consumedPoints: state.consumedPoints, retryAfter: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
   }
 }
 

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEntry } from '../audit/audit.js';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
-import { createLimiter, retryAfterSeconds, tryConsume, type LimitOptions } from './rate-limits.js';
+import { consumeOrRefusal, createLimiter, type LimitOptions } from './rate-limits.js';
 
 export interface RequestLimit extends LimitOptions {
   /** Who is counted: the client address by default. */
@@ -21,11 +21,11 @@ export function limitRequests(runtime: Runtime, limit: RequestLimit): RequestHan
   const keyOf = limit.key ?? ((req: Request) => req.ip ?? 'unknown');
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = keyOf(req);
-    if (await tryConsume(limiter, key)) return next();
+    const refusal = await consumeOrRefusal(limiter, key);
+    if (!refusal) return next();
     runtime.metrics.rateLimitHits.inc({ limiter: limit.keyPrefix });
-    const state = await limiter.get(key);
-    if (state?.consumedPoints === limiter.points + 1) await runtime.audit(limit.audit(req));
-    res.set('Retry-After', String(await retryAfterSeconds([[limiter, key]])));
+    if (refusal.consumedPoints === limiter.points + 1) await runtime.audit(limit.audit(req));
+    res.set('Retry-After', String(refusal.retryAfter));
     next(new AppError('rate_limited', `${limit.keyPrefix} limit reached for ${key}`));
   };
 }
