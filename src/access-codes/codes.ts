@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
 import type { AccessCodeRow, MemberRow } from '../db/rows.js';
-import { closeOpenFlows } from '../claim/flows.js';
+import { supersedeOpenClaims } from '../claim/flow.js';
 import type { Keys } from '../secrets/keys.js';
 import { codeHash, deriveCode, formatCode } from './code.js';
 
@@ -23,7 +23,7 @@ export function printableCode(keys: Keys, row: AccessCodeRow): string {
 /** Kills the member's codes and ends any claim in progress that one of them opened. */
 export async function revokeAccessCodes(db: Database, manager: EntityManager, memberId: string, now: Date): Promise<number> {
   const result = await manager.update(db.entities.AccessCode, { memberId, revokedAt: IsNull(), usedAt: IsNull() }, { revokedAt: now });
-  await closeOpenFlows(db, manager, memberId, now);
+  await supersedeOpenClaims(db, manager, memberId, now);
   return result.affected ?? 0;
 }
 

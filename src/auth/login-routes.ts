@@ -1,6 +1,5 @@
-import { enterFlow } from '../claim/enter-flow.js';
 import type { Request, Response, Router } from 'express';
-import { startOrResumeFlow } from '../claim/flows.js';
+import { beginReacceptance } from '../claim/begin.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
 import { createLimiter, retryAfterSeconds, tryConsume } from '../http/rate-limits.js';
@@ -14,7 +13,7 @@ import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
 import { endSession, signIn } from '../session/session.js';
 import { verifyPassword } from './password-hash.js';
-import { needsTermsAcceptance } from './terms-currency.js';
+import { termsCurrent } from '../claim/terms-currency.js';
 import { caseSensitiveRouter } from '../http/router.js';
 
 function field(req: Request, name: string): string {
@@ -88,10 +87,7 @@ export function loginRoutes(runtime: Runtime): Router {
     }
     await Promise.all([perPair.delete(pairKey), perAccount.reward(accountKey), perIp.reward(ip)]);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
-    if (await needsTermsAcceptance(runtime, member.id)) {
-      const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null, accessCodeId: null }, runtime.now());
-      return enterFlow(req, res, flow);
-    }
+    if (!(await termsCurrent(runtime, member.id))) return beginReacceptance(runtime, req, res, member, { returnTo: field(req, 'returnTo') });
     await signIn(req, member.id, runtime.now());
     res.redirect(303, safeReturnPath(field(req, 'returnTo')) ?? config.upstream.landingPath);
   });

@@ -1,11 +1,10 @@
-import { enterFlow } from './enter-flow.js';
 import type { Request, Response, Router } from 'express';
 import { AccessCodeGuard } from '../access-codes/attempt.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
 import { renderPage } from '../http/render.js';
 import type { Runtime } from '../runtime.js';
-import { startOrResumeFlow } from './flows.js';
+import { beginClaim } from './begin.js';
 import { caseSensitiveRouter } from '../http/router.js';
 
 const ANSWERS = {
@@ -21,7 +20,7 @@ function field(req: Request, name: string): string {
 
 /** Claim with an access code: for members without email, who identify with their employee ID and the printed code. */
 export function codeRoutes(runtime: Runtime): Router {
-  const { config, db, audit } = runtime;
+  const { config } = runtime;
   const router = caseSensitiveRouter();
   const guard = new AccessCodeGuard(runtime);
 
@@ -44,11 +43,7 @@ export function codeRoutes(runtime: Runtime): Router {
       if (attempt.retryAfter) res.set('Retry-After', String(attempt.retryAfter));
       return show(req, res, employeeId, [{ field: attempt.reason === 'invalid' ? 'code' : 'employeeId', message: answer.message }], answer.status);
     }
-    const { member, code } = attempt;
-    const { flow, resumed } = await startOrResumeFlow(db, config, member, { purpose: 'claim', method: 'code', linkId: null, accessCodeId: code.id }, runtime.now());
-    runtime.metrics.claimOutcomes.inc({ method: 'code', outcome: 'started' });
-    await audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'code', req, details: { flowId: flow.row.id, resumed } });
-    await enterFlow(req, res, flow);
+    await beginClaim(runtime, req, res, attempt.member, { method: 'code', accessCodeId: attempt.code.id });
   });
 
   return router;

@@ -5,7 +5,7 @@ import type { ClaimMethod } from '../audit/events.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
-import type { Flow } from './flows.js';
+import { applyEvent, type Flow } from './flow.js';
 import { normalizeUsername } from './steps/username.js';
 import { isUniqueViolation } from '../db/errors.js';
 
@@ -70,9 +70,8 @@ async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promis
       await manager.insert(db.entities.Membership, { memberId: flow.row.memberId, groupId, createdAt: now });
     }
     await recordTermsAcceptance(runtime, manager, flow, req);
-    // The collected data (a password hash among it) now lives on the member; the flow keeps none of it.
-    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now, data: '{}' });
-    if (finished.affected !== 1) throw new LostRace();
+    // The collected data (a password hash among it) now lives on the member; the completed flow keeps none of it.
+    if (!(await applyEvent(db, manager, flow, { type: 'complete' }, now))) throw new LostRace();
     await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
     db.afterCommit(manager, () => runtime.metrics.claimOutcomes.inc({ method: auditMethod(flow), outcome: 'completed' }));
   }).catch((error: unknown) => {
@@ -87,8 +86,7 @@ async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request):
   const { db } = runtime;
   const now = runtime.now();
   await db.transaction(async (manager) => {
-    const finished = await manager.update(db.entities.ClaimFlow, { id: flow.row.id, finishedAt: IsNull() }, { finishedAt: now, state: 'done', updatedAt: now, data: '{}' });
-    if (finished.affected !== 1) throw new AppError('claim_flow_missing', 'reacceptance finished concurrently');
+    if (!(await applyEvent(db, manager, flow, { type: 'complete' }, now))) throw new AppError('claim_flow_missing', 'reacceptance finished concurrently');
     await recordTermsAcceptance(runtime, manager, flow, req);
   });
 }

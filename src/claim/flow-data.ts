@@ -7,4 +7,6 @@ export interface FlowData {
   profile?: Partial<Record<ProfileField, string | null>> & { pictureId?: string | null };
   passwordHash?: string;
   groupIds?: string[];
+  /** Re-acceptance only: the local path the member was on when the gateway or a page sent them to the new terms. */
+  returnTo?: string;
 }

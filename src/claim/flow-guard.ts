@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
-import { isFlowLive, loadFlow, type Flow } from './flows.js';
+import { expireFlow, isPastExpiry, loadFlow, type Flow } from './flow.js';
+import { isOpen } from './machine.js';
 import { isLinkUsable } from './links.js';
 import { isCodeUsable } from '../access-codes/codes.js';
 
@@ -20,8 +21,12 @@ export async function requireLiveFlow(runtime: Runtime, req: Request): Promise<L
   const flowId = req.session?.flowId;
   const flow = flowId ? await loadFlow(db, flowId) : undefined;
   const now = runtime.now();
-  if (flow?.row.state === 'superseded') throw new AppError('claim_link_invalid', 'flow ended by a revoked or replaced credential');
-  if (!flow || !isFlowLive(flow, now)) throw new AppError('claim_flow_missing', 'no live flow in session');
+  if (flow?.state === 'superseded') throw new AppError('claim_link_invalid', 'flow ended by a revoked or replaced credential');
+  if (!flow || !isOpen(flow.state)) throw new AppError('claim_flow_missing', 'no live flow in session');
+  if (isPastExpiry(flow, now)) {
+    await expireFlow(db, flow, now);
+    throw new AppError('claim_flow_missing', 'flow expired');
+  }
   const member = await db.source.manager.findOneBy(db.entities.Member, { id: flow.row.memberId });
   if (!member) throw new AppError('claim_flow_missing', 'flow member gone');
   if (flow.row.purpose === 'claim') {

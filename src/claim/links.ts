@@ -1,7 +1,7 @@
 import { IsNull, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
 import type { ClaimLinkRow, MemberRow } from '../db/rows.js';
-import { closeOpenFlows } from './flows.js';
+import { supersedeOpenClaims } from './flow.js';
 import { linkIdFromToken, newLinkId, tokenForLink } from './link-token.js';
 
 export interface UsableLink {
@@ -28,7 +28,7 @@ export async function issueLink(db: Database, manager: EntityManager, memberId: 
 /** Kills the member's links and ends any claim in progress that one of them opened. */
 export async function revokeLinks(db: Database, manager: EntityManager, memberId: string, now: Date): Promise<void> {
   await manager.update(db.entities.ClaimLink, { memberId, revokedAt: IsNull(), usedAt: IsNull() }, { revokedAt: now });
-  await closeOpenFlows(db, manager, memberId, now);
+  await supersedeOpenClaims(db, manager, memberId, now);
 }
 
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { MemberRow } from '../db/rows.js';
-import { orderedPlan, STEP_ORDER, type StepId } from './states.js';
+import { orderedPlan, STEP_ORDER, type StepId } from './machine.js';
 import { STEPS } from './steps/index.js';
 
 import type { ClaimFlowRow } from '../db/rows.js';

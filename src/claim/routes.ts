@@ -1,4 +1,3 @@
-import { enterFlow, stepPath } from './enter-flow.js';
 import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
@@ -12,9 +11,10 @@ import { completeFlow } from './complete.js';
 import { claimProviderFor, claimRequiresSso } from './sso-gate.js';
 import { beginSso } from '../sso/start.js';
 import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
-import { loadFlow, saveFlowProgress, startOrResumeFlow, type Flow } from './flows.js';
+import { applyEvent, applyEventNow, type Flow } from './flow.js';
+import { beginClaim, stepPath } from './begin.js';
 import { findUsableLink } from './links.js';
-import { IllegalTransition, isStepId, reopenUsername, submitStep, type StepId } from './states.js';
+import { IllegalTransition, isStepId, reduce, type StepId } from './machine.js';
 import { STEPS } from './steps/index.js';
 import type { FieldError, StepContext } from './steps/step.js';
 import { caseSensitiveRouter } from '../http/router.js';
@@ -95,14 +95,15 @@ export function claimRoutes(runtime: Runtime): Router {
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'username_taken') throw error;
       // Someone claimed the same username since this member chose it: only that step opens again.
-      const reopened = reopenUsername(flow.plan, flow.completed);
       const { username: _taken, ...data } = flow.data;
-      await db.transaction((manager) => saveFlowProgress(db, manager, flow, { ...reopened, data }, runtime.now()));
+      if (!(await applyEventNow(db, flow, { type: 'reopen_username' }, runtime.now(), data))) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
       return res.redirect(303, '/claim/flow/username?taken=1');
     }
-    // An SSO claim keeps how it began, so that signing out also ends the provider's session.
-    await signIn(req, flow.row.memberId, runtime.now(), req.session.sso ? { sso: req.session.sso } : {});
-    res.redirect(303, config.upstream.landingPath);
+    // An SSO claim keeps how it began, so that signing out also ends the provider's session; a member who re-accepted
+    // terms keeps the sign-in time they had.
+    const { sso, authenticatedAt } = req.session;
+    await signIn(req, flow.row.memberId, runtime.now(), { ...(sso ? { sso } : {}), ...(authenticatedAt ? { authenticatedAt } : {}) });
+    res.redirect(303, flow.data.returnTo ?? config.upstream.landingPath);
   }
 
   router.get('/claim/flow', async (req, res) => {
@@ -134,9 +135,9 @@ export function claimRoutes(runtime: Runtime): Router {
     const live = await requireLiveFlow(runtime, req);
     const { flow, member } = live;
     const step = String(req.params.step);
-    let next: ReturnType<typeof submitStep>;
+    // Asked of the machine before the step does any work: a crafted POST that skips ahead or replays a step stops here.
     try {
-      next = submitStep(flow.plan, flow.completed, step);
+      reduce(flow, { type: 'submit', step });
     } catch (error) {
       if (!(error instanceof IllegalTransition)) throw error;
       await audit({ event: 'claim.step_rejected', outcome: 'failure', memberId: member.id, method: flow.row.method === 'signin' ? 'password' : flow.row.method, req, details: { flowId: flow.row.id, submitted: step.slice(0, 32), current: flow.state } });
@@ -146,14 +147,13 @@ export function claimRoutes(runtime: Runtime): Router {
     const outcome = await STEPS[stepId].submit({ runtime, req, flow, member });
     if (!outcome.ok) return renderStep(req, res, live, stepId, outcome.errors, outcome.locals, outcome.status ?? 400);
     const saved = await db.transaction(async (manager) => {
-      const ok = await saveFlowProgress(db, manager, flow, { ...next, data: outcome.data }, runtime.now());
-      if (ok) await audit({ event: 'claim.step_completed', actorId: member.id, memberId: member.id, req, details: { flowId: flow.row.id, step: stepId } }, manager);
-      return ok;
+      const next = await applyEvent(db, manager, flow, { type: 'submit', step }, runtime.now(), outcome.data);
+      if (next) await audit({ event: 'claim.step_completed', actorId: member.id, memberId: member.id, req, details: { flowId: flow.row.id, step: stepId } }, manager);
+      return next;
     });
     if (!saved) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
-    if (next.state !== 'done') return res.redirect(303, stepPath(next.state));
-    const reloaded = await loadFlow(db, flow.row.id);
-    await finish(req, res, reloaded!);
+    if (saved.state !== 'done') return res.redirect(303, stepPath(saved.state));
+    await finish(req, res, saved);
   });
 
   // Registered last: /claim/flow/... must not be read as a token.
@@ -183,10 +183,7 @@ export function claimRoutes(runtime: Runtime): Router {
       if (!provider) throw new AppError('claim_requires_sso', 'link claim for an SSO member with no provider');
       return beginSso(req, res, runtime, { providerId: provider.id, claimLinkId: usable.link.id });
     }
-    const { flow, resumed } = await startOrResumeFlow(db, config, usable.member, { purpose: 'claim', method: 'link', linkId: usable.link.id, accessCodeId: null }, runtime.now());
-    runtime.metrics.claimOutcomes.inc({ method: 'link', outcome: 'started' });
-    await audit({ event: 'claim.started', memberId: usable.member.id, actorId: usable.member.id, method: 'link', req, details: { flowId: flow.row.id, resumed } });
-    await enterFlow(req, res, flow);
+    await beginClaim(runtime, req, res, usable.member, { method: 'link', linkId: usable.link.id });
   });
 
   return router;

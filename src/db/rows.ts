@@ -1,3 +1,4 @@
+import type { FlowState } from '../claim/machine.js';
 export type MemberStatus = 'provisioned' | 'invited' | 'claimed' | 'deactivated';
 export type LoginMethod = 'password' | 'sso';
 
@@ -60,7 +61,8 @@ export interface ClaimFlowRow {
   plan: string;
   completed: string;
   data: string;
-  state: string;
+  /** Written only by the claim flow aggregate (src/claim/flow.ts), through its machine. */
+  state: FlowState;
   version: number;
   createdAt: Date;
   updatedAt: Date;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import accepts from 'accepts';
 import type { Runtime } from '../runtime.js';
 import type { Identity } from './identity.js';
+import { termsAreCurrent } from '../claim/terms-currency.js';
 
 export type GateDecision = { ok: true; identity: Identity } | { ok: false; reason: 'anonymous' | 'terms' };
 
@@ -10,8 +11,7 @@ export async function decide(runtime: Runtime, memberId: string | undefined): Pr
   if (!memberId) return { ok: false, reason: 'anonymous' };
   const identity = await runtime.identities.get(memberId);
   if (!identity || identity.status !== 'claimed') return { ok: false, reason: 'anonymous' };
-  const { terms } = runtime.config.firstAccess;
-  if (terms.enabled && identity.acceptedTermsVersion !== terms.version) return { ok: false, reason: 'terms' };
+  if (!termsAreCurrent(runtime.config, identity.acceptedTermsVersion)) return { ok: false, reason: 'terms' };
   return { ok: true, identity };
 }
 

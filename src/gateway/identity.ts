@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { memberGroupNames } from '../groups/groups.js';
 import type { Runtime } from '../runtime.js';
+import { acceptedTermsVersion } from '../claim/terms-currency.js';
 
 /** What the upstream learns about a member. Read from the database, then reused for a short while. */
 export interface Identity {
@@ -18,7 +19,6 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
   const member = await db.source.manager.findOneBy(db.entities.Member, { id: memberId });
   if (!member) return null;
   const groups = await memberGroupNames(db, memberId);
-  const terms = await db.source.manager.findOne(db.entities.TermsAcceptance, { where: { memberId }, order: { acceptedAt: 'DESC' } });
   return {
     id: member.id,
     email: member.email,
@@ -26,7 +26,7 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
     name: member.name ?? ([member.firstName, member.lastName].filter(Boolean).join(' ') || null),
     groups,
     status: member.status,
-    acceptedTermsVersion: terms?.version ?? null,
+    acceptedTermsVersion: await acceptedTermsVersion(db, memberId),
   };
 }
 

@@ -18,6 +18,7 @@ import { IdentityTokens } from '../gateway/identity-token.js';
 import { forwardAuth } from '../gateway/forward-auth.js';
 import { createGateway } from '../gateway/proxy.js';
 import { gatewayRoutes } from '../gateway/routes.js';
+import { termsRoutes } from '../claim/terms-routes.js';
 import { redactUrl, serializeError } from '../logging/logger.js';
 import { countRequests, countResponse } from '../metrics/http.js';
 import { metricsRoutes } from '../metrics/routes.js';
@@ -114,7 +115,8 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(sessions);
   app.use(timeouts);
 
-  app.use(gatewayRoutes(runtime, tokens));
+  app.use(gatewayRoutes(tokens));
+  app.use(termsRoutes(runtime));
   app.use(loginRoutes(runtime));
   app.use(codeRoutes(runtime));
   app.use(ssoOidcRoutes(runtime));

@@ -4,6 +4,7 @@ import type { MemberRow } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
 import { wantsJson } from './render.js';
+import { termsCurrent } from '../claim/terms-currency.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -11,14 +12,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Lets through only a signed-in, claimed member; HTML requests go to sign-in and come back afterwards. */
+/**
+ * Lets through only a signed-in, claimed member who has accepted the terms in force; HTML requests go to sign-in (or
+ * to the new terms) and come back afterwards. The same rule as the gateway's, for every claimgate page, /admin included.
+ */
 export function requireMember(runtime: Runtime) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const memberId = req.session?.memberId;
     const member = memberId ? await findMemberById(runtime.db, memberId) : null;
     if (member?.status === 'claimed') {
-      req.member = member;
-      return next();
+      if (await termsCurrent(runtime, member.id)) {
+        req.member = member;
+        return next();
+      }
+      if (wantsJson(req) || req.method !== 'GET') return next(new AppError('terms_not_accepted', 'page request with out-of-date terms'));
+      return res.redirect(303, `/_claimgate/terms?returnTo=${encodeURIComponent(req.originalUrl)}`);
     }
     if (memberId) await new Promise<void>((resolve) => req.session.regenerate(() => resolve()));
     if (wantsJson(req) || req.method !== 'GET') return next(new AppError('not_signed_in'));

@@ -64,12 +64,13 @@ export function regenerateSession(req: Request): Promise<void> {
 
 /**
  * Starts a signed-in session under a fresh id, so an id fixed before sign-in is worthless afterwards. `extra` (how an
- * SSO session began, for single logout) is saved with it in the same write.
+ * SSO session began, for single logout; when a member who re-accepted terms first signed in) is saved with it in the
+ * same write.
  */
-export async function signIn(req: Request, memberId: string, at: Date, extra: Partial<Pick<SessionData, 'sso'>> = {}): Promise<void> {
+export async function signIn(req: Request, memberId: string, at: Date, extra: Partial<Pick<SessionData, 'sso' | 'authenticatedAt'>> = {}): Promise<void> {
   await regenerateSession(req);
   const now = at.getTime();
-  Object.assign(req.session, extra, { memberId, authenticatedAt: now, lastSeenAt: now });
+  Object.assign(req.session, { memberId, authenticatedAt: now, lastSeenAt: now }, extra);
   await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
 }
 

@@ -1,9 +1,8 @@
 import { newMemberRow } from '../members/new-member.js';
-import { enterFlow } from '../claim/enter-flow.js';
 import type { Request, Response } from 'express';
-import { needsTermsAcceptance } from '../auth/terms-currency.js';
+import { termsCurrent } from '../claim/terms-currency.js';
+import { beginClaim, beginReacceptance } from '../claim/begin.js';
 import type { FlowData } from '../claim/flow-data.js';
-import { saveFlowProgress, startOrResumeFlow } from '../claim/flows.js';
 import { isLinkUsable } from '../claim/links.js';
 import { PROFILE_FIELDS, type ProfileField } from '../config/schema.js';
 import type { MemberRow } from '../db/rows.js';
@@ -58,24 +57,16 @@ function ssoSession(ctx: Context): SsoSessionInfo {
 /** Starts (or resumes) the member's claim with SSO as the proof: no password step, no local password. */
 async function startClaim(ctx: Context, member: MemberRow, linkId: string | null): Promise<void> {
   const { runtime, req, res, identity, traceId } = ctx;
-  const { db, config, audit } = runtime;
-  const { flow, resumed } = await startOrResumeFlow(db, config, member, { purpose: 'claim', method: 'sso', linkId, accessCodeId: null }, runtime.now());
-  const profile = resumed ? undefined : profileFromIdentity(runtime, identity);
-  if (profile) await db.transaction((manager) => saveFlowProgress(db, manager, flow, { completed: flow.completed, state: flow.state, data: { ...flow.data, profile } }, runtime.now()));
-  await audit({ event: 'claim.sso_succeeded', memberId: member.id, actorId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
-  await audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'sso', req, details: { flowId: flow.row.id, resumed } });
-  // Kept through the claim so that signing out later also ends the provider's session.
-  await enterFlow(req, res, flow, { sso: ssoSession(ctx) });
+  await runtime.audit({ event: 'claim.sso_succeeded', memberId: member.id, actorId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
+  // How the session began is kept through the claim, so that signing out later also ends the provider's session.
+  await beginClaim(runtime, req, res, member, { method: 'sso', linkId, sso: ssoSession(ctx), prefill: profileFromIdentity(runtime, identity) });
 }
 
 async function signInMember(ctx: Context, member: MemberRow): Promise<void> {
   const { runtime, req, res, identity, traceId, start } = ctx;
-  const { db, config, audit } = runtime;
+  const { config, audit } = runtime;
   await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
-  if (await needsTermsAcceptance(runtime, member.id)) {
-    const { flow } = await startOrResumeFlow(db, config, member, { purpose: 'reaccept', method: 'signin', linkId: null, accessCodeId: null }, runtime.now());
-    return enterFlow(req, res, flow, { sso: ssoSession(ctx) });
-  }
+  if (!(await termsCurrent(runtime, member.id))) return beginReacceptance(runtime, req, res, member, { sso: ssoSession(ctx), returnTo: start.returnTo });
   await signIn(req, member.id, runtime.now(), { sso: ssoSession(ctx) });
   res.redirect(303, start.returnTo ?? config.upstream.landingPath);
 }

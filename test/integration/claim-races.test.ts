@@ -3,7 +3,7 @@ import { acceptTerms, claimAll, invite, pickGroups, setPassword, startClaim, sub
 import type { Request } from 'express';
 import { saveInvitedMember } from '../../src/members/invited-member.js';
 import { completeFlow } from '../../src/claim/complete.js';
-import { loadFlow } from '../../src/claim/flows.js';
+import { loadFlow } from '../../src/claim/flow.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;

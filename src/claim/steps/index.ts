@@ -1,4 +1,4 @@
-import type { StepId } from '../states.js';
+import type { StepId } from '../machine.js';
 import { groupsStep } from './groups.js';
 import { passwordStep } from './password.js';
 import { profileStep } from './profile.js';

@@ -3,9 +3,9 @@ import type { Config } from '../../config/schema.js';
 import type { MemberRow } from '../../db/rows.js';
 import type { Runtime } from '../../runtime.js';
 import type { FlowData } from '../flow-data.js';
-import type { Flow } from '../flows.js';
+import type { Flow } from '../flow.js';
 import type { FlowStart, PlannedMember } from '../planner.js';
-import type { StepId } from '../states.js';
+import type { StepId } from '../machine.js';
 
 export interface StepContext {
   runtime: Runtime;
