@@ -5,12 +5,13 @@ import type { ClaimMethod } from '../audit/events.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
-import { applyEvent, type Flow } from './flow.js';
+import { applyEvent, applyEventNow, type Flow } from './flow.js';
 import { normalizeUsername } from './steps/username.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 class LostRace extends Error {}
 
+class UsernameTaken extends Error {}
 
 function auditMethod(flow: Flow): ClaimMethod {
   return flow.row.method === 'signin' ? 'password' : flow.row.method;
@@ -45,12 +46,13 @@ function claimedMember(flow: Flow, now: Date): Partial<MemberRow> {
 /**
  * Finishes a claim in one transaction: the member becomes claimed (only if still invited, so two racing completions
  * give one claim), the link is used up and every other link dies, profile, picture, password, terms acceptance and
- * memberships are written, and `claim.completed` is audited. Any failure rolls all of it back.
+ * memberships are written, and `claim.completed` is audited. Any failure rolls all of it back; a username taken
+ * meanwhile opens that step again.
  */
-async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
+async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promise<Completion> {
   const { db, audit } = runtime;
   const now = runtime.now();
-  await db.transaction(async (manager) => {
+  return db.transaction(async (manager) => {
     const member = await manager.update(db.entities.Member, { id: flow.row.memberId, status: 'invited' }, claimedMember(flow, now));
     if (member.affected !== 1) throw new LostRace();
     if (flow.row.linkId) {
@@ -76,22 +78,33 @@ async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promis
     db.afterCommit(manager, () => runtime.metrics.claimOutcomes.inc({ method: auditMethod(flow), outcome: 'completed' }));
   }).catch((error: unknown) => {
     if (error instanceof LostRace) throw new AppError('claim_already_completed', 'claim completed concurrently');
-    if (flow.data.username && isUniqueViolation(error)) throw new AppError('username_taken', 'username taken at completion');
+    if (flow.data.username && isUniqueViolation(error)) throw new UsernameTaken();
     throw error;
+  }).then(() => 'completed' as const, async (error: unknown) => {
+    if (!(error instanceof UsernameTaken)) throw error;
+    // Someone claimed the same username since this member chose it: only that step opens again.
+    const { username: _taken, ...data } = flow.data;
+    if (!(await applyEventNow(db, flow, { type: 'reopen_username' }, runtime.now(), data))) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
+    return 'username_taken' as const;
   });
 }
 
 /** A claimed member accepted a new version of the terms: store it and close the flow. */
-async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
+async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request): Promise<Completion> {
   const { db } = runtime;
   const now = runtime.now();
   await db.transaction(async (manager) => {
     if (!(await applyEvent(db, manager, flow, { type: 'complete' }, now))) throw new AppError('claim_flow_missing', 'reacceptance finished concurrently');
     await recordTermsAcceptance(runtime, manager, flow, req);
   });
+  return 'completed';
 }
 
-export async function completeFlow(runtime: Runtime, flow: Flow, req: Request): Promise<void> {
-  await (flow.row.purpose === 'claim' ? completeClaim(runtime, flow, req) : completeReacceptance(runtime, flow, req));
-  runtime.identities.forget(flow.row.memberId);
+/** `username_taken`: the claim was not written and the flow is back at the username step. */
+export type Completion = 'completed' | 'username_taken';
+
+export async function completeFlow(runtime: Runtime, flow: Flow, req: Request): Promise<Completion> {
+  const completion = await (flow.row.purpose === 'claim' ? completeClaim(runtime, flow, req) : completeReacceptance(runtime, flow, req));
+  if (completion === 'completed') runtime.identities.forget(flow.row.memberId);
+  return completion;
 }

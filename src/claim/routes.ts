@@ -11,7 +11,7 @@ import { completeFlow } from './complete.js';
 import { claimProviderFor, claimRequiresSso } from './sso-gate.js';
 import { beginSso } from '../sso/start.js';
 import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
-import { applyEvent, applyEventNow, type Flow } from './flow.js';
+import { applyEvent, type Flow } from './flow.js';
 import { beginClaim, stepPath } from './begin.js';
 import { findUsableLink } from './links.js';
 import { IllegalTransition, isStepId, reduce, type StepId } from './machine.js';
@@ -90,15 +90,7 @@ export function claimRoutes(runtime: Runtime): Router {
   }
 
   async function finish(req: Request, res: Response, flow: Flow): Promise<void> {
-    try {
-      await completeFlow(runtime, flow, req);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'username_taken') throw error;
-      // Someone claimed the same username since this member chose it: only that step opens again.
-      const { username: _taken, ...data } = flow.data;
-      if (!(await applyEventNow(db, flow, { type: 'reopen_username' }, runtime.now(), data))) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
-      return res.redirect(303, '/claim/flow/username?taken=1');
-    }
+    if ((await completeFlow(runtime, flow, req)) === 'username_taken') return res.redirect(303, '/claim/flow/username?taken=1');
     // An SSO claim keeps how it began, so that signing out also ends the provider's session; a member who re-accepted
     // terms keeps the sign-in time they had.
     const { sso, authenticatedAt } = req.session;
