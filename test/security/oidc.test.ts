@@ -267,6 +267,9 @@ describe('identity-first sign-in (OIDC)', () => {
       const member = await db().source.manager.findOneByOrFail(h.runtime.db.entities.Member, { emailNormalized: 'newcomer@staff.example' });
       expect(member).toMatchObject({ status: 'invited', loginMethod: 'sso', passwordHash: null });
       expect((await eventsOf(member.id)).map((row) => row.event)).toEqual(['member.provisioned', 'claim.sso_succeeded', 'claim.started']);
+      // Started like every other claim: counted in the same metric as links and codes.
+      const started = await h.runtime.metrics.claimOutcomes.get();
+      expect(started.values.find((v) => v.labels.method === 'sso' && v.labels.outcome === 'started')?.value).toBeGreaterThanOrEqual(1);
     } finally {
       (staff as { jitProvisioning: boolean }).jitProvisioning = false;
     }
