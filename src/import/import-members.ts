@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Runtime } from '../runtime.js';
 import { applyPlan } from './apply.js';
+import { auditFailedImport, auditImport, describeFile } from './import-audit.js';
 import type { InviteWhen } from './invite-rules.js';
 import { planImport } from './plan.js';
 import { readImportFile } from './read-rows.js';
@@ -33,11 +34,29 @@ export interface ImportOptions {
  * Imports members from a CSV upload (a Buffer or a stream). A file that is malformed as a whole is refused with an
  * AppError before anything changes; otherwise every row is reported valid, incomplete or invalid, and the valid rows
  * create or update members, matched on email, else employee ID, so importing the same file again changes nothing new.
+ * The import audits itself, the same whichever door called it: `import.previewed` for a dry run, `import.applied`
+ * (success, or failure once the file was read) otherwise.
  */
 export async function importMembers(runtime: Runtime, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
   const invite = options.invite ?? 'later';
   const dryRun = options.dryRun ?? false;
-  const rows = readImportFile(await readUpTo(source, options.maxBytes));
+  const content = await readUpTo(source, options.maxBytes);
+  const file = describeFile(content);
+  const actor = { actorId: options.actorId, req: options.req };
+  let report: ImportReport;
+  try {
+    report = await importRows(runtime, content, { ...options, invite, dryRun });
+  } catch (error) {
+    if (!dryRun) await auditFailedImport(runtime, file, invite, error, actor);
+    throw error;
+  }
+  await auditImport(runtime, file, report, actor);
+  return report;
+}
+
+async function importRows(runtime: Runtime, content: Buffer, options: ImportOptions & { invite: InviteWhen; dryRun: boolean }): Promise<ImportReport> {
+  const { invite, dryRun } = options;
+  const rows = readImportFile(content);
   const progress = (phase: ImportProgress['phase'], total: number) => (done: number) => options.onProgress?.({ phase, done, total });
 
   const plan = await planImport(runtime.db, runtime.config, rows, { invite, batchSize: BATCH_SIZE, onBatch: progress('checking', rows.length) });
