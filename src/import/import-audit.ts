@@ -20,11 +20,11 @@ export function describeFile(content: Buffer): ImportedFile {
   return { sha256: createHash('sha256').update(content).digest('hex'), bytes: content.byteLength };
 }
 
-/** `import.previewed` for a dry run, `import.applied` otherwise: the file and the report's counts, one shape for every door. */
-export async function auditImport(runtime: Runtime, file: ImportedFile, report: ImportReport, actor: ImportActor): Promise<void> {
+/** `import.applied`: the file and the report's counts, one shape for every door. */
+export async function auditAppliedImport(runtime: Runtime, file: ImportedFile, report: ImportReport, actor: ImportActor): Promise<void> {
   const { invite, rows, valid, incomplete, invalid, created, updated, unchanged, invitedByLink, invitedByCode } = report;
   await runtime.audit({
-    event: report.dryRun ? 'import.previewed' : 'import.applied', actorId: actor.actorId, req: actor.req,
+    event: 'import.applied', actorId: actor.actorId, req: actor.req,
     details: { invite, ...file, rows, valid, incomplete, invalid, created, updated, unchanged, invitedByLink, invitedByCode },
   });
 }

@@ -43,7 +43,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
       if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.publicMessage, error.status);
       throw error;
     }
-    const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer);
+    const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer, report, req);
     const validRows = report.validRows ?? [];
     renderAdmin(runtime, req, res, 'admin/import-preview.njk', 'import', {
       title: 'Check the import', fileName: kept.fileName, uploadId: kept.id, report,
