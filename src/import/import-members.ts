@@ -35,7 +35,8 @@ export interface ImportOptions {
  * AppError before anything changes; otherwise every row is reported valid, incomplete or invalid, and the valid rows
  * create or update members, matched on email, else employee ID, so importing the same file again changes nothing new.
  * An import that changes something audits itself, the same whichever door called it: one `import.applied` row, a
- * failure if the apply stopped partway. A dry run changes nothing and writes nothing.
+ * failure if the apply stopped partway. A dry run, or a file whose every row is unchanged or refused, changes nothing
+ * and writes nothing.
  */
 export async function importMembers(runtime: Runtime, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
   const invite = options.invite ?? 'later';
@@ -57,6 +58,10 @@ export async function importMembers(runtime: Runtime, source: ImportSource, opti
     throw error;
   });
   const report = buildReport(plan, outcome, { dryRun, invite });
-  await auditAppliedImport(runtime, file, report, actor);
+  if (changedAnything(report)) await auditAppliedImport(runtime, file, report, actor);
   return withRows(report);
+}
+
+function changedAnything(report: ImportReport): boolean {
+  return report.created + report.updated + report.invitedByLink + report.invitedByCode > 0;
 }
