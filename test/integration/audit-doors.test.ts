@@ -5,6 +5,7 @@ import { In, MoreThan } from 'typeorm';
 import type { AuditEvent } from '../../src/audit/events.js';
 import { CLI_ACTOR } from '../../src/cli/context.js';
 import type { AuditRow } from '../../src/db/rows.js';
+import { importMembers } from '../../src/import/import-members.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { inviteByEmail } from '../../src/members/invite.js';
 import { signedInMember } from '../support/admin.js';
@@ -210,6 +211,23 @@ describe('operations audit themselves, the same through every door', () => {
     const [previewed, applied] = rows.map((row) => JSON.parse(row.details) as Record<string, unknown>);
     expect(previewed).toEqual({ uploadId, sha256: applied!.sha256, bytes: file.length, rows: 3, valid: 2, incomplete: 0, invalid: 1 });
     expect(applied).toMatchObject({ invite: 'later', bytes: file.length, created: 2, invitedByLink: 0, invitedByCode: 0 });
+  });
+
+  it('puts an import that stopped partway on the record as a failure, with what it read; a dry run writes nothing', async () => {
+    const file = importFile('stp');
+    const mark = await lastAuditId();
+    await expect(importMembers(h.runtime, file, { actorId: 'test', maxBytes: h.config.imports.maxBytes, dryRun: true })).resolves.toMatchObject({ created: 2 });
+    expect(await auditRowsAfter(mark)).toEqual([]);
+    const stopped = importMembers(h.runtime, file, {
+      actorId: 'test', maxBytes: h.config.imports.maxBytes,
+      onProgress: ({ phase }) => {
+        if (phase === 'importing') throw new Error('the import stopped after its first batch');
+      },
+    });
+    await expect(stopped).rejects.toThrow('stopped after its first batch');
+    const rows = await auditRowsAfter(mark);
+    expect(rows.map((row) => [row.event, row.outcome])).toEqual([['member.provisioned', 'success'], ['member.provisioned', 'success'], ['import.applied', 'failure']]);
+    expect(JSON.parse(rows[2]!.details)).toEqual({ invite: 'later', sha256: createHash('sha256').update(file).digest('hex'), bytes: file.length, reason: 'internal' });
   });
 
   it('writes exactly one export.requested per request, and a direct export is delivered under the same export id', async () => {
