@@ -74,11 +74,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw new AppError('validation_failed', 'no csv body', 'Send the CSV file as the request body (Content-Type: text/csv).');
     const invite = req.query.invite === 'now' ? 'now' : 'later';
     const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
-    const report = await importMembers(runtime, req.body, { actorId: req.member!.id, invite, dryRun, maxBytes: runtime.config.imports.maxBytes, req });
-    if (!dryRun) {
-      await runtime.audit({ event: 'import.applied', actorId: req.member!.id, req, details: { via: 'api', invite, created: report.created, updated: report.updated } });
-    }
-    res.json(report);
+    res.json(await importMembers(runtime, req.body, { actorId: req.member!.id, invite, dryRun, maxBytes: runtime.config.imports.maxBytes, req }));
   });
 
   router.post('/admin/api/exports', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {

@@ -1,19 +1,33 @@
 import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
 import { IsNull, MoreThan } from 'typeorm';
 import type { ImportUploadRow } from '../db/rows.js';
+import { describeFile } from '../import/import-audit.js';
+import type { ImportReport } from '../import/report.js';
 import type { Runtime } from '../runtime.js';
 
 /** How long a previewed file waits for the admin to confirm it. */
 export const UPLOAD_TTL_MS = 60 * 60 * 1000;
 
-/** Keeps a previewed file in the database, so the confirmation can land on any replica. */
-export async function keepUpload(runtime: Runtime, adminId: string, fileName: string, content: Buffer): Promise<ImportUploadRow> {
+/**
+ * Keeps a previewed file in the database, so the confirmation can land on any replica. The file holds personal data:
+ * keeping it is on the record (`import.previewed`, with the digest its `import.applied` will carry), in the same write.
+ */
+export async function keepUpload(runtime: Runtime, adminId: string, fileName: string, content: Buffer, preview: ImportReport, req?: Request): Promise<ImportUploadRow> {
+  const { db, audit } = runtime;
   const now = runtime.now();
   const row: ImportUploadRow = {
     id: randomUUID(), adminId, fileName: fileName.slice(0, 255), content, size: content.length, createdAt: now,
     expiresAt: new Date(now.getTime() + UPLOAD_TTL_MS), appliedAt: null,
   };
-  await runtime.db.transaction((manager) => manager.insert(runtime.db.entities.ImportUpload, row));
+  const { rows, valid, incomplete, invalid } = preview;
+  await db.transaction(async (manager) => {
+    await manager.insert(db.entities.ImportUpload, row);
+    await audit({
+      event: 'import.previewed', actorId: adminId, req,
+      details: { uploadId: row.id, ...describeFile(content), rows, valid, incomplete, invalid },
+    }, manager);
+  });
   return row;
 }
 

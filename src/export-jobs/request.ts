@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { ExportJobRow, MemberRow } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import type { ExportFilter } from './filter.js';
+import { requestedDetails } from './requested.js';
 
 /** Records the export request and queues it; the CSV is built in the background and mailed to the admin as a link. */
 export async function requestExport(runtime: Runtime, admin: MemberRow, filter: ExportFilter, req?: Request): Promise<ExportJobRow> {
@@ -14,7 +15,7 @@ export async function requestExport(runtime: Runtime, admin: MemberRow, filter: 
   };
   await db.transaction(async (manager) => {
     await manager.insert(db.entities.ExportJob, job);
-    await audit({ event: 'export.requested', actorId: admin.id, req, details: { exportId: job.id, status: filter.status, search: filter.search } }, manager);
+    await audit({ event: 'export.requested', actorId: admin.id, req, details: requestedDetails(job.id, { kind: 'members', ...filter }) }, manager);
   });
   await runtime.jobs.enqueueExport(job.id);
   return job;

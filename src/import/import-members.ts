@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Runtime } from '../runtime.js';
 import { applyPlan } from './apply.js';
+import { auditAppliedImport, auditFailedImport, describeFile } from './import-audit.js';
 import type { InviteWhen } from './invite-rules.js';
 import { planImport } from './plan.js';
 import { readImportFile } from './read-rows.js';
@@ -33,19 +34,34 @@ export interface ImportOptions {
  * Imports members from a CSV upload (a Buffer or a stream). A file that is malformed as a whole is refused with an
  * AppError before anything changes; otherwise every row is reported valid, incomplete or invalid, and the valid rows
  * create or update members, matched on email, else employee ID, so importing the same file again changes nothing new.
+ * An import that changes something audits itself, the same whichever door called it: one `import.applied` row, a
+ * failure if the apply stopped partway. A dry run, or a file whose every row is unchanged or refused, changes nothing
+ * and writes nothing.
  */
 export async function importMembers(runtime: Runtime, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
   const invite = options.invite ?? 'later';
   const dryRun = options.dryRun ?? false;
-  const rows = readImportFile(await readUpTo(source, options.maxBytes));
+  const content = await readUpTo(source, options.maxBytes);
+  const rows = readImportFile(content);
   const progress = (phase: ImportProgress['phase'], total: number) => (done: number) => options.onProgress?.({ phase, done, total });
 
   const plan = await planImport(runtime.db, runtime.config, rows, { invite, batchSize: BATCH_SIZE, onBatch: progress('checking', rows.length) });
-  const outcome = dryRun
-    ? plannedInvitations(plan, invite)
-    : await applyPlan(runtime, plan.planned, {
-        invite, actorId: options.actorId, req: options.req, batchSize: BATCH_SIZE, onBatch: progress('importing', plan.planned.length),
-      });
+  const withRows = (report: ImportReport) => (options.listValidRows ? { ...report, validRows: validRowsOf(plan) } : report);
+  if (dryRun) return withRows(buildReport(plan, plannedInvitations(plan, invite), { dryRun, invite }));
+
+  const file = describeFile(content);
+  const actor = { actorId: options.actorId, req: options.req };
+  const outcome = await applyPlan(runtime, plan.planned, {
+    invite, actorId: options.actorId, req: options.req, batchSize: BATCH_SIZE, onBatch: progress('importing', plan.planned.length),
+  }).catch(async (error: unknown) => {
+    await auditFailedImport(runtime, file, invite, error, actor);
+    throw error;
+  });
   const report = buildReport(plan, outcome, { dryRun, invite });
-  return options.listValidRows ? { ...report, validRows: validRowsOf(plan) } : report;
+  if (changedAnything(report)) await auditAppliedImport(runtime, file, report, actor);
+  return withRows(report);
+}
+
+function changedAnything(report: ImportReport): boolean {
+  return report.created + report.updated + report.invitedByLink + report.invitedByCode > 0;
 }

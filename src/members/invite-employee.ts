@@ -39,7 +39,7 @@ export async function inviteByEmployeeId(
     const member = await saveInvitedMember(db, manager, existing, () => newMemberRow({ employeeId, name, status: 'invited', invitedAt: now }, now), { name }, now);
     const issued = await issueAccessCode(db, keys, manager, member.id, config.claim.accessCodeTtl, now);
     if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
-    await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'code', req: input.req, details: { reissued: existing?.status === 'invited' } }, manager);
+    await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'code', req: input.req, details: { reissued: existing?.status === 'invited', resent: false } }, manager);
     return { member, issued };
   });
   return {

@@ -54,7 +54,7 @@ export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promi
     }, now), { name: input.name ?? existing?.name ?? null, loginMethod: input.loginMethod ?? existing?.loginMethod ?? config.members.defaultLoginMethod }, now);
     const link = await issueLink(db, manager, member.id, config.claim.linkTtl, now);
     if (!existing) await audit({ event: 'member.provisioned', actorId: input.actorId, memberId: member.id, req: input.req }, manager);
-    await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'link', req: input.req, details: { reissued: existing?.status === 'invited' } }, manager);
+    await audit({ event: 'member.invited', actorId: input.actorId, memberId: member.id, method: 'link', req: input.req, details: { reissued: existing?.status === 'invited', resent: false } }, manager);
     return { member, link, created: !existing };
   });
 

@@ -35,7 +35,7 @@ export async function resendInvitation(runtime: Runtime, memberId: string, actor
   if (!link) return inviteByEmail(runtime, { email: member.email, actorId, req });
   const url = claimUrl(config.baseUrl, keys.claimLink, link.id);
   await sendInvitation(runtime, member, url, link.expiresAt);
-  await audit({ event: 'member.invited', actorId, memberId: member.id, method: 'link', req, details: { resent: true } });
+  await audit({ event: 'member.invited', actorId, memberId: member.id, method: 'link', req, details: { reissued: false, resent: true } });
   return {
     id: member.id, email: member.email, name: member.name, status: member.status, loginMethod: member.loginMethod,
     claimUrl: url, expiresAt: link.expiresAt.toISOString(), created: false,

@@ -1,14 +1,15 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ms from 'ms';
-import { accessCodesCsv } from '../../export/access-codes-csv.js';
 import { csrfProtection } from '../../http/csrf.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import { AppError } from '../../http/errors.js';
+import { openDirectExport } from '../../export-jobs/direct.js';
 import { downloadUrl } from '../../export-jobs/download-link.js';
 import { authorizeDownload, exportChunks, recordDownload } from '../../export-jobs/download.js';
 import { exportFilterSchema } from '../../export-jobs/filter.js';
 import { requestExport } from '../../export-jobs/request.js';
+import { ACCESS_CODES_EXPORT } from '../../export-jobs/requested.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
@@ -50,15 +51,13 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
   // Access codes for printing: a short list (invited members without a claim link), answered at once as a file, to
   // the admin who asked, never mailed.
   router.post('/admin/export/access-codes', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
-    await runtime.audit({ event: 'export.requested', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
-    // On the record before the first byte leaves, as every download is.
-    await runtime.audit({ event: 'export.downloaded', actorId: req.member!.id, req, details: { via: 'admin', kind: 'access_codes' } });
+    const csv = await openDirectExport(runtime, ACCESS_CODES_EXPORT, req.member!.id, req);
     res.status(200).set({
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="access-codes-${runtime.now().toISOString().slice(0, 10)}.csv"`,
       'Cache-Control': 'no-store',
     });
-    await pipeline(Readable.from(accessCodesCsv(runtime)), res);
+    await pipeline(Readable.from(csv), res);
   });
 
   router.get('/admin/exports/:id/download', ...guards.manage, async (req, res) => {

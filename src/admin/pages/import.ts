@@ -43,11 +43,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
       if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.publicMessage, error.status);
       throw error;
     }
-    const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer);
-    await runtime.audit({
-      event: 'import.previewed', actorId: req.member!.id, req,
-      details: { uploadId: kept.id, rows: report.rows, valid: report.valid, incomplete: report.incomplete, invalid: report.invalid },
-    });
+    const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer, report, req);
     const validRows = report.validRows ?? [];
     renderAdmin(runtime, req, res, 'admin/import-preview.njk', 'import', {
       title: 'Check the import', fileName: kept.fileName, uploadId: kept.id, report,
@@ -66,14 +62,9 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
     } catch (error) {
       // Batches already committed stay (re-applying updates them, and re-invites with the same links); the file
       // is released so the admin can apply it again once the cause is fixed.
-      await runtime.audit({ event: 'import.applied', outcome: 'failure', actorId: req.member!.id, req, details: { uploadId: upload.id, invite } });
       await releaseUpload(runtime, upload.id);
       throw error;
     }
-    await runtime.audit({
-      event: 'import.applied', actorId: req.member!.id, req,
-      details: { uploadId: upload.id, invite, created: report.created, updated: report.updated, invitedByLink: report.invitedByLink, invitedByCode: report.invitedByCode },
-    });
     renderAdmin(runtime, req, res, 'admin/import-done.njk', 'import', { title: 'Import done', report });
   });
 

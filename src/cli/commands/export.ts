@@ -2,9 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
-import { accessCodesCsv } from '../../export/access-codes-csv.js';
 import { lineEnds } from '../../export/csv.js';
-import { membersCsv, type ExportStatus } from '../../export/members-csv.js';
+import type { ExportStatus } from '../../export/members-csv.js';
+import { openDirectExport } from '../../export-jobs/direct.js';
+import { ACCESS_CODES_EXPORT } from '../../export-jobs/requested.js';
 import { CLI_ACTOR, withRuntime } from '../context.js';
 
 const PROGRESS_EVERY_MS = 200;
@@ -18,12 +19,11 @@ export function exportCommand(): Command {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (options: { status: ExportStatus; search?: string; codes?: boolean; out?: string }) => {
       await withRuntime(async (runtime) => {
-        // Claim links and access codes are credentials: every export of them is on the record.
-        await runtime.audit({ event: 'export.requested', actorId: CLI_ACTOR, details: { via: 'cli', kind: options.codes ? 'access_codes' : 'members', status: options.status, search: options.search ?? '', to: options.out ? 'file' : 'stdout' } });
+        const request = options.codes ? ACCESS_CODES_EXPORT : { kind: 'members' as const, status: options.status, search: options.search ?? '' };
+        const source = await openDirectExport(runtime, request, CLI_ACTOR);
         let rows = 0;
         let shownAt = 0;
         const counted = async function* () {
-          const source = options.codes ? accessCodesCsv(runtime) : membersCsv(runtime, options.status, options.search);
           for await (const chunk of source) {
             rows += lineEnds(chunk);
             if (options.out && Date.now() - shownAt >= PROGRESS_EVERY_MS) {
