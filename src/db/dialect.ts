@@ -14,6 +14,11 @@ export interface SqlText {
   isoTime(column: string): string;
   /** The code point of the first character of `column` (NULL or 0 for an empty text). */
   firstCodePoint(column: string): string;
+  /**
+   * A SELECT of the first row of each group of `from` (a FROM clause and its WHERE) in `order`, the groups in `key`
+   * order; `columns` maps each output name to its expression.
+   */
+  firstOfEachGroup(columns: Record<string, string>, from: string, key: string, order: string): string;
 }
 
 /**

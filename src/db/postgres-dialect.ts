@@ -22,6 +22,8 @@ const sql: SqlText = {
   time: (value) => `${pg.escapeLiteral(value.toISOString())}::timestamptz`,
   isoTime: (column) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   firstCodePoint: (column) => `ascii(${column})`,
+  firstOfEachGroup: (columns, from, key, order) =>
+    `SELECT DISTINCT ON (${key}) ${Object.entries(columns).map(([name, expression]) => `${expression} AS ${name}`).join(', ')} FROM ${from} ORDER BY ${key}, ${order}`,
 };
 
 /** The pool behind TypeORM's driver: COPY and snapshots need connections of their own. */

@@ -27,6 +27,11 @@ const sql: SqlText = {
   time: (value) => quoted(value.toISOString().replace('T', ' ').replace('Z', '')),
   isoTime: (column) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`,
   firstCodePoint: (column) => `unicode(${column})`,
+  firstOfEachGroup: (columns, from, key, order) => `SELECT ${Object.keys(columns).join(', ')} FROM (
+      SELECT ${Object.entries(columns).map(([name, expression]) => `${expression} AS ${name}`).join(', ')}, ${key} AS group_key,
+             row_number() OVER (PARTITION BY ${key} ORDER BY ${order}) AS place
+      FROM ${from}
+    ) WHERE place = 1 ORDER BY group_key`,
 };
 
 /** One cell as COPY's CSV writes it: NULL empty, a text quoted when it holds a comma, a quote or a line break, or is empty. */

@@ -50,14 +50,12 @@ function membersSelect(sql: SqlText, filter: MemberFilter): string {
 function linksSelect(sql: SqlText, filter: MemberFilter, now: Date): string {
   const conditions = filterConditions(sql, filter);
   const listed = conditions.length ? `AND EXISTS (SELECT 1 FROM members m WHERE m.id = c.member_id AND ${conditions.join(' AND ')})` : '';
-  return `SELECT member, id, expires FROM (
-      SELECT ${cell(sql, 'c.member_id')} AS member, c.id, ${sql.isoTime('c.expires_at')} AS expires, c.member_id,
-             row_number() OVER (PARTITION BY c.member_id ORDER BY c.created_at DESC) AS newest
-      FROM claim_links c
-      WHERE ${usableLinkSql('c', sql.time(now))} ${listed}
-    ) l
-    WHERE newest = 1
-    ORDER BY member_id`;
+  return sql.firstOfEachGroup(
+    { member: cell(sql, 'c.member_id'), id: 'c.id', expires: sql.isoTime('c.expires_at') },
+    `claim_links c WHERE ${usableLinkSql('c', sql.time(now))} ${listed}`,
+    'c.member_id',
+    'c.created_at DESC',
+  );
 }
 
 /**

@@ -33,6 +33,13 @@ describe('the storage dialect, on the engine under test', () => {
     expect(found.map((row) => row.id)).toEqual([rows[3]!.id, rows[299]!.id]);
   });
 
+  it('selects the first row of each group, in the order given, the groups in key order', async () => {
+    const { sql } = db.dialect;
+    const select = sql.firstOfEachGroup({ id: 'id', digits: 'length(employee_id) - 1' }, 'members WHERE employee_id IS NOT NULL', 'length(employee_id)', 'employee_id DESC');
+    const rows: Array<{ id: string; digits: number | string }> = await db.source.query(select);
+    expect(rows.map((row) => [row.id, Number(row.digits)])).toEqual([[member(9).id, 1], [member(99).id, 2], [member(299).id, 3]]);
+  });
+
   it('writes a copy as COPY\'s CSV: NULL empty, an empty text quoted, a cell quoted only when it must be', async () => {
     const { sql } = db.dialect;
     const select = `SELECT id, name, title, ${sql.text('')}, ${sql.isoTime('created_at')} FROM members WHERE id IN (${sql.text(member(6).id)}, ${sql.text(member(7).id)}) ORDER BY id`;
