@@ -3,6 +3,9 @@ import type { Database } from '../db/database.js';
 import type { ClaimLinkRow, MemberRow } from '../db/rows.js';
 import { supersedeOpenClaims } from './flow.js';
 import { linkIdFromToken, newLinkId, tokenForLink } from './link-token.js';
+import { isLinkUsable } from './usable-link.js';
+
+export { isLinkUsable } from './usable-link.js';
 
 export interface UsableLink {
   link: ClaimLinkRow;
@@ -11,10 +14,6 @@ export interface UsableLink {
 
 export function claimUrl(baseUrl: string, key: Buffer, linkId: string): string {
   return `${baseUrl}/claim/${tokenForLink(key, linkId)}`;
-}
-
-export function isLinkUsable(link: ClaimLinkRow, member: MemberRow, now: Date): boolean {
-  return !link.revokedAt && !link.usedAt && link.expiresAt.getTime() > now.getTime() && member.status === 'invited';
 }
 
 /** Kills every earlier link of the member, then issues a new one. */

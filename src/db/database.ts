@@ -4,11 +4,16 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import type { Config } from '../config/schema.js';
 import type { Engine } from './column-types.js';
+import type { Dialect } from './dialect.js';
 import { entities, type Entities } from './entities.js';
+import { postgresDialect } from './postgres-dialect.js';
 import { SerialQueue } from './serial-queue.js';
+import { sqliteDialect } from './sqlite-dialect.js';
 
 export interface Database {
   readonly engine: Engine;
+  /** What differs between the engines, for the features: they never ask for `engine`. */
+  readonly dialect: Dialect;
   readonly source: DataSource;
   readonly entities: Entities;
   /** Runs `work` in one transaction. Every write goes through here. */
@@ -86,6 +91,7 @@ export async function openDatabase(config: Config, options: { migrate: boolean }
   };
   return {
     engine,
+    dialect: engine === 'postgres' ? postgresDialect(source) : sqliteDialect(source),
     source,
     entities: schema,
     transaction: (work) => (queue ? queue.run(() => inTransaction(work)) : inTransaction(work)),

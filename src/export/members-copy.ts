@@ -1,9 +1,10 @@
-import type { Pool, PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { usableLinkSql } from '../claim/usable-link.js';
 import type { Database } from '../db/database.js';
+import type { SqlText } from '../db/dialect.js';
 import { containsPattern } from '../db/like.js';
 import { memberSearchClause } from '../members/search.js';
 import { exportLines } from './export-lines.js';
+import { guardFormulaSql } from './formula-guard.js';
 import { LinkQueue } from './link-queue.js';
 import type { ExportStatus } from './members-csv.js';
 
@@ -13,14 +14,11 @@ const MEMBER_COLUMNS = [
 ];
 
 /**
- * A text cell as `csvCell` writes it, leaving the quoting to COPY (which quotes exactly the cells that hold a comma, a
- * quote or a line break): a formula start (= + - @ tab CR) gets a leading apostrophe, and an empty text is written as
- * an empty cell, which COPY does for NULL only.
+ * A text cell as `csvCell` writes it, leaving the quoting to the copy (which quotes exactly the cells that hold a
+ * comma, a quote or a line break): guarded against formulas, and an empty text written as an empty cell, which the
+ * copy does for NULL only.
  */
-const cell = (column: string) => `CASE WHEN ascii(${column}) IN (61, 43, 45, 64, 9, 13) THEN '''' || ${column} ELSE nullif(${column}, '') END`;
-
-/** The same text as `Date.prototype.toISOString()`. */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const cell = (sql: SqlText, column: string) => guardFormulaSql(sql, `nullif(${column}, '')`);
 
 export interface MemberFilter {
   status: ExportStatus;
@@ -28,69 +26,46 @@ export interface MemberFilter {
   search: string;
 }
 
-/** The filter's conditions on members `m`, as SQL with quoted literals (COPY takes no parameters). */
-function filterConditions(client: PoolClient, filter: MemberFilter): string[] {
+/** The filter's conditions on members `m`, as SQL with quoted literals (a copy takes no parameters). */
+function filterConditions(sql: SqlText, filter: MemberFilter): string[] {
   const conditions: string[] = [];
-  if (filter.status !== 'all') conditions.push(`m.status = ${client.escapeLiteral(filter.status)}`);
-  if (filter.search) conditions.push(memberSearchClause('m', client.escapeLiteral(containsPattern(filter.search))));
+  if (filter.status !== 'all') conditions.push(`m.status = ${sql.text(filter.status)}`);
+  if (filter.search) conditions.push(memberSearchClause('m', sql.text(containsPattern(filter.search))));
   return conditions;
 }
 
 /** The members in id order: 1 for an invited member, then the export's cells up to claimed_at. */
-function membersCopy(client: PoolClient, filter: MemberFilter): string {
-  const conditions = filterConditions(client, filter);
-  return `COPY (
-    SELECT CASE WHEN m.status = 'invited' THEN 1 END, ${MEMBER_COLUMNS.map((column) => cell(`m.${column}`)).join(', ')},
-           ${iso('m.invited_at')}, ${iso('m.claimed_at')}
+function membersSelect(sql: SqlText, filter: MemberFilter): string {
+  const conditions = filterConditions(sql, filter);
+  return `SELECT CASE WHEN m.status = 'invited' THEN 1 END, ${MEMBER_COLUMNS.map((column) => cell(sql, `m.${column}`)).join(', ')},
+           ${sql.isoTime('m.invited_at')}, ${sql.isoTime('m.claimed_at')}
     FROM members m ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-    ORDER BY m.id
-  ) TO STDOUT (FORMAT csv)`;
+    ORDER BY m.id`;
 }
 
 /**
- * The newest usable link of every member who has one (the rule of `isLinkUsable`; that the member is invited is
- * checked against the member's own line), in the members' order and with the member id written as its cell.
- * COPY takes no parameters, so the time is quoted as a literal.
+ * The newest usable link of every member who has one (that the member is invited is checked against the member's
+ * own line), in the members' order and with the member id written as its cell.
  */
-function linksCopy(client: PoolClient, filter: MemberFilter, now: Date): string {
-  const conditions = filterConditions(client, filter);
+function linksSelect(sql: SqlText, filter: MemberFilter, now: Date): string {
+  const conditions = filterConditions(sql, filter);
   const listed = conditions.length ? `AND EXISTS (SELECT 1 FROM members m WHERE m.id = c.member_id AND ${conditions.join(' AND ')})` : '';
-  return `COPY (
-    SELECT DISTINCT ON (c.member_id) ${cell('c.member_id')}, c.id, ${iso('c.expires_at')}
-    FROM claim_links c
-    WHERE c.revoked_at IS NULL AND c.used_at IS NULL AND c.expires_at > ${client.escapeLiteral(now.toISOString())}::timestamptz ${listed}
-    ORDER BY c.member_id, c.created_at DESC
-  ) TO STDOUT (FORMAT csv)`;
+  return sql.firstOfEachGroup(
+    { member: cell(sql, 'c.member_id'), id: 'c.id', expires: sql.isoTime('c.expires_at') },
+    `claim_links c WHERE ${usableLinkSql('c', sql.time(now))} ${listed}`,
+    'c.member_id',
+    'c.created_at DESC',
+  );
 }
 
 /**
- * The export's lines after the header, written by PostgreSQL: one COPY of the members and, beside it on a second
- * connection that shares its snapshot, one COPY of their links, merged here in id order with the claim URLs added.
- * Both are streamed with backpressure, so memory stays flat. Only invited members have a link to show.
+ * The export's lines after the header, written by the database: one copy of the members and, from the same
+ * snapshot, one of their links, merged here in id order with the claim URLs added. Both are streamed, so memory
+ * stays flat. Only invited members have a link to show.
  */
-export async function* membersCopyLines(db: Database, baseUrl: string, key: Buffer, filter: MemberFilter, now: Date): AsyncGenerator<Buffer> {
-  const pool = (db.source.driver as unknown as { master: Pool }).master;
+export function membersCopyLines(db: Database, baseUrl: string, key: Buffer, filter: MemberFilter, now: Date): AsyncGenerator<Buffer> {
+  const { sql } = db.dialect;
   const withLinks = filter.status === 'all' || filter.status === 'invited';
-  const clients: PoolClient[] = [];
-  let finished = false;
-  try {
-    const members = await pool.connect();
-    clients.push(members);
-    await members.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    let links: LinkQueue | undefined;
-    if (withLinks) {
-      const { rows } = await members.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-      const second = await pool.connect();
-      clients.push(second);
-      await second.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await second.query(`SET TRANSACTION SNAPSHOT ${second.escapeLiteral(rows[0]!.snapshot)}`);
-      links = new LinkQueue(second.query(copyTo(linksCopy(second, filter, now))));
-    }
-    yield* exportLines(members.query(copyTo(membersCopy(members, filter))), links, baseUrl, key);
-    for (const client of clients) await client.query('COMMIT');
-    finished = true;
-  } finally {
-    // A COPY left unread mid-stream leaves its connection unusable: the pool closes it instead of reusing it.
-    for (const client of clients) client.release(finished ? undefined : new Error('export stopped before the end'));
-  }
+  const selects = [membersSelect(sql, filter), ...(withLinks ? [linksSelect(sql, filter, now)] : [])];
+  return db.dialect.copyOut(selects, ([members, links]) => exportLines(members!, links && new LinkQueue(links), baseUrl, key));
 }

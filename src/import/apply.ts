@@ -79,12 +79,13 @@ function takenMeanwhile(batch: PlannedRow[]): AppError {
 
 /**
  * Applies the valid rows a batch at a time: a failure leaves every earlier batch complete and the failed one (and any
- * later one) untouched. On PostgreSQL, when nobody is invited, the next batch is written on a second connection while
- * the one before it commits, and commits after it: the database's work on two batches overlaps, their order does not.
+ * later one) untouched. Where transactions run side by side (PostgreSQL), when nobody is invited, the next batch is
+ * written on a second connection while the one before it commits, and commits after it: the database's work on two
+ * batches overlaps, their order does not.
  */
 export async function applyPlan(runtime: Runtime, planned: PlannedRow[], options: ApplyOptions): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { invitedByLink: 0, invitedByCode: 0, notInvited: [] };
-  const overlap = runtime.db.engine === 'postgres' && options.invite === 'later';
+  const overlap = runtime.db.dialect.concurrentTransactions && options.invite === 'later';
   let previous: { saved: Promise<void>; end: number } | undefined;
   for (let start = 0; start < planned.length; start += options.batchSize) {
     const batch = planned.slice(start, start + options.batchSize);

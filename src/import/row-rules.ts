@@ -1,5 +1,5 @@
-import { entities } from '../db/entities.js';
 import type { LoginMethod, MemberRow } from '../db/rows.js';
+import { characters, FIELD_LENGTHS, isSingleLine, looksLikeLocale } from '../members/field-rules.js';
 import { isEmail, normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
 import { IMPORT_COLUMNS, type ImportField } from './columns.js';
 import type { ImportRow } from './read-rows.js';
@@ -23,14 +23,7 @@ export interface CheckedRow {
   problems: RowProblem[];
 }
 
-// Lengths come from the schema, so a value that PostgreSQL would refuse is a reported row, not a failed batch.
-const MEMBER_COLUMNS = entities('postgres').Member.options.columns;
-const maxLength = (field: keyof MemberRow) => Number(MEMBER_COLUMNS[field]?.length);
-const characters = (value: string) => [...value].length;
-
-const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const LINE_BREAK_OR_CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 // A file repeats a handful of locales many times, and the Intl check is slow enough to show on large files.
 const knownTags = new Map<string, boolean>();
@@ -39,7 +32,7 @@ function isLanguageTag(value: string): boolean {
   let known = knownTags.get(value);
   if (known === undefined) {
     try {
-      known = LOCALE.test(value) && Intl.getCanonicalLocales(value).length === 1;
+      known = looksLikeLocale(value) && Intl.getCanonicalLocales(value).length === 1;
     } catch {
       known = false;
     }
@@ -66,7 +59,7 @@ export function checkRow(row: ImportRow): CheckedRow {
   const missing = (what: string) => problems.push({ kind: 'incomplete', message: `${what} is missing` });
 
   for (const field of Object.keys(cells) as ImportField[]) {
-    if (!LINE_BREAK_OR_CONTROL.test(cells[field]!)) continue;
+    if (isSingleLine(cells[field]!)) continue;
     invalid(field, 'contains a line break or a control character');
     delete cells[field];
   }
@@ -83,23 +76,24 @@ export function checkRow(row: ImportRow): CheckedRow {
   }
   if (!row.values.email && !row.values.employeeId) missing(`${IMPORT_COLUMNS.email} or ${IMPORT_COLUMNS.employeeId}`);
 
+  // The columns are as long as the field rules say: a value that PostgreSQL would refuse is a reported row, not a failed batch.
   for (const field of TEXT_FIELDS) {
     const value = cells[field];
     if (value === undefined) continue;
-    if (characters(value) > maxLength(field)) invalid(field, `is longer than ${maxLength(field)} characters`);
+    if (characters(value) > FIELD_LENGTHS[field]) invalid(field, `is longer than ${FIELD_LENGTHS[field]} characters`);
     else values[field] = value;
   }
   if (!row.values.firstName) missing(IMPORT_COLUMNS.firstName);
   if (!row.values.lastName) missing(IMPORT_COLUMNS.lastName);
   if (values.firstName && values.lastName) {
     const name = `${values.firstName} ${values.lastName}`;
-    if (characters(name) > maxLength('name')) {
-      problems.push({ kind: 'invalid', message: `${IMPORT_COLUMNS.firstName} and ${IMPORT_COLUMNS.lastName} together are longer than ${maxLength('name') - 1} characters` });
+    if (characters(name) > FIELD_LENGTHS.name) {
+      problems.push({ kind: 'invalid', message: `${IMPORT_COLUMNS.firstName} and ${IMPORT_COLUMNS.lastName} together are longer than ${FIELD_LENGTHS.name - 1} characters` });
     } else values.name = name;
   }
 
   if (locale !== undefined) {
-    if (characters(locale) <= maxLength('locale') && isLanguageTag(locale)) values.locale = locale;
+    if (isLanguageTag(locale)) values.locale = locale;
     else invalid('locale', 'is not a language tag such as en or en-GB');
   }
   if (managerEmail !== undefined) {

@@ -1,3 +1,5 @@
+import { FIELD_LENGTHS } from './field-rules.js';
+
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
 export function normalizeEmail(email: string): string {
@@ -5,11 +7,13 @@ export function normalizeEmail(email: string): string {
 }
 
 export function isEmail(value: string): boolean {
-  return value.length <= 320 && EMAIL.test(value.trim());
+  return value.length <= FIELD_LENGTHS.email && EMAIL.test(value.trim());
 }
+
+const EMPLOYEE_ID = new RegExp(`^[A-Z0-9._-]{1,${FIELD_LENGTHS.employeeId}}$`);
 
 /** Employee IDs compare without regard to case or surrounding spaces; stored upper-case. */
 export function normalizeEmployeeId(value: string): string | undefined {
   const normalized = value.trim().toUpperCase();
-  return /^[A-Z0-9._-]{1,64}$/.test(normalized) ? normalized : undefined;
+  return EMPLOYEE_ID.test(normalized) ? normalized : undefined;
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { IsNull, MoreThan } from 'typeorm';
 import { claimUrl } from '../claim/links.js';
+import { usableLinkSql } from '../claim/usable-link.js';
 import type { Database } from '../db/database.js';
 import type { ClaimLinkRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
@@ -9,12 +9,17 @@ import { sendInvitation } from './invitation-mail.js';
 import { inviteByEmail, type InviteResult } from './invite.js';
 import { findMemberById } from './lookup.js';
 
-/** The member's link that works right now, if any: the one every invitation, reminder and export carries. */
+/**
+ * The member's newest usable link, if any: the one every invitation, reminder and export carries. Whether the member
+ * is still invited is the caller's to check.
+ */
 export function currentLink(db: Database, memberId: string, now: Date): Promise<ClaimLinkRow | null> {
-  return db.source.manager.findOne(db.entities.ClaimLink, {
-    where: { memberId, revokedAt: IsNull(), usedAt: IsNull(), expiresAt: MoreThan(now) },
-    order: { createdAt: 'DESC' },
-  });
+  return db.source.manager
+    .createQueryBuilder(db.entities.ClaimLink, 'c')
+    .where('c.member_id = :memberId', { memberId })
+    .andWhere(usableLinkSql('c', ':now'), { now })
+    .orderBy('c.created_at', 'DESC')
+    .getOne();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { claimUrl } from '../claim/links.js';
+import { usableLinkSql } from '../claim/usable-link.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { ClaimLinkRow, MemberRow } from '../db/rows.js';
 import { displayName } from '../members/lookup.js';
@@ -19,8 +20,8 @@ async function dueLinks(runtime: Runtime, day: number): Promise<DueLink[]> {
   const query = db.source.manager
     .createQueryBuilder(db.entities.ClaimLink, 'c')
     .innerJoinAndMapOne('c.member', 'Member', 'm', 'm.id = c.member_id')
-    .where("m.status = 'invited' AND m.email IS NOT NULL")
-    .andWhere('c.revoked_at IS NULL AND c.used_at IS NULL AND c.expires_at > :now', { now })
+    .where('m.email IS NOT NULL')
+    .andWhere(usableLinkSql('c', ':now', 'm'), { now })
     .andWhere('c.created_at <= :until', { until: window.until })
     .andWhere('NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.link_id = c.id AND r.day = :day)', { day })
     .orderBy('c.created_at', 'ASC')

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   });
   server.listen(port, () => {
     const { port: listening } = server.address() as AddressInfo;
-    runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.engine, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
+    runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
   });
 }
 

@@ -7,6 +7,7 @@ import { isLinkUsable } from '../claim/links.js';
 import { PROFILE_FIELDS, type ProfileField } from '../config/schema.js';
 import type { MemberRow } from '../db/rows.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { profileFieldProblem } from '../members/field-rules.js';
 import { normalizeEmail } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { signIn } from '../session/session.js';
@@ -37,14 +38,14 @@ function fail(ctx: Context, reason: string, detail: string, memberId: string | n
   });
 }
 
-/** IdP attributes that prefill the profile step, limited to configured fields and clean single-line values. */
+/** IdP attributes that prefill the profile step: configured fields only, each a value the profile step would accept. */
 function profileFromIdentity(runtime: Runtime, identity: SsoIdentity): FlowData['profile'] | undefined {
   const fields = runtime.config.firstAccess.profile.fields;
   const values: Record<string, string> = { ...identity.attributes, ...(identity.name ? { name: identity.name } : {}) };
   const profile: Partial<Record<ProfileField, string>> = {};
   for (const field of PROFILE_FIELDS) {
     const value = values[field]?.trim();
-    if (fields.includes(field) && value && value.length <= 200 && !/[\u0000-\u001f\u007f]/.test(value)) profile[field] = value;
+    if (fields.includes(field) && value && !profileFieldProblem(field, value)) profile[field] = value;
   }
   return Object.keys(profile).length ? profile : undefined;
 }

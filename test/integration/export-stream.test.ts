@@ -9,7 +9,7 @@ import { claimAll, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const DAY = 86_400_000;
-/** The export reads members a thousand at a time: these tests span several batches and end with a partial one. */
+/** These tests span many chunks of the export and end with a partial one. */
 const BATCH = 1000;
 const MEMBERS = 2_345;
 const STATUSES: MemberStatus[] = ['invited', 'invited', 'invited', 'claimed', 'provisioned', 'deactivated'];

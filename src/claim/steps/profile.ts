@@ -1,32 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { ProfileField } from '../../config/schema.js';
 import type { MemberRow } from '../../db/rows.js';
+import { FIELD_LENGTHS, profileFieldProblem } from '../../members/field-rules.js';
 import { PictureRejected, processPicture } from '../../pictures/process.js';
 import type { FlowData } from '../flow-data.js';
 import { field, type FieldError, type Step, type StepContext } from './step.js';
 
-interface FieldRule {
+/** How the form shows each field; what a value may be is the member field rules' (field-rules.ts). */
+interface FieldForm {
   label: string;
   type?: 'text' | 'tel';
-  maxLength: number;
   autocomplete: string;
-  pattern?: RegExp;
   hint?: string;
 }
 
-export const PROFILE_RULES: Record<ProfileField, FieldRule> = {
-  name: { label: 'Full name', maxLength: 200, autocomplete: 'name' },
-  firstName: { label: 'First name', maxLength: 100, autocomplete: 'given-name' },
-  lastName: { label: 'Last name', maxLength: 100, autocomplete: 'family-name' },
-  title: { label: 'Job title', maxLength: 200, autocomplete: 'organization-title' },
-  department: { label: 'Department', maxLength: 200, autocomplete: 'off' },
-  location: { label: 'Location', maxLength: 200, autocomplete: 'off' },
-  phone: { label: 'Phone', maxLength: 50, autocomplete: 'tel', type: 'tel', pattern: /^\+?[0-9 ().-]{3,50}$/, hint: 'Digits, spaces and + ( ) - only.' },
-  locale: { label: 'Language', maxLength: 35, autocomplete: 'language', pattern: /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, hint: 'For example en-GB.' },
+export const PROFILE_FORM: Record<ProfileField, FieldForm> = {
+  name: { label: 'Full name', autocomplete: 'name' },
+  firstName: { label: 'First name', autocomplete: 'given-name' },
+  lastName: { label: 'Last name', autocomplete: 'family-name' },
+  title: { label: 'Job title', autocomplete: 'organization-title' },
+  department: { label: 'Department', autocomplete: 'off' },
+  location: { label: 'Location', autocomplete: 'off' },
+  phone: { label: 'Phone', autocomplete: 'tel', type: 'tel', hint: 'Digits, spaces and + ( ) - only.' },
+  locale: { label: 'Language', autocomplete: 'language', hint: 'For example en-GB.' },
 };
-
-// Control characters (other than none) never belong in a profile value; they could forge log lines or CSV rows.
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function prefill(member: MemberRow, data: FlowData, fields: ProfileField[]): Record<string, string> {
   return Object.fromEntries(fields.map((name) => [name, data.profile?.[name] ?? member[name] ?? '']));
@@ -65,7 +62,7 @@ export const profileStep: Step = {
   async locals({ runtime, flow, member }) {
     const { fields, required, picture } = runtime.config.firstAccess.profile;
     return {
-      fields: fields.map((name) => ({ name, ...PROFILE_RULES[name], required: required.includes(name) })),
+      fields: fields.map((name) => ({ name, ...PROFILE_FORM[name], maxLength: FIELD_LENGTHS[name], required: required.includes(name) })),
       values: prefill(member, flow.data, fields),
       picture,
       hasPicture: Boolean(await latestPictureId({ runtime, flow } as StepContext)),
@@ -78,15 +75,16 @@ export const profileStep: Step = {
     const values: Record<string, string> = {};
     const errors: FieldError[] = [];
     for (const name of fields) {
-      const rule = PROFILE_RULES[name];
+      const form = PROFILE_FORM[name];
       const value = field(req.body, name).trim();
       values[name] = value;
+      const problem = value ? profileFieldProblem(name, value) : undefined;
       if (!value) {
-        if (required.includes(name)) errors.push({ field: name, message: `Enter your ${rule.label.toLowerCase()}.` });
-      } else if ([...value].length > rule.maxLength) {
-        errors.push({ field: name, message: `${rule.label} must be at most ${rule.maxLength} characters.` });
-      } else if (CONTROL.test(value) || (rule.pattern && !rule.pattern.test(value))) {
-        errors.push({ field: name, message: `${rule.label} is not valid.${rule.hint ? ` ${rule.hint}` : ''}` });
+        if (required.includes(name)) errors.push({ field: name, message: `Enter your ${form.label.toLowerCase()}.` });
+      } else if (problem === 'too_long') {
+        errors.push({ field: name, message: `${form.label} must be at most ${FIELD_LENGTHS[name]} characters.` });
+      } else if (problem === 'malformed') {
+        errors.push({ field: name, message: `${form.label} is not valid.${form.hint ? ` ${form.hint}` : ''}` });
       }
     }
     const uploadError = (req as { uploadError?: FieldError }).uploadError;

@@ -11,7 +11,7 @@ export function migrateCommand(): Command {
       try {
         const applied = await db.source.runMigrations({ transaction: 'each' });
         const names = applied.map((migration) => migration.name);
-        if (options.json) printJson({ engine: db.engine, applied: names });
+        if (options.json) printJson({ engine: db.dialect.name, applied: names });
         else process.stdout.write(names.length ? `Applied ${names.length} migration(s): ${names.join(', ')}\n` : 'Database is up to date.\n');
       } finally {
         await db.close();
