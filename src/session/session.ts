@@ -18,7 +18,7 @@ export function createSessionStore(runtime: Runtime): session.Store {
     // No touch: idle time is tracked in the session itself (lastSeenAt), so a steady request costs one read and no write.
     return new RedisStore({ client: runtime.redis, prefix: redisKeyPrefix(runtime.config.redis.prefix, 'sessions'), ttl: Math.ceil(ttlMs / 1000), disableTouch: true });
   }
-  return new StoreSessionStore(runtime.store, ttlMs, runtime.now);
+  return new StoreSessionStore(runtime.store, ttlMs);
 }
 
 export function sessionMiddleware(runtime: Runtime, store: session.Store): RequestHandler {

@@ -12,16 +12,17 @@ export class StoreSessionStore extends session.Store {
   constructor(
     private readonly store: ShortLivedStore,
     private readonly ttlMs: number,
-    private readonly now: () => Date,
   ) {
     super();
   }
 
-  /** Until the cookie expires, and never longer than the absolute timeout. */
+  /**
+   * Until the cookie expires, and never longer than the absolute timeout. The cookie's remaining life (maxAge) is
+   * relative, so it holds whatever the runtime's clock says; the store dates the entry by that clock.
+   */
   private ttl(data: session.SessionData): number {
-    const at = this.now().getTime();
-    const cookieExpires = data.cookie?.expires ? new Date(data.cookie.expires).getTime() - at : this.ttlMs;
-    return Math.min(cookieExpires, this.ttlMs);
+    const cookieLeft = data.cookie?.maxAge;
+    return typeof cookieLeft === 'number' ? Math.min(cookieLeft, this.ttlMs) : this.ttlMs;
   }
 
   override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
