@@ -13,6 +13,8 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { loadKeys, type Keys } from './secrets/keys.js';
+import { createShortLivedStore } from './store/create-store.js';
+import type { ShortLivedStore } from './store/short-lived-store.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -27,6 +29,8 @@ export interface Runtime {
   views: nunjucks.Environment;
   textViews: nunjucks.Environment;
   redis: RedisClient | undefined;
+  /** Sessions, single-use SSO values, SAML requests and rate limits: Redis when configured, else the database. */
+  store: ShortLivedStore;
   identities: IdentityCache;
   /** Background jobs: pg-boss on PostgreSQL, in-process in the embedded mode. Workers run only where started. */
   jobs: JobEngine;
@@ -61,6 +65,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   await ensureGroupPool(db, config.firstAccess.groups.pool, new Date());
   const mailer = createMailer(config, logger);
+  const now = options.now ?? (() => new Date());
   const jobs = config.database.url ? pgBossEngine(config.database.url, logger) : inProcessEngine(logger);
   const runtime: Runtime = {
     config,
@@ -72,7 +77,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     views: createViews(),
     textViews: createTextViews(),
     redis,
-    now: options.now ?? (() => new Date()),
+    store: createShortLivedStore(db, redis, config.redis.prefix, now),
+    now,
     identities: undefined as unknown as IdentityCache,
     jobs,
     metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? false }),

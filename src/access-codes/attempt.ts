@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { IsNull } from 'typeorm';
 import type { AccessCodeRow, MemberRow } from '../db/rows.js';
-import { createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
+import { auditOnceAt, createLimiter, isFirstAt, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { codeHash, hashesEqual, normalizeCode } from './code.js';
@@ -58,9 +58,7 @@ export class AccessCodeGuard {
     if (matches && member && current && isCodeUsable(current, member, now)) return { ok: true, member, code: current };
 
     const [, global] = await Promise.all([this.perIp.penalty(ip), this.global.penalty('all')]);
-    if (global.consumedPoints === this.global.points) {
-      await audit({ event: 'claim.code_locked', outcome: 'failure', method: 'code', req, details: { scope: 'global', attempts: this.global.points } });
-    }
+    await auditOnceAt(this.runtime, this.global, global.consumedPoints, 'reached', { event: 'claim.code_locked', outcome: 'failure', method: 'code', req, details: { scope: 'global', attempts: this.global.points } });
     const reason = !member ? 'unknown_employee_id' : !current ? 'no_usable_code' : matches ? `code_${member.status === 'invited' ? 'expired' : member.status}` : 'wrong_code';
     await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason } });
     const locked = current ? await this.countFailure(current) : await this.countUnknown(employeeId);
@@ -84,14 +82,12 @@ export class AccessCodeGuard {
 
   private async countUnknown(employeeId: string): Promise<boolean> {
     const result = await this.unknownIds.penalty(employeeId);
-    return result.remainingPoints <= 0 && result.consumedPoints === this.unknownIds.points;
+    return isFirstAt(this.unknownIds, result.consumedPoints, 'reached');
   }
 
   private async noteThrottled(req: Request, ip: string): Promise<void> {
     // One audit row when an address first goes over the limit, not one per blocked request.
     const state = await this.perIp.penalty(ip);
-    if (state.consumedPoints === this.perIp.points + 1) {
-      await this.runtime.audit({ event: 'claim.code_failed', outcome: 'failure', method: 'code', req, details: { reason: 'throttled' } });
-    }
+    await auditOnceAt(this.runtime, this.perIp, state.consumedPoints, 'exceeded', { event: 'claim.code_failed', outcome: 'failure', method: 'code', req, details: { reason: 'throttled' } });
   }
 }

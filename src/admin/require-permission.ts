@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Permission } from '../config/schema.js';
 import { AppError } from '../http/errors.js';
-import { consumeOrRefusal, createLimiter } from '../http/rate-limits.js';
+import { auditOnceAt, consumeOrRefusal, createLimiter } from '../http/rate-limits.js';
 import type { Runtime } from '../runtime.js';
 import { permissionsOf } from './permissions.js';
 
@@ -38,9 +38,7 @@ export function requirePermission(runtime: Runtime, permission: Permission, deni
     const details = { permission, httpMethod: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 200) };
     const refusal = await consumeOrRefusal(denials, member.id);
     if (refusal) {
-      if (refusal.consumedPoints === DENIALS_AUDITED + 1) {
-        await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details: { ...details, reason: 'throttled' } });
-      }
+      await auditOnceAt(runtime, denials, refusal.consumedPoints, 'exceeded', { event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details: { ...details, reason: 'throttled' } });
       runtime.metrics.rateLimitHits.inc({ limiter: 'admin-denied' });
       res.set('Retry-After', String(refusal.retryAfter));
       return next(new AppError('rate_limited', `${member.id} keeps probing the admin area`));

@@ -3,9 +3,9 @@ import { FIELD_LENGTHS as LENGTH } from '../members/field-rules.js';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
   AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
-  PictureRow, ReminderSentRow, SessionRow, TermsAcceptanceRow,
+  PictureRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
 } from './rows.js';
-import type { SsoAccountRow, SsoOnceRow } from './sso-rows.js';
+import type { SsoAccountRow } from './sso-rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
 
@@ -164,16 +164,6 @@ export function entities(engine: Engine) {
     },
   });
 
-  const Session = new EntitySchema<SessionRow>({
-    name: 'Session',
-    tableName: 'sessions',
-    columns: {
-      sid: { type: 'varchar', length: 255, primary: true },
-      data: text(),
-      expiresAt: time('expires_at'),
-    },
-  });
-
   const ImportUpload = new EntitySchema<ImportUploadRow>({
     name: 'ImportUpload',
     tableName: 'import_uploads',
@@ -245,18 +235,21 @@ export function entities(engine: Engine) {
     },
   });
 
-  const SsoOnce = new EntitySchema<SsoOnceRow>({
-    name: 'SsoOnce',
-    tableName: 'sso_once',
+  // The short-lived store without Redis (src/store/sql-store.ts). Times are milliseconds since the epoch.
+  const ShortLived = new EntitySchema<ShortLivedRow>({
+    name: 'ShortLived',
+    tableName: 'short_lived',
     columns: {
-      key: { type: 'varchar', length: 128, primary: true },
-      expiresAt: time('expires_at'),
+      key: { type: 'varchar', length: 512, primary: true },
+      value: text(undefined, true),
+      count: { type: 'integer' },
+      expiresAt: { type: 'bigint', name: 'expires_at', transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } },
     },
   });
 
   return {
-    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, Session,
-    SsoAccount, SsoOnce, ImportUpload, ExportJob, ExportChunk, ReminderSent,
+    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, ShortLived,
+    SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent,
   };
 }
 

@@ -117,10 +117,12 @@ export interface AuditRow {
   details: string;
 }
 
-export interface SessionRow {
-  sid: string;
-  data: string;
-  expiresAt: Date;
+/** One entry of the short-lived store without Redis: a value, or a counter, until `expiresAt` (ms since the epoch). */
+export interface ShortLivedRow {
+  key: string;
+  value: string | null;
+  count: number;
+  expiresAt: number;
 }
 
 export interface ImportUploadRow {

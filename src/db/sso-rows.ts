@@ -8,9 +8,3 @@ export interface SsoAccountRow {
   createdAt: Date;
   lastUsedAt: Date;
 }
-
-/** A value that may be used once (an OIDC state, a SAML request id) until it expires. */
-export interface SsoOnceRow {
-  key: string;
-  expiresAt: Date;
-}

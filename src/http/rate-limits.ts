@@ -1,5 +1,8 @@
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { AuditEntry } from '../audit/audit.js';
 import type { Runtime } from '../runtime.js';
+import { redisKeyPrefix } from '../store/namespaces.js';
+import { StoreRateLimiter } from '../store/store-rate-limiter.js';
 
 export interface LimitOptions {
   keyPrefix: string;
@@ -8,17 +11,22 @@ export interface LimitOptions {
   blockSeconds?: number;
 }
 
-/** A limiter shared by every replica when Redis is configured, in-process otherwise (the embedded mode). */
+/**
+ * A limiter shared by every replica: on Redis when configured, else on the short-lived store in PostgreSQL (so N
+ * replicas never give N times the budget). The embedded mode is one process by design and counts in memory.
+ */
 export function createLimiter(runtime: Runtime, options: LimitOptions): RateLimiterAbstract {
   const common = {
-    keyPrefix: `${runtime.config.redis.prefix}rl:${options.keyPrefix}`,
+    keyPrefix: options.keyPrefix,
     points: options.points,
     duration: options.durationSeconds,
     blockDuration: options.blockSeconds ?? 0,
   };
-  return runtime.redis
-    ? new RateLimiterRedis({ ...common, storeClient: runtime.redis, useRedisPackage: true })
-    : new RateLimiterMemory(common);
+  if (runtime.redis) {
+    const keyPrefix = `${redisKeyPrefix(runtime.config.redis.prefix, 'rateLimits')}${options.keyPrefix}`;
+    return new RateLimiterRedis({ ...common, keyPrefix, storeClient: runtime.redis, useRedisPackage: true });
+  }
+  return runtime.config.database.url ? new StoreRateLimiter(runtime.store, common) : new RateLimiterMemory(common);
 }
 
 /** How many points are left for a key, without spending one. */
@@ -59,4 +67,20 @@ export async function retryAfterSeconds(checks: Array<[RateLimiterAbstract, stri
     if (state && state.remainingPoints <= 0) longest = Math.max(longest, state.msBeforeNext);
   }
   return Math.max(1, Math.ceil(longest / 1000));
+}
+
+/**
+ * When a limit first bites in a window: `reached` is the point that used up the budget (counted failures: the
+ * failure that locks), `exceeded` the first point refused (counted attempts: the first request turned away).
+ */
+export type LimitMoment = 'reached' | 'exceeded';
+
+/** True for exactly one point per key and window: the one at `moment`. */
+export function isFirstAt(limiter: RateLimiterAbstract, consumedPoints: number, moment: LimitMoment): boolean {
+  return consumedPoints === (moment === 'reached' ? limiter.points : limiter.points + 1);
+}
+
+/** Audits `entry` once per key and window, when the limit first bites, not for every request after it. */
+export async function auditOnceAt(runtime: Runtime, limiter: RateLimiterAbstract, consumedPoints: number, moment: LimitMoment, entry: AuditEntry): Promise<void> {
+  if (isFirstAt(limiter, consumedPoints, moment)) await runtime.audit(entry);
 }

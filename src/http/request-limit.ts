@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEntry } from '../audit/audit.js';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
-import { consumeOrRefusal, createLimiter, type LimitOptions } from './rate-limits.js';
+import { auditOnceAt, consumeOrRefusal, createLimiter, type LimitOptions } from './rate-limits.js';
 
 export interface RequestLimit extends LimitOptions {
   /** Who is counted: the client address by default. */
@@ -24,7 +24,7 @@ export function limitRequests(runtime: Runtime, limit: RequestLimit): RequestHan
     const refusal = await consumeOrRefusal(limiter, key);
     if (!refusal) return next();
     runtime.metrics.rateLimitHits.inc({ limiter: limit.keyPrefix });
-    if (refusal.consumedPoints === limiter.points + 1) await runtime.audit(limit.audit(req));
+    await auditOnceAt(runtime, limiter, refusal.consumedPoints, 'exceeded', limit.audit(req));
     res.set('Retry-After', String(refusal.retryAfter));
     next(new AppError('rate_limited', `${limit.keyPrefix} limit reached for ${key}`));
   };

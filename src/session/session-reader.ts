@@ -51,12 +51,7 @@ export class SessionReader {
    * must not be undone by writing the session back.
    */
   private async writeIfPresent(sid: string, data: session.SessionData): Promise<void> {
-    const { redis, db, config } = this.runtime;
-    if (redis) {
-      await redis.set(`${config.redis.prefix}sess:${sid}`, JSON.stringify(data), { XX: true, KEEPTTL: true });
-      return;
-    }
-    await db.transaction((manager) => manager.update(db.entities.Session, { sid }, { data: JSON.stringify(data) }));
+    await this.runtime.store.touchIfPresent('sessions', sid, JSON.stringify(data));
   }
 
   private destroy(sid: string): Promise<void> {

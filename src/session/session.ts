@@ -4,8 +4,8 @@ import session, { type SessionData } from 'express-session';
 import type { Runtime } from '../runtime.js';
 import './session-data.js';
 import { sessionVerdict } from './session-clock.js';
-import { DatabaseSessionStore } from './typeorm-store.js';
-
+import { StoreSessionStore } from './store-session-store.js';
+import { redisKeyPrefix } from '../store/namespaces.js';
 
 export function sessionCookieName(secure: boolean): string {
   // The __Host- prefix pins the cookie to this host and path /, and requires Secure.
@@ -16,9 +16,9 @@ export function createSessionStore(runtime: Runtime): session.Store {
   const ttlMs = runtime.config.session.absoluteTimeout;
   if (runtime.redis) {
     // No touch: idle time is tracked in the session itself (lastSeenAt), so a steady request costs one read and no write.
-    return new RedisStore({ client: runtime.redis, prefix: `${runtime.config.redis.prefix}sess:`, ttl: Math.ceil(ttlMs / 1000), disableTouch: true });
+    return new RedisStore({ client: runtime.redis, prefix: redisKeyPrefix(runtime.config.redis.prefix, 'sessions'), ttl: Math.ceil(ttlMs / 1000), disableTouch: true });
   }
-  return new DatabaseSessionStore(runtime.db, ttlMs);
+  return new StoreSessionStore(runtime.store, ttlMs);
 }
 
 export function sessionMiddleware(runtime: Runtime, store: session.Store): RequestHandler {

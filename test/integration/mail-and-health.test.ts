@@ -4,6 +4,8 @@ import request from 'supertest';
 import { claimPath, newAgent } from '../support/browser-agent.js';
 import { invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { Like } from 'typeorm';
+import { NAMESPACES } from '../../src/store/namespaces.js';
 
 interface Received {
   from: string;
@@ -69,10 +71,10 @@ describe('health', () => {
 
   it('keeps sessions in the database when Redis is not configured, and in Redis when it is', async () => {
     const { db } = h.runtime;
-    const before = await db.source.manager.count(db.entities.Session);
+    const before = await db.source.manager.countBy(db.entities.ShortLived, { key: Like(`${NAMESPACES.sessions}%`) });
     const agent = newAgent(h.app);
     await agent.get('/login').expect(200);
-    const after = await db.source.manager.count(db.entities.Session);
+    const after = await db.source.manager.countBy(db.entities.ShortLived, { key: Like(`${NAMESPACES.sessions}%`) });
     if (h.runtime.redis) {
       expect(after).toBe(before);
       expect((await h.runtime.redis.keys(`${h.config.redis.prefix}sess:*`)).length).toBeGreaterThan(0);

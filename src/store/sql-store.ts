@@ -1,0 +1,108 @@
+import { LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
+import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { NAMESPACES, type Namespace } from './namespaces.js';
+import type { Counter, ShortLivedStore } from './short-lived-store.js';
+
+/** How often a write also deletes every expired row (reads ignore them in the meantime). */
+const SWEEP_EVERY_MS = 60_000;
+/** A key created by a concurrent writer between our check and our insert: try again this many times. */
+const INSERT_ATTEMPTS = 3;
+
+/**
+ * The short-lived store in the `short_lived` table, for the deployments without Redis. The same TypeORM calls on
+ * both engines: expiry is compared with the runtime's clock, and every read-then-write decides by the rows it
+ * affected, so two replicas racing on one key get one winner.
+ */
+export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
+  const table = db.entities.ShortLived;
+  const key = (namespace: Namespace, id: string) => `${NAMESPACES[namespace]}${id}`;
+  const live = (k: string, at: number) => ({ key: k, expiresAt: MoreThan(at) });
+  let lastSweep = 0;
+
+  async function sweep(at: number): Promise<void> {
+    if (at - lastSweep < SWEEP_EVERY_MS) return;
+    lastSweep = at;
+    await db.transaction((manager) => manager.delete(table, { expiresAt: LessThanOrEqual(at) }));
+  }
+
+  /** Inserts a fresh row where none lives; a unique violation when another writer's live row holds the key. */
+  async function insertFresh(manager: EntityManager, k: string, row: { value: string | null; count: number }, expiresAt: number, at: number): Promise<void> {
+    await manager.delete(table, { key: k, expiresAt: LessThanOrEqual(at) });
+    await manager.insert(table, { key: k, ...row, expiresAt });
+  }
+
+  async function readCounter(manager: EntityManager, k: string, at: number): Promise<Counter | null> {
+    const row = await manager.findOneBy(table, live(k, at));
+    return row ? { count: row.count, msLeft: row.expiresAt - at } : null;
+  }
+
+  /** One attempt at an increment; throws a unique violation when a concurrent writer created the key first. */
+  function incrementOnce(k: string, by: number, ttlMs: number, restart: boolean): Promise<Counter> {
+    return db.transaction(async (manager) => {
+      const at = now().getTime();
+      if (restart) {
+        const restarted = await manager.update(table, { key: k }, { count: by, value: null, expiresAt: at + ttlMs });
+        if (!restarted.affected) await manager.insert(table, { key: k, value: null, count: by, expiresAt: at + ttlMs });
+      } else {
+        const added = await manager.increment(table, live(k, at), 'count', by);
+        if (!added.affected) await insertFresh(manager, k, { value: null, count: by }, at + ttlMs, at);
+      }
+      return (await readCounter(manager, k, at))!;
+    });
+  }
+
+  return {
+    async get(namespace, id) {
+      const row = await db.source.manager.findOneBy(table, live(key(namespace, id), now().getTime()));
+      return row?.value ?? null;
+    },
+    async set(namespace, id, value, ttlMs) {
+      const at = now().getTime();
+      await db.transaction((manager) => manager.upsert(table, { key: key(namespace, id), value, count: 0, expiresAt: at + ttlMs }, ['key']));
+      await sweep(at);
+    },
+    async setIfAbsent(namespace, id, value, ttlMs) {
+      const at = now().getTime();
+      try {
+        await db.transaction((manager) => insertFresh(manager, key(namespace, id), { value, count: 0 }, at + ttlMs, at));
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+      await sweep(at);
+      return true;
+    },
+    take(namespace, id) {
+      const k = key(namespace, id);
+      return db.transaction(async (manager) => {
+        const row = await manager.findOneBy(table, live(k, now().getTime()));
+        if (!row) return null;
+        // Whoever deletes the row it read wins; a concurrent take finds nothing left to delete.
+        const deleted = await manager.delete(table, { key: k, expiresAt: row.expiresAt });
+        return deleted.affected ? row.value : null;
+      });
+    },
+    async touchIfPresent(namespace, id, value) {
+      const k = key(namespace, id);
+      const updated = await db.transaction((manager) => manager.update(table, live(k, now().getTime()), { value }));
+      return Boolean(updated.affected);
+    },
+    async delete(namespace, id) {
+      await db.transaction((manager) => manager.delete(table, { key: key(namespace, id) }));
+    },
+    async increment(namespace, id, by, ttlMs, options = {}) {
+      const k = key(namespace, id);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const counter = await incrementOnce(k, by, ttlMs, options.restart ?? false);
+          await sweep(now().getTime());
+          return counter;
+        } catch (error) {
+          if (!isUniqueViolation(error) || attempt >= INSERT_ATTEMPTS) throw error;
+        }
+      }
+    },
+    counter: (namespace, id) => readCounter(db.source.manager, key(namespace, id), now().getTime()),
+  };
+}
