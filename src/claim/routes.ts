@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
-import { createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
+import { auditOnceAt, createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { renderPage } from '../http/render.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
@@ -49,9 +49,7 @@ export function claimRoutes(runtime: Runtime): Router {
     const state = await linkFailures.penalty(ip);
     await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
     // One audit row when an address reaches the limit, not one per blocked request.
-    if (state.consumedPoints === linkFailures.points) {
-      await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { reason: 'throttled', attempts: linkFailures.points } });
-    }
+    await auditOnceAt(runtime, linkFailures, state.consumedPoints, 'reached', { event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { reason: 'throttled', attempts: linkFailures.points } });
     throw new AppError('claim_link_invalid', detail);
   }
 
