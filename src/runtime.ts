@@ -49,6 +49,7 @@ export interface RuntimeOptions {
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.log.level);
+  const now = options.now ?? (() => new Date());
   const keys = loadKeys(config);
   const db = await openDatabase(config, { migrate: options.migrate ?? true });
   let redis: RedisClient | undefined;
@@ -63,15 +64,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     redis.on('error', (error: Error) => logger.error({ err: { message: error.message } }, 'redis error'));
     await redis.connect();
   }
-  await ensureGroupPool(db, config.firstAccess.groups.pool, new Date());
+  await ensureGroupPool(db, config.firstAccess.groups.pool, now());
   const mailer = createMailer(config, logger);
-  const now = options.now ?? (() => new Date());
   const jobs = config.database.url ? pgBossEngine(config.database.url, logger) : inProcessEngine(logger);
   const runtime: Runtime = {
     config,
     db,
     logger,
-    audit: createAudit(db, logger),
+    audit: createAudit(db, logger, now),
     mailer,
     keys,
     views: createViews(),

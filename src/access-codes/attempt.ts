@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { IsNull } from 'typeorm';
 import type { AccessCodeRow, MemberRow } from '../db/rows.js';
+import { clockWindow } from '../http/clock-window.js';
 import { auditOnceAt, createLimiter, isFirstAt, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
@@ -17,7 +18,8 @@ export type CodeAttempt =
  * - per client address (a burst from one place is blocked for a while),
  * - per employee ID (the code locks after `perMember` consecutive failures; unknown IDs lock the same way, so
  *   the lock-out tells nothing about whether an ID exists),
- * - a global ceiling on failed attempts, which holds however many addresses the guesses come from.
+ * - a global ceiling on failed attempts, which holds however many addresses the guesses come from; it counts per
+ *   fixed window of the runtime's clock (`globalWindow` long), so the ceiling lifts when the clock says so.
  * Wrong, expired, used and revoked codes and unknown IDs all give the same `invalid`.
  */
 export class AccessCodeGuard {
@@ -40,9 +42,14 @@ export class AccessCodeGuard {
     const ip = req.ip ?? 'unknown';
     const now = this.runtime.now();
 
-    if ((await remainingPoints(this.perIp, ip)) <= 0 || (await remainingPoints(this.global, 'all')) <= 0) {
+    const window = clockWindow(now, this.runtime.config.claim.accessCodeLimits.globalWindow);
+    const globalKey = `all:${window.id}`;
+    const ipBlocked = (await remainingPoints(this.perIp, ip)) <= 0;
+    const globalReached = (await remainingPoints(this.global, globalKey)) <= 0;
+    if (ipBlocked || globalReached) {
       await this.noteThrottled(req, ip);
-      return { ok: false, reason: 'throttled', retryAfter: await retryAfterSeconds([[this.perIp, ip], [this.global, 'all']]) };
+      const ipRetryAfter = ipBlocked ? await retryAfterSeconds([[this.perIp, ip]]) : 0;
+      return { ok: false, reason: 'throttled', retryAfter: Math.max(ipRetryAfter, globalReached ? Math.ceil(window.msLeft / 1000) : 0) };
     }
 
     const employeeId = normalizeEmployeeId(employeeIdInput) ?? `invalid:${employeeIdInput.trim().slice(0, 64).toUpperCase()}`;
@@ -57,7 +64,7 @@ export class AccessCodeGuard {
     const matches = Boolean(current && normalized && hashesEqual(codeHash(keys.accessCodeHash, normalized), current.codeHash));
     if (matches && member && current && isCodeUsable(current, member, now)) return { ok: true, member, code: current };
 
-    const [, global] = await Promise.all([this.perIp.penalty(ip), this.global.penalty('all')]);
+    const [, global] = await Promise.all([this.perIp.penalty(ip), this.global.penalty(globalKey)]);
     await auditOnceAt(this.runtime, this.global, global.consumedPoints, 'reached', { event: 'claim.code_locked', outcome: 'failure', method: 'code', req, details: { scope: 'global', attempts: this.global.points } });
     const reason = !member ? 'unknown_employee_id' : !current ? 'no_usable_code' : matches ? `code_${member.status === 'invited' ? 'expired' : member.status}` : 'wrong_code';
     await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason } });

@@ -33,13 +33,13 @@ function requestFacts(req: Request | undefined) {
 }
 
 /**
- * Writes one append-only audit row and the same facts as one JSON log line.
+ * Writes one append-only audit row and the same facts as one JSON log line, stamped with the runtime's clock.
  * Pass `manager` to make the row part of a larger transaction (it then commits or rolls back with it).
  */
-export function createAudit(db: Database, logger: Logger): Audit {
+export function createAudit(db: Database, logger: Logger, now: () => Date): Audit {
   const { AuditEvent: table } = db.entities;
   const toRow = (entry: AuditEntry) => ({
-    time: new Date(),
+    time: now(),
     event: entry.event,
     outcome: entry.outcome ?? ('success' as const),
     actorId: entry.actorId ?? null,

@@ -38,7 +38,7 @@ export class IdentityTokens {
   }
 
   async tokenFor(sessionId: string, identity: Identity): Promise<string> {
-    const now = Date.now();
+    const now = this.runtime.now().getTime();
     const cached = this.cache.get(sessionId);
     if (cached && cached.renewAt > now && sameClaims(cached.identity, identity)) return cached.token;
     const ttl = this.runtime.config.gateway.jwt.ttl;

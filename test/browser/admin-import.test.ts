@@ -4,6 +4,9 @@ import { GOOD_PASSWORD } from '../support/claim-walk.js';
 import { describeWithBrowser, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
 import type { Harness } from '../support/harness.js';
 import { mailsTo } from '../support/outbox.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 const CSV = [
   'Email,Employee ID,First name,Last name,Job Title,Department,Location,Locale,Manager Email,Login Method,Start Date',

@@ -3,6 +3,9 @@ import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { GOOD_PASSWORD } from '../support/claim-walk.js';
 import { describeWithBrowser, expectErrorSummary, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
 import type { Harness } from '../support/harness.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 describeWithBrowser('a person without email claims with a printed access code', () => {
   let b: BrowserHarness;

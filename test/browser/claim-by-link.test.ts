@@ -6,6 +6,9 @@ import { claimPath } from '../support/browser-agent.js';
 import { GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import type { Harness } from '../support/harness.js';
 import { describeWithBrowser, expectErrorSummary, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 describeWithBrowser('a person claims an account in a real browser', () => {
   let b: BrowserHarness;

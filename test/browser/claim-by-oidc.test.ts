@@ -4,6 +4,9 @@ import { invite } from '../support/claim-walk.js';
 import type { Harness } from '../support/harness.js';
 import { describeWithBrowser, freePort, screenshots, startBrowserHarness, type BrowserHarness } from '../support/chromium.js';
 import { OP_CLIENT_ID, OP_CLIENT_SECRET, startTestOp, type TestOp } from '../support/oidc-op.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 describeWithBrowser('a person claims an account through OpenID Connect in a real browser', () => {
   let b: BrowserHarness;

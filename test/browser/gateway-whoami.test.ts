@@ -4,6 +4,9 @@ import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import { newAgent } from '../support/browser-agent.js';
 import { describeWithBrowser, freePort, launchChromium, screenshots, serve } from '../support/chromium.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 describeWithBrowser('a member uses the organisation\'s app through the gateway', () => {
   let h: Harness;

@@ -6,6 +6,9 @@ import { claimgateCli } from '../support/cli-process.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/databases.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { startServerProcess, writeServerConfig, type ServerProcess } from '../support/server-process.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 // Real server processes (`npm run build` first): embedded SQLite without env, PostgreSQL + Redis with it.
 let dir: string;
@@ -55,6 +58,11 @@ function halfSentRequest(url: string) {
   };
 }
 
+/** Resolves once the process has written a line containing `text` (the test's timeout bounds the wait). */
+async function outputLine(server: ServerProcess, text: string): Promise<void> {
+  while (!server.output.some((line) => line.includes(text))) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 function refusesConnections(url: string): Promise<boolean> {
   const { port } = new URL(url);
   return new Promise((resolve) => {
@@ -72,9 +80,10 @@ describe('process lifecycle', () => {
     const server = await start();
     const slow = halfSentRequest(server.url);
     await slow.sendHead();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A request that connected after the half-sent one is answered: the server has taken the half-sent one too.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await outputLine(server, 'shutting down');
     expect(server.child.exitCode).toBeNull();
     expect(await refusesConnections(server.url)).toBe(true);
     slow.sendRest();

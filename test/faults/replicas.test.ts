@@ -6,6 +6,9 @@ import { claimgateCli } from '../support/cli-process.js';
 import { createTestDatabase, POSTGRES_ADMIN_URL, REDIS_URL, type TestDatabase } from '../support/databases.js';
 import { claimAcross, HttpBrowser } from '../support/http-browser.js';
 import { startServerProcess, writeServerConfig, type ServerProcess } from '../support/server-process.js';
+import { allowForProcesses, REPLICA_TEST_TIMEOUT } from '../support/timeouts.js';
+
+allowForProcesses(REPLICA_TEST_TIMEOUT);
 
 const PASSWORD = 'correct horse battery staple';
 const LOAD_MEMBERS = 200;
@@ -41,7 +44,7 @@ shared(`two replicas on one PostgreSQL${REDIS_URL ? ' and one Redis' : ' without
     // Both start at once on an empty database: one migrates, the other waits for it.
     replicas = await Promise.all([startServerProcess(configFile), startServerProcess(configFile)]);
     urls = replicas.map((replica) => replica.url);
-  }, 60_000);
+  });
   afterAll(async () => {
     for (const replica of replicas) await replica.stop();
     await database.drop();
@@ -111,5 +114,5 @@ shared(`two replicas on one PostgreSQL${REDIS_URL ? ' and one Redis' : ' without
     expect(Number(counts!.memberships)).toBe(LOAD_MEMBERS);
     const [unusedLinks] = await query<{ n: string }>("SELECT count(*) AS n FROM claim_links l JOIN members m ON m.id = l.member_id WHERE m.email_normalized LIKE 'load%' AND l.used_at IS NULL AND l.revoked_at IS NULL");
     expect(Number(unusedLinks!.n)).toBe(0);
-  }, 300_000);
+  });
 });

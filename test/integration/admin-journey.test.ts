@@ -24,7 +24,7 @@ function peopleCsv(count: number): Buffer {
   return Buffer.from(`${[HEADER, ...rows].join('\r\n')}\r\n`);
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -65,7 +65,7 @@ describe('an admin imports, invites, exports, and a link from the export claims 
     const again = await admin.agent.post(`/admin/import/${uploadId}`).type('form').send({ _csrf: csrfFrom(preview.text), invite: 'now' }).expect(404);
     expect(again.text).toContain('import_upload_missing');
     expect(mailsTo(h.dataDir, 'person7@corp.example')).toHaveLength(1);
-  }, 120_000); // a thousand invitation mails: allow for a slow, shared machine
+  }, 600_000); // a thousand invitation mails: allow for a slow, shared machine
 
   it('asks for the export, which is built in the background and mailed as a link to that admin', async () => {
     const page = await admin.agent.get('/admin/export').expect(200);

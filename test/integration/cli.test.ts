@@ -12,6 +12,9 @@ import { newAgent, claimPath } from '../support/browser-agent.js';
 import { claimAll, enterCode } from '../support/claim-walk.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { TEST_SECRET, testConfigInput } from '../support/harness.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 const run = promisify(execFile);
 let dir: string;

@@ -19,7 +19,7 @@ afterAll(() => h.close());
 
 const readyMails = () => mailsTo(h.dataDir, 'admin@example.com').filter((mail) => mail.includes('Subject: Your member export is ready'));
 
-async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
+async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error('timed out');

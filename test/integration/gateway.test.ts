@@ -168,8 +168,13 @@ describe('reverse proxy', () => {
     const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('connect', resolve));
+    // The gateway's answer (or its closing the connection) comes after the upstream has had whatever it was sent.
+    const answered = new Promise((resolve) => {
+      socket.once('data', resolve);
+      socket.once('close', resolve);
+    });
     socket.write(`${framed}Cookie: ${cookie}\r\n\r\n${body}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await answered;
     socket.destroy();
     await new Promise((resolve) => server.close(resolve));
     expect(upstream.seen.some((s) => s.url === '/smuggled')).toBe(false);

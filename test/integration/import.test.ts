@@ -16,6 +16,9 @@ import { inviteByEmail } from '../../src/members/invite.js';
 import { newAgent } from '../support/browser-agent.js';
 import { enterCode, startClaim } from '../support/claim-walk.js';
 import { startHarness, TEST_SECRET, testConfigInput, type Harness } from '../support/harness.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 const HEADER = 'Email,Employee ID,First name,Last name,Job Title,Department,Location,Locale,Manager Email,Login Method,Start Date';
 const CLAIM_URL = /http:\/\/claimgate\.test\/claim\/[0-9a-f]{32}[A-Za-z0-9_-]{43}/;

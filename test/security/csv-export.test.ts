@@ -10,6 +10,9 @@ import { claimgateCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeServerConfig } from '../support/server-process.js';
+import { allowForProcesses } from '../support/timeouts.js';
+
+allowForProcesses();
 
 const FORMULAS = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', '-2+3', '@SUM(1)', '\t=1+1', '\r=1+1', '=cmd|\' /C calc\'!A0'];
 

@@ -126,7 +126,7 @@ describe('logs', () => {
 
 describe('audit table', () => {
   async function appendOnlyOn(db: Database) {
-    const audit = createAudit(db, createLogger('silent'));
+    const audit = createAudit(db, createLogger('silent'), () => new Date());
     await audit({ event: 'login.failed', outcome: 'failure', details: { reason: 'test' } });
     const count = async () => Number((await db.source.query('SELECT count(*) AS n FROM audit_events'))[0].n);
     const before = await count();

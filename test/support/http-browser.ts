@@ -10,7 +10,9 @@ export class HttpBrowser {
   constructor(private readonly defaults: Record<string, string> = {}) {}
 
   async request(base: string, path: string, options: { method?: string; form?: Record<string, string | string[]>; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { Accept: 'text/html', ...this.defaults, ...options.headers };
+    // A connection per request: a kept-alive one can be closed by the server's keep-alive timer just as a request
+    // goes out on it, which a loaded machine makes likely (a POST then fails with a socket error, not an answer).
+    const headers: Record<string, string> = { Accept: 'text/html', Connection: 'close', ...this.defaults, ...options.headers };
     if (this.cookies.size) headers.Cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     let body: string | undefined;
     if (options.form) {

@@ -32,7 +32,8 @@ export function startServerProcess(configFile: string, env: NodeJS.ProcessEnv = 
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 30_000);
+    // Well inside PROCESS_TEST_TIMEOUT, so a hung start is reported with its output rather than as a jest timeout.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 180_000);
     let pending = '';
     const onData = (chunk: Buffer) => {
       pending += chunk.toString();

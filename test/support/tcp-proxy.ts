@@ -58,8 +58,8 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   };
 }
 
-/** Polls `check` until it is true or `ms` pass; returns whether it became true. */
-export async function eventually(check: () => Promise<boolean>, ms = 15_000, every = 200): Promise<boolean> {
+/** Polls `check` until it is true or `ms` pass (inside the test's timeout, however busy the machine); returns whether it became true. */
+export async function eventually(check: () => Promise<boolean>, ms = 90_000, every = 200): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return true;
