@@ -7,7 +7,7 @@ import { resendInvitation } from '../../src/members/resend.js';
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ session: { idleTimeout: '2h', absoluteTimeout: '7h' } });
+  h = await startHarness({ session: { idleTimeout: '2h', absoluteTimeout: '7h' }, claim: { flowTtl: '1h' } });
 });
 afterAll(() => h.close());
 
