@@ -80,7 +80,7 @@ function firstOpen(plan: readonly StepId[], completed: readonly StepId[]): OpenS
 }
 
 function eventName(event: FlowEvent): string {
-  return event.type === 'submit' ? `submit:${event.step.slice(0, 32)}` : event.type;
+  return event.type === 'submit' ? `submit:${event.step.slice(0, 200)}` : event.type;
 }
 
 /** Applies one event to a flow's progress, or throws IllegalTransition. The only place a flow's state is decided. */
