@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { FOREIGN_IDENTITY_HEADERS, FORWARDING_HEADERS } from '../../src/gateway/client-headers.js';
@@ -113,5 +113,48 @@ describe('client headers the upstream would believe', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe('reserved paths in other spellings', () => {
+  const reserved = (url: string) => /^\/+(login|logout|claim|_claimgate|auth\/verify|admin|sso|healthz|readyz)(?:[/?]|$)/.test(url);
+
+  // Attack: reaching claimgate's paths on the upstream (or the upstream's copy of them) through a spelling that the
+  // ownership check and the proxy read differently.
+  it.each([
+    ['absolute-form target', 'http://claimgate.test/admin'],
+    ['absolute-form target on another host', 'http://evil.example/login?x=1'],
+    ['dot segments', '/app/../admin'],
+    ['percent-encoded dot segments', '/app/%2e%2e/login'],
+    ['mixed dot segments', '/app/.%2E/_claimgate/terms'],
+    ['single dot segments', '/./admin/./people'],
+    ['backslashes', '/app\\..\\admin'],
+    ['repeated slashes', '//admin'],
+  ])('reserved path smuggling (%s): %j is answered by claimgate, never the upstream', async (_name, target) => {
+    const before = upstream.seen.length;
+    const answer = await raw(target);
+    expect(answer.status).toBeGreaterThanOrEqual(200);
+    expect(upstream.seen.slice(before).filter((seen) => reserved(seen.url))).toEqual([]);
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('an ordinary path with dot segments still reaches the upstream, as the proxy would send it', async () => {
+    const answer = await raw('/app/reports/../files/./a.txt?x=1');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).url).toBe('/app/files/a.txt?x=1');
+  });
+
+  // Attack: a WebSocket upgrade to a reserved path, in any spelling, tunnelled to the upstream.
+  it.each(['/admin', '/login', '/app/../_claimgate/x', '/app/%2e%2e/sso/x', '//claim/flow', 'http://claimgate.test/admin'])('reserved path smuggling over WebSocket: an upgrade to %j gets 404', async (target) => {
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('data', (chunk) => {
+        resolve(chunk.toString('latin1').split('\r\n')[0]!);
+        socket.destroy();
+      });
+      socket.on('error', reject);
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: claimgate.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 1).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nCookie: ${cookie}\r\n\r\n`);
+    });
+    expect(statusLine).toBe('HTTP/1.1 404 Not Found');
   });
 });
