@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createAudit } from '../../src/audit/audit.js';
-import { createLogger, serializeError } from '../../src/logging/logger.js';
+import { createLogger, redactText, serializeError } from '../../src/logging/logger.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { claimPath, csrfFrom, newAgent } from '../support/browser-agent.js';
 import { claimAll, claimWithCode, enterCode, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
@@ -141,6 +141,7 @@ describe('logs', () => {
     const text = JSON.stringify(serializeError(error));
     expect(text).toContain('Failed to decode param');
     expect(text).not.toContain(token);
+    expect(redactText('at handler (file:///srv/claimgate/dist/src/claim/routes.js:135:20)')).toContain('src/claim/routes.js:135');
   });
 
   it('untraceable requests: every request log line and audit row carries the request id', async () => {
