@@ -18,6 +18,7 @@ import { IllegalTransition, isStepId, reduce, type StepId } from './machine.js';
 import { STEPS } from './steps/index.js';
 import type { FieldError, StepContext } from './steps/step.js';
 import { caseSensitiveRouter } from '../http/router.js';
+import { safeReturnPath } from '../http/return-to.js';
 
 const LINK_TOKEN = /^[0-9a-f]{32}[A-Za-z0-9_-]{43}$/;
 
@@ -93,7 +94,8 @@ export function claimRoutes(runtime: Runtime): Router {
     // terms keeps the sign-in time they had.
     const { sso, authenticatedAt } = req.session;
     await signIn(req, flow.row.memberId, runtime.now(), { ...(sso ? { sso } : {}), ...(authenticatedAt ? { authenticatedAt } : {}) });
-    res.redirect(303, flow.data.returnTo ?? config.upstream.landingPath);
+    // Checked again where it is followed: a flow saved before the check refused dot segments may hold `//host`.
+    res.redirect(303, safeReturnPath(flow.data.returnTo) ?? config.upstream.landingPath);
   }
 
   router.get('/claim/flow', async (req, res) => {

@@ -173,6 +173,10 @@ export const configSchema = z.strictObject({
         url: optionalUrl,
         landingPath: z.string().startsWith('/').default('/'),
         timeout: duration('60s'),
+        /** The Host the upstream is sent: baseUrl's (the same as X-Forwarded-Host) or the upstream's own; never the client's. */
+        host: z.enum(['baseUrl', 'upstream']).default('baseUrl'),
+        /** Client headers of the stripped families that a trusted proxy in front sets and the upstream needs (names). */
+        keepClientHeaders: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/).transform((name) => name.toLowerCase())).default([]),
       })
       .prefault({}),
     gateway: z

@@ -2,25 +2,35 @@ import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import type { Config } from '../config/schema.js';
 
-const FROM_CLIENT = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip'];
+export interface ForwardedHeaders {
+  /** The client address chain through the proxies `trustProxy` trusts: read before the client's headers are stripped. */
+  chain(req: IncomingMessage): string;
+  /** Writes the forwarding headers and Host (the client's own are already gone: client-headers.ts). */
+  write(req: IncomingMessage, chain: string): void;
+}
 
 /**
- * Rewrites the forwarding headers from what claimgate knows, never from what the client claims: the address chain
- * only through proxies `trustProxy` trusts, and the public host and scheme from `baseUrl` (so an upstream building
- * links from X-Forwarded-Host cannot be pointed at another site).
+ * The forwarding headers and Host from what claimgate knows, never from what the client claims: the address chain
+ * only through trusted proxies, the public host and scheme from `baseUrl` (so an upstream building links from
+ * X-Forwarded-Host cannot be pointed at another site), and Host from `upstream.host`: baseUrl's by default, so that
+ * Host and X-Forwarded-Host agree and links built from either name the gateway; the upstream's own for a server
+ * that routes by name.
  */
-export function forwardedHeaders(config: Config) {
+export function forwardedHeaders(config: Config): ForwardedHeaders {
   const trust = trustFunction(config.trustProxy);
   const base = new URL(config.baseUrl);
   const proto = base.protocol.replace(':', '');
   const port = base.port || (proto === 'https' ? '443' : '80');
-  return (req: IncomingMessage): void => {
-    const chain = proxyaddr.all(req, trust).reverse();
-    for (const name of FROM_CLIENT) delete req.headers[name];
-    req.headers['x-forwarded-for'] = chain.join(', ');
-    req.headers['x-forwarded-host'] = base.host;
-    req.headers['x-forwarded-proto'] = proto;
-    req.headers['x-forwarded-port'] = port;
+  const host = config.upstream.host === 'upstream' && config.upstream.url ? new URL(config.upstream.url).host : base.host;
+  return {
+    chain: (req) => proxyaddr.all(req, trust).reverse().join(', '),
+    write(req, chain) {
+      req.headers['x-forwarded-for'] = chain;
+      req.headers['x-forwarded-host'] = base.host;
+      req.headers['x-forwarded-proto'] = proto;
+      req.headers['x-forwarded-port'] = port;
+      req.headers.host = host;
+    },
   };
 }
 

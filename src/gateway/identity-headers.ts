@@ -10,14 +10,6 @@ export const IDENTITY_HEADER = {
   token: 'x-claimgate-identity',
 } as const;
 
-// Also the underscore spellings: some servers and CGI layers read X_Claimgate_User as X-Claimgate-User.
-const SPOOFABLE = /^x[-_]claimgate[-_]/i;
-
-/** Removes every identity header a client sent, whatever its letter case, spelling or number of copies. */
-export function stripIdentityHeaders(headers: IncomingHttpHeaders): void {
-  for (const name of Object.keys(headers)) if (SPOOFABLE.test(name)) delete headers[name];
-}
-
 const encoded = new WeakMap<Identity, Record<string, string>>();
 
 /** Header values must be Latin-1: names and groups are percent-encoded UTF-8, each group on its own. */

@@ -8,7 +8,8 @@ import type { SessionReader } from '../session/session-reader.js';
 import { sessionCookieName } from '../session/session.js';
 import { decide, isApiRequest } from './gate.js';
 import { forwardedHeaders } from './forwarded-headers.js';
-import { identityHeaders, stripHopByHopHeaders, stripIdentityHeaders, stripSessionCookie } from './identity-headers.js';
+import { clientHeaderStripper } from './client-headers.js';
+import { identityHeaders, stripHopByHopHeaders, stripSessionCookie } from './identity-headers.js';
 import type { IdentityTokens } from './identity-token.js';
 import { sendPlainError } from './plain-error.js';
 
@@ -28,6 +29,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   // Forwarding headers are written by `forwarded`, from what claimgate knows, not appended to what the client sent.
   const proxy = createProxyServer({ target, xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
   const forwarded = forwardedHeaders(config);
+  const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
   const publicOrigin = new URL(config.baseUrl).origin;
 
@@ -46,9 +48,10 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     const decision = await decide(runtime, session?.data.memberId);
     if (!decision.ok) return decision.reason;
     stripHopByHopHeaders(req.headers, upgrade);
-    stripIdentityHeaders(req.headers);
+    const chain = forwarded.chain(req);
+    stripClientHeaders(req.headers);
     stripSessionCookie(req.headers, cookieName);
-    forwarded(req);
+    forwarded.write(req, chain);
     req.headers['x-request-id'] = requestIdFor(req);
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
     return 'ok';

@@ -28,21 +28,23 @@ import { createSessionStore, sessionMiddleware, sessionTimeouts } from '../sessi
 import { errorHandler } from './error-handler.js';
 import { AppError } from './errors.js';
 import { healthRoutes } from './health-routes.js';
+import { normaliseRequestTarget } from './request-target.js';
+import { sendPlainError } from '../gateway/plain-error.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../public' : '../../public', import.meta.url));
-
-function pathOf(url: string | undefined): string {
-  const end = url ? url.search(/[?#]/) : -1;
-  return url ? (end === -1 ? url : url.slice(0, end)) : '/';
-}
 
 /** The paths claimgate answers itself; with an upstream, every other path belongs to it. */
 const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico', '/sso', '/admin'];
 
+/**
+ * Decided on the path the upstream would be sent (see normaliseRequestTarget), and also on its form with repeated
+ * slashes merged, since many servers read `//admin` as `/admin`: such a path stays with claimgate.
+ */
 export function isOwnPath(path: string, hasUpstream: boolean, metricsOn = false): boolean {
-  if (path === '/' && !hasUpstream) return true;
-  if (metricsOn && path === '/metrics') return true;
-  return OWN_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const merged = path.includes('//') ? path.replace(/\/{2,}/g, '/') : path;
+  if (merged === '/' && !hasUpstream) return true;
+  if (metricsOn && merged === '/metrics') return true;
+  return OWN_PREFIXES.some((prefix) => merged === prefix || merged.startsWith(`${prefix}/`));
 }
 
 export interface AppHandle {
@@ -131,7 +133,8 @@ export function createApp(runtime: Runtime): AppHandle {
   return {
     // Proxied traffic and forward-auth take the shortest path: one session read, the decision, the proxy.
     handler: (req, res) => {
-      const path = pathOf(req.url);
+      const path = normaliseRequestTarget(req);
+      if (path === undefined) return void sendPlainError(runtime, req, res, new AppError('bad_request', 'request target does not parse'));
       if (path === '/auth/verify' && (req.method === 'GET' || req.method === 'HEAD')) {
         countResponse(runtime.metrics, res, '/auth/verify', req.method);
         return void verify(req, res);
@@ -145,7 +148,9 @@ export function createApp(runtime: Runtime): AppHandle {
     app,
     sessionStore,
     upgrade(req, socket, head) {
-      if (!gateway) {
+      // claimgate serves no WebSocket itself: an upgrade to one of its paths, in any spelling, goes nowhere.
+      const path = normaliseRequestTarget(req);
+      if (!gateway || path === undefined || isOwnPath(path, hasUpstream, metricsOn)) {
         socket.on('error', () => undefined);
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;

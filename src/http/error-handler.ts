@@ -3,10 +3,13 @@ import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
 import { renderPage, wantsJson } from './render.js';
 import { isBackendUnavailable } from './unavailable.js';
+import { redactText } from '../logging/logger.js';
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = error as { code?: string; status?: number; type?: string; message?: string };
+  // The router could not percent-decode a route parameter: the client's mistake, and its text may carry a claim token.
+  if (error instanceof URIError) return new AppError('bad_request', 'malformed percent escape in a route parameter');
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
   if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
   // The body parsers' own refusals (unsupported charset or encoding, bad JSON): a 4xx they mark as safe to show.
@@ -34,8 +37,10 @@ export function sendError(runtime: Runtime, req: Request, res: Response, error: 
 export function errorHandler(runtime: Runtime): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
-    if (appError.expose) req.log?.info({ code: appError.code, detail: appError.detail }, 'request refused');
-    else if (appError.code === 'service_unavailable') req.log?.error({ code: appError.code, detail: appError.detail }, 'backing service unavailable');
+    // A detail may quote what the client sent (a parser's message): logged with claim tokens cut out, like error text.
+    const detail = redactText(appError.detail);
+    if (appError.expose) req.log?.info({ code: appError.code, detail }, 'request refused');
+    else if (appError.code === 'service_unavailable') req.log?.error({ code: appError.code, detail }, 'backing service unavailable');
     else req.log?.error({ err: error }, 'request failed');
     if (appError.code === 'csrf_invalid') {
       void runtime.audit({ event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);

@@ -13,7 +13,20 @@ const REDACT = [
  * pino-http brings its own `err` serializer, so it must be given this one too.
  */
 export function serializeError(error: { name?: string; message?: string; code?: string; stack?: string }) {
-  return { type: error?.name, message: error?.message, code: error?.code, stack: error?.stack };
+  return { type: error?.name, message: redactText(error?.message), code: error?.code, stack: redactText(error?.stack) };
+}
+
+/**
+ * An error's own text may quote what the client sent: the router's "Failed to decode param '<value>'" quotes a
+ * claim token, and a message may quote a URL. Cut both out, wherever they appear in the text.
+ */
+export function redactText(text: string | undefined): string | undefined {
+  if (typeof text !== 'string') return text;
+  return text
+    .replace(/(decode param ')[^']*'/gi, "$1[redacted]'")
+    // Claim tokens are long base64url: a stack's own file names (`src/claim/routes.ts`) stay readable.
+    .replace(/(\/claim\/)[A-Za-z0-9_-]{20,}/g, '$1[redacted]')
+    .replace(/([?&](?:token|code)=)[^&#'"\s]*/gi, '$1[redacted]');
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

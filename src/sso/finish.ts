@@ -17,6 +17,7 @@ import type { SsoIdentity } from './identity.js';
 import { findProvider } from './providers.js';
 import type { SsoSessionInfo } from './session-data.js';
 import type { SsoStart } from './start.js';
+import { safeReturnPath } from '../http/return-to.js';
 
 /** What a protocol keeps for single logout (an OIDC ID token, a SAML NameID and SessionIndex). */
 export type SsoLogoutInfo = Omit<SsoSessionInfo, 'providerId' | 'protocol'>;
@@ -69,7 +70,7 @@ async function signInMember(ctx: Context, member: MemberRow): Promise<void> {
   await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
   if (!(await termsCurrent(runtime, member.id))) return beginReacceptance(runtime, req, res, member, { sso: ssoSession(ctx), returnTo: start.returnTo });
   await signIn(req, member.id, runtime.now(), { sso: ssoSession(ctx) });
-  res.redirect(303, start.returnTo ?? config.upstream.landingPath);
+  res.redirect(303, safeReturnPath(start.returnTo) ?? config.upstream.landingPath);
 }
 
 /** Just-in-time provisioning: a new invited SSO member for an identity nobody was invited for. */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IDENTITY_HEADER } from '../../src/gateway/identity-headers.js';
 import { csrfFrom, newAgent } from '../support/browser-agent.js';
 import { claimAll, invite } from '../support/claim-walk.js';
 import { freePort, serve } from '../support/chromium.js';
@@ -95,6 +96,30 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
     expect(seen.headers['x-claimgate-user']).toBe(invited.id);
     expect(seen.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
     expect(seen.headers['x-claimgate-identity']).toMatch(/^ey/);
+  });
+
+  // Attack: identity header spoofing through the web server: a signed-in member sends every header claimgate can set
+  // (and their underscore spellings), hoping nginx passes the ones the snippet does not overwrite.
+  it('identity header spoofing: every X-Claimgate-* header the client sends is overwritten or cleared by the snippet', async () => {
+    const invited = await invite(h.runtime, 'spoofer@example.com');
+    await claimAll(newAgent(h.app), invited.claimUrl);
+    const loginPage = await fetch(`${origin}/login`);
+    const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
+    const signedIn = await fetch(`${origin}/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
+      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), identifier: invited.email, password: 'correct horse battery staple' }),
+    });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const names = Object.values(IDENTITY_HEADER);
+    const spoofed = Object.fromEntries([...names, ...names.map((name) => name.replace(/-/g, '_'))].map((name) => [name, 'spoofed']));
+    const page = await fetch(`${origin}/reports`, { headers: { ...spoofed, cookie } });
+    expect(page.status).toBe(200);
+    const seen = (await page.json()) as { headers: Record<string, string> };
+    expect(Object.entries(seen.headers).filter(([, value]) => value.includes('spoofed'))).toEqual([]);
+    expect(seen.headers[IDENTITY_HEADER.user]).toBe(invited.id);
+    expect(seen.headers[IDENTITY_HEADER.email]).toBe(invited.email);
+    // Not in claimgate's answer for this member (no username): cleared, not passed through.
+    expect(seen.headers[IDENTITY_HEADER.username]).toBeUndefined();
   });
 
   it('refuses a member outside allowed_groups with 403', async () => {

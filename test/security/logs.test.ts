@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createAudit } from '../../src/audit/audit.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, redactText, serializeError } from '../../src/logging/logger.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { claimPath, csrfFrom, newAgent } from '../support/browser-agent.js';
 import { claimAll, claimWithCode, enterCode, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
@@ -110,6 +110,38 @@ describe('logs', () => {
     expect(lines).toContain('relation is not there');
     expect(lines).not.toContain('SECRET-PARAMETER');
     expect(lines).not.toContain('SELECT secret_column');
+  });
+
+  // Attack: harvesting a claim token from the error log, through a claim URL with a malformed percent escape after it.
+  it('secret harvesting through a malformed escape: a bad escape in any route parameter is a 400 and no log line carries the token', async () => {
+    const invited = await invite(h.runtime);
+    const token = claimPath(invited.claimUrl).split('/').pop()!;
+    const before = h.logs.length;
+    for (const [method, path] of [
+      ['get', `/claim/${token}%E0%A4%A`], ['get', `/claim/${token}%`], ['get', `/claim/${token}%zz`], ['post', `/claim/${token}%C3%28`],
+      ['get', '/claim/flow/terms%ff'], ['get', '/admin/people/abc%E0'], ['get', '/admin/api/members/abc%E0'],
+    ] as const) {
+      const page = await newAgent(h.app)[method](path);
+      expect({ path, status: page.status }).toEqual({ path, status: 400 });
+      expect(page.text).toContain('bad_request');
+      expect(page.text).not.toContain(token);
+      const json = await newAgent(h.app)[method](path).set('Accept', 'application/json').expect(400);
+      expect(json.body.error.code).toBe('bad_request');
+    }
+    const lines = h.logs.slice(before).join('');
+    expect(lines).toContain('malformed percent escape');
+    expect(lines).not.toContain(token);
+    expect(lines).not.toContain('"level":"error"');
+  });
+
+  // Attack: the same token reaching the log through an error's own text (a message or stack that quotes a claim URL).
+  it('secret harvesting through error text: the error serializer cuts claim tokens out of messages and stacks', () => {
+    const token = 'Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0';
+    const error = new URIError(`Failed to decode param '${token}%E0' in /claim/${token}%E0?token=${token}`);
+    const text = JSON.stringify(serializeError(error));
+    expect(text).toContain('Failed to decode param');
+    expect(text).not.toContain(token);
+    expect(redactText('at handler (file:///srv/claimgate/dist/src/claim/routes.js:135:20)')).toContain('src/claim/routes.js:135');
   });
 
   it('untraceable requests: every request log line and audit row carries the request id', async () => {
