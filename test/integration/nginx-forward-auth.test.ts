@@ -31,6 +31,20 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
   let nginx: ChildProcess;
   let origin: string;
 
+  /** A member who claimed their account, then signed in through nginx as a browser would, with their session cookie. */
+  async function claimAndSignInThroughNginx(email: string) {
+    const invited = await invite(h.runtime, email);
+    await claimAll(newAgent(h.app), invited.claimUrl);
+    const loginPage = await fetch(`${origin}/login`);
+    const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
+    const signedIn = await fetch(`${origin}/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
+      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), identifier: invited.email, password: 'correct horse battery staple' }),
+    });
+    expect(signedIn.status).toBe(303);
+    return { invited, cookie: signedIn.headers.get('set-cookie')!.split(';')[0]! };
+  }
+
   beforeAll(async () => {
     upstream = await startUpstream();
     h = await startHarness();
@@ -78,17 +92,7 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toMatch(/\/login\?returnTo=\/reports\?x=1$/);
 
-    const invited = await invite(h.runtime, 'nginx@example.com');
-    await claimAll(newAgent(h.app), invited.claimUrl);
-    // Sign in through nginx, as a browser would.
-    const loginPage = await fetch(`${origin}/login`);
-    const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
-    const signedIn = await fetch(`${origin}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
-      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), identifier: invited.email, password: 'correct horse battery staple' }),
-    });
-    expect(signedIn.status).toBe(303);
-    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const { invited, cookie } = await claimAndSignInThroughNginx('nginx@example.com');
 
     const page = await fetch(`${origin}/reports?x=1`, { headers: { cookie, 'X-Claimgate-User': 'spoofed' } });
     expect(page.status).toBe(200);
@@ -101,15 +105,7 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
   // Attack: identity header spoofing through the web server: a signed-in member sends every header claimgate can set
   // (and their underscore spellings), hoping nginx passes the ones the snippet does not overwrite.
   it('identity header spoofing: every X-Claimgate-* header the client sends is overwritten or cleared by the snippet', async () => {
-    const invited = await invite(h.runtime, 'spoofer@example.com');
-    await claimAll(newAgent(h.app), invited.claimUrl);
-    const loginPage = await fetch(`${origin}/login`);
-    const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
-    const signedIn = await fetch(`${origin}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
-      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), identifier: invited.email, password: 'correct horse battery staple' }),
-    });
-    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const { invited, cookie } = await claimAndSignInThroughNginx('spoofer@example.com');
     const names = Object.values(IDENTITY_HEADER);
     const spoofed = Object.fromEntries([...names, ...names.map((name) => name.replace(/-/g, '_'))].map((name) => [name, 'spoofed']));
     const page = await fetch(`${origin}/reports`, { headers: { ...spoofed, cookie } });
