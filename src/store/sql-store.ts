@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -16,14 +17,22 @@ const INSERT_ATTEMPTS = 3;
  */
 export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
   const table = db.entities.ShortLived;
-  const key = (namespace: Namespace, id: string) => `${NAMESPACES[namespace]}${id}`;
+  // Ids can carry what a client typed (a sign-in name, an employee ID): stored as a digest, they are short and never
+  // text PostgreSQL refuses (a NUL byte).
+  const key = (namespace: Namespace, id: string) => `${NAMESPACES[namespace]}${createHash('sha256').update(id).digest('base64url')}`;
   const live = (k: string, at: number) => ({ key: k, expiresAt: MoreThan(at) });
   let lastSweep = 0;
 
-  async function sweep(at: number): Promise<void> {
+  /**
+   * Deletes expired rows, at most once a minute, beside the write that triggered it: the write has committed and must
+   * not fail because of it. A sweep that fails is tried again at the next write (reads ignore expired rows anyway).
+   */
+  function sweep(at: number): void {
     if (at - lastSweep < SWEEP_EVERY_MS) return;
     lastSweep = at;
-    await db.transaction((manager) => manager.delete(table, { expiresAt: LessThanOrEqual(at) }));
+    db.transaction((manager) => manager.delete(table, { expiresAt: LessThanOrEqual(at) })).catch(() => {
+      lastSweep = 0;
+    });
   }
 
   /** Inserts a fresh row where none lives; a unique violation when another writer's live row holds the key. */
@@ -60,7 +69,7 @@ export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
     async set(namespace, id, value, ttlMs) {
       const at = now().getTime();
       await db.transaction((manager) => manager.upsert(table, { key: key(namespace, id), value, count: 0, expiresAt: at + ttlMs }, ['key']));
-      await sweep(at);
+      sweep(at);
     },
     async setIfAbsent(namespace, id, value, ttlMs) {
       const at = now().getTime();
@@ -70,7 +79,7 @@ export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
         if (isUniqueViolation(error)) return false;
         throw error;
       }
-      await sweep(at);
+      sweep(at);
       return true;
     },
     take(namespace, id) {
@@ -96,7 +105,7 @@ export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
       for (let attempt = 1; ; attempt++) {
         try {
           const counter = await incrementOnce(k, by, ttlMs, options.restart ?? false);
-          await sweep(now().getTime());
+          sweep(now().getTime());
           return counter;
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= INSERT_ATTEMPTS) throw error;

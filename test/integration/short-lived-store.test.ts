@@ -84,6 +84,15 @@ describe.each(backends)('the short-lived store on %s', (_name, open) => {
     expect(await b.store.get('samlRequest', id)).toBeNull();
   });
 
+  // Attack: a sign-in name or employee ID with a NUL byte or of great length, which become rate-limit keys: the store
+  // must count it, not fail (PostgreSQL refuses NUL in text, which was a 500 where Redis counted the attempt).
+  it('keys hold any text a client can send: NUL bytes and long ids', async () => {
+    const id = `name\u0000${'x'.repeat(2000)}-${fresh()}`;
+    expect((await b.store.increment('rateLimits', id, 1, LONG)).count).toBe(1);
+    expect((await b.store.increment('rateLimits', id, 1, LONG)).count).toBe(2);
+    expect((await b.store.increment('rateLimits', `${id}-other`, 1, LONG)).count).toBe(1);
+  });
+
   it('namespaces keep equal ids apart', async () => {
     const id = fresh();
     await b.store.set('samlRequest', id, 'request', LONG);
