@@ -87,7 +87,10 @@ export function loginRoutes(runtime: Runtime): Router {
     }
     await Promise.all([perPair.delete(pairKey), perAccount.reward(accountKey), perIp.reward(ip)]);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
-    if (!(await termsCurrent(runtime, member.id))) return beginReacceptance(runtime, req, res, member, { returnTo: field(req, 'returnTo') });
+    if (!(await termsCurrent(runtime, member.id))) {
+      const now = runtime.now().getTime();
+      return beginReacceptance(runtime, req, res, member, { returnTo: field(req, 'returnTo'), signedIn: { authenticatedAt: now, lastSeenAt: now } });
+    }
     await signIn(req, member.id, runtime.now());
     res.redirect(303, safeReturnPath(field(req, 'returnTo')) ?? config.upstream.landingPath);
   });

@@ -25,11 +25,11 @@ export function stepPath(state: string): string {
  * flow's current step. Only the flow's id lives in the session, beside how an SSO session began (for single logout)
  * and, for a member who was already signed in, when that was (re-accepting terms never extends a session's life).
  */
-async function enterFlow(req: Request, res: Response, flow: Flow, carried: Partial<Pick<SessionData, 'sso' | 'authenticatedAt'>>): Promise<void> {
+async function enterFlow(req: Request, res: Response, flow: Flow, carried: Partial<Pick<SessionData, 'sso' | 'authenticatedAt' | 'lastSeenAt'>>): Promise<void> {
   await regenerateSession(req);
   req.session.flowId = flow.row.id;
   if (carried.sso) req.session.sso = carried.sso;
-  if (carried.authenticatedAt) req.session.authenticatedAt = carried.authenticatedAt;
+  if (carried.authenticatedAt) Object.assign(req.session, { authenticatedAt: carried.authenticatedAt, lastSeenAt: carried.lastSeenAt ?? carried.authenticatedAt });
   res.redirect(303, stepPath(flow.state));
 }
 
@@ -53,17 +53,20 @@ export interface ReacceptanceOptions {
   /** Where the member goes once the new terms are accepted (a local path; anything else is ignored). */
   returnTo?: unknown;
   sso?: SsoSessionInfo;
-  /** When the member signed in, if they already had a session: the absolute timeout keeps counting from there. */
-  authenticatedAt?: number;
+  /**
+   * When the member proved who they are, and when they were last seen: the session's idle and absolute timeouts keep
+   * counting from there through the re-acceptance (src/claim/flow-guard.ts), and after it.
+   */
+  signedIn: { authenticatedAt: number; lastSeenAt: number };
 }
 
 /**
  * A claimed member whose accepted terms are out of date accepts the version in force before anything else: at
  * sign-in (password or SSO), on any claimgate page and at the gateway. Always under a fresh session id.
  */
-export async function beginReacceptance(runtime: Runtime, req: Request, res: Response, member: MemberRow, options: ReacceptanceOptions = {}): Promise<void> {
+export async function beginReacceptance(runtime: Runtime, req: Request, res: Response, member: MemberRow, options: ReacceptanceOptions): Promise<void> {
   const returnTo = safeReturnPath(options.returnTo);
   const start = { purpose: 'reaccept' as const, method: 'signin' as const, linkId: null, accessCodeId: null };
   const { flow } = await beginFlow(runtime.db, runtime.config, member, start, runtime.now(), { initialData: returnTo ? { returnTo } : undefined });
-  await enterFlow(req, res, flow, { sso: options.sso, authenticatedAt: options.authenticatedAt });
+  await enterFlow(req, res, flow, { sso: options.sso, ...options.signedIn });
 }

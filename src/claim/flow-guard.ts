@@ -6,10 +6,26 @@ import { expireFlow, isPastExpiry, loadFlow, type Flow } from './flow.js';
 import { isOpen } from './machine.js';
 import { isLinkUsable } from './links.js';
 import { isCodeUsable } from '../access-codes/codes.js';
+import { sessionVerdict } from '../session/session-clock.js';
+import { regenerateSession } from '../session/session.js';
 
 export interface LiveFlow {
   flow: Flow;
   member: MemberRow;
+}
+
+/**
+ * A member re-accepting terms has already signed in: their session's idle and absolute timeouts run on through the
+ * terms page, as they do everywhere else, and a browser left there does not sign anyone in later.
+ */
+async function requireSignedInClock(runtime: Runtime, req: Request): Promise<void> {
+  const now = runtime.now().getTime();
+  const verdict = req.session.authenticatedAt ? sessionVerdict(req.session, now, runtime.config.session) : 'absolute_timeout';
+  if (verdict === 'idle_timeout' || verdict === 'absolute_timeout') {
+    await regenerateSession(req);
+    throw new AppError('not_signed_in', `re-acceptance after the session's ${verdict}`);
+  }
+  if (verdict === 'refresh') req.session.lastSeenAt = now;
 }
 
 /**
@@ -41,8 +57,9 @@ export async function requireLiveFlow(runtime: Runtime, req: Request): Promise<L
       // A lock stops new guesses; it does not end a flow the right code already opened.
       if (!code || !isCodeUsable({ ...code, lockedAt: null }, member, now)) throw new AppError('access_code_invalid', 'code no longer usable mid-flow');
     }
-  } else if (member.status !== 'claimed') {
-    throw new AppError('claim_flow_missing', `reaccept for ${member.status} member`);
+  } else {
+    if (member.status !== 'claimed') throw new AppError('claim_flow_missing', `reaccept for ${member.status} member`);
+    await requireSignedInClock(runtime, req);
   }
   return { flow, member };
 }

@@ -19,8 +19,9 @@ export function termsRoutes(runtime: Runtime): Router {
     const member = await findMemberById(runtime.db, memberId);
     if (!member || member.status !== 'claimed') throw new AppError('not_signed_in', 'terms for a non-claimed member');
     if (await termsCurrent(runtime, memberId)) return res.redirect(303, safeReturnPath(req.query.returnTo) ?? runtime.config.upstream.landingPath);
-    const { sso, authenticatedAt } = req.session;
-    await beginReacceptance(runtime, req, res, member, { returnTo: req.query.returnTo, sso, authenticatedAt });
+    const { sso, authenticatedAt, lastSeenAt } = req.session;
+    const now = runtime.now().getTime();
+    await beginReacceptance(runtime, req, res, member, { returnTo: req.query.returnTo, sso, signedIn: { authenticatedAt: authenticatedAt ?? now, lastSeenAt: lastSeenAt ?? now } });
   });
   return router;
 }

@@ -68,7 +68,10 @@ async function signInMember(ctx: Context, member: MemberRow): Promise<void> {
   const { runtime, req, res, identity, traceId, start } = ctx;
   const { config, audit } = runtime;
   await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
-  if (!(await termsCurrent(runtime, member.id))) return beginReacceptance(runtime, req, res, member, { sso: ssoSession(ctx), returnTo: start.returnTo });
+  if (!(await termsCurrent(runtime, member.id))) {
+    const now = runtime.now().getTime();
+    return beginReacceptance(runtime, req, res, member, { sso: ssoSession(ctx), returnTo: start.returnTo, signedIn: { authenticatedAt: now, lastSeenAt: now } });
+  }
   await signIn(req, member.id, runtime.now(), { sso: ssoSession(ctx) });
   res.redirect(303, safeReturnPath(start.returnTo) ?? config.upstream.landingPath);
 }

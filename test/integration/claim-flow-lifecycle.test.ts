@@ -102,6 +102,30 @@ describe('out-of-date terms are asked for at every door', () => {
     });
   });
 
+  // Attack: a browser left on the terms page past the idle timeout; whoever clicks "accept" later must not be signed in.
+  it('the idle timeout runs on through re-acceptance', async () => {
+    const member = await signedInMember(h, 'walked-away@example.com');
+    const claim = h.runtime.config.claim;
+    const flowTtl = claim.flowTtl;
+    // The flow outlives the idle timeout, as with the shipped defaults (1 day against 8 hours).
+    claim.flowTtl = h.runtime.config.session.idleTimeout * 4;
+    await withNewTerms(async () => {
+      await member.agent.get('/_claimgate/terms').expect(303).expect('location', '/claim/flow/terms');
+      const token = csrfFrom((await member.agent.get('/claim/flow/terms').expect(200)).text);
+      h.advance(h.runtime.config.session.idleTimeout + 60_000);
+      const res = await member.agent.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' });
+      expect(res.text).toContain('not_signed_in');
+      expect(res.headers['location'] ?? '').not.toBe('/');
+      const home = await member.agent.get('/').set('Accept', 'text/html');
+      expect(home.status).toBe(303);
+      expect(home.headers.location).toMatch(/^\/login/);
+    }).finally(() => {
+      claim.flowTtl = flowTtl;
+    });
+    const { db } = h.runtime;
+    expect(await db.source.manager.countBy(db.entities.TermsAcceptance, { memberId: member.id })).toBe(1);
+  });
+
   // Attack: session fixation through re-acceptance; and a session kept alive past its absolute timeout by accepting terms.
   it('re-acceptance from a signed-in session runs under a fresh session id and keeps the original sign-in time', async () => {
     const member = await signedInMember(h, 'fixation@example.com');
