@@ -12,6 +12,7 @@ export class FlowEndStates1764650000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`UPDATE claim_flows SET state = 'done' WHERE state IN ('completed', 'expired') AND finished_at IS NOT NULL`);
+    // Expired flows keep their name: the earlier code reads any finished flow as over, whatever its state says.
+    await queryRunner.query(`UPDATE claim_flows SET state = 'done' WHERE state = 'completed' AND finished_at IS NOT NULL`);
   }
 }

@@ -6,14 +6,18 @@ import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import { applyEvent, applyEventNow, type Flow } from './flow.js';
-import { normalizeUsername } from './steps/username.js';
+import { normalizeUsername, usernameTaken } from './steps/username.js';
 import { isUniqueViolation } from '../db/errors.js';
 
-class LostRace extends Error {}
+/** Something the claim needs changed under it: the answer names what, as the page before completion would have. */
+class LostRace extends Error {
+  constructor(readonly answer: AppError) {
+    super(answer.message);
+  }
+}
 
-class UsernameTaken extends Error {}
-
-function auditMethod(flow: Flow): ClaimMethod {
+/** How a flow's claim is named in audit rows and metrics: a re-acceptance began with a password sign-in. */
+export function auditMethod(flow: Flow): ClaimMethod {
   return flow.row.method === 'signin' ? 'password' : flow.row.method;
 }
 
@@ -50,43 +54,46 @@ function claimedMember(flow: Flow, now: Date): Partial<MemberRow> {
  * meanwhile opens that step again.
  */
 async function completeClaim(runtime: Runtime, flow: Flow, req: Request): Promise<Completion> {
-  const { db, audit } = runtime;
+  const { db } = runtime;
   const now = runtime.now();
-  return db.transaction(async (manager) => {
-    const member = await manager.update(db.entities.Member, { id: flow.row.memberId, status: 'invited' }, claimedMember(flow, now));
-    if (member.affected !== 1) throw new LostRace();
-    if (flow.row.linkId) {
-      const link = await manager.update(db.entities.ClaimLink, { id: flow.row.linkId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
-      if (link.affected !== 1) throw new LostRace();
-    }
-    if (flow.row.accessCodeId) {
-      const code = await manager.update(db.entities.AccessCode, { id: flow.row.accessCodeId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
-      if (code.affected !== 1) throw new LostRace();
-    }
-    // Whatever else could still start a claim for this member dies with the claim.
-    await manager.update(db.entities.ClaimLink, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
-    await manager.update(db.entities.AccessCode, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
-    const pictureId = flow.data.profile?.pictureId;
-    if (pictureId) await manager.update(db.entities.Picture, { id: pictureId, flowId: flow.row.id }, { memberId: flow.row.memberId });
-    for (const groupId of flow.data.groupIds ?? []) {
-      await manager.insert(db.entities.Membership, { memberId: flow.row.memberId, groupId, createdAt: now });
-    }
-    await recordTermsAcceptance(runtime, manager, flow, req);
-    // The collected data (a password hash among it) now lives on the member; the completed flow keeps none of it.
-    if (!(await applyEvent(db, manager, flow, { type: 'complete' }, now))) throw new LostRace();
-    await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
-    db.afterCommit(manager, () => runtime.metrics.claimOutcomes.inc({ method: auditMethod(flow), outcome: 'completed' }));
-  }).catch((error: unknown) => {
-    if (error instanceof LostRace) throw new AppError('claim_already_completed', 'claim completed concurrently');
-    if (flow.data.username && isUniqueViolation(error)) throw new UsernameTaken();
-    throw error;
-  }).then(() => 'completed' as const, async (error: unknown) => {
-    if (!(error instanceof UsernameTaken)) throw error;
-    // Someone claimed the same username since this member chose it: only that step opens again.
-    const { username: _taken, ...data } = flow.data;
-    if (!(await applyEventNow(db, flow, { type: 'reopen_username' }, runtime.now(), data))) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
-    return 'username_taken' as const;
-  });
+  try {
+    await db.transaction((manager) => writeClaim(runtime, manager, flow, req, now));
+    return 'completed';
+  } catch (error) {
+    if (error instanceof LostRace) throw error.answer;
+    if (!flow.data.username || !isUniqueViolation(error) || !(await usernameTaken(db, normalizeUsername(flow.data.username)))) throw error;
+  }
+  // Someone claimed the same username since this member chose it: only that step opens again.
+  const { username: _taken, ...data } = flow.data;
+  if (!(await applyEventNow(db, flow, { type: 'reopen_username' }, runtime.now(), data))) throw new AppError('claim_step_out_of_order', 'flow changed concurrently');
+  return 'username_taken';
+}
+
+async function writeClaim(runtime: Runtime, manager: EntityManager, flow: Flow, req: Request, now: Date): Promise<void> {
+  const { db, audit } = runtime;
+  const member = await manager.update(db.entities.Member, { id: flow.row.memberId, status: 'invited' }, claimedMember(flow, now));
+  if (member.affected !== 1) throw new LostRace(new AppError('claim_already_completed', 'claim completed concurrently'));
+  if (flow.row.linkId) {
+    const link = await manager.update(db.entities.ClaimLink, { id: flow.row.linkId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
+    if (link.affected !== 1) throw new LostRace(new AppError('claim_link_invalid', 'link revoked or used before completion'));
+  }
+  if (flow.row.accessCodeId) {
+    const code = await manager.update(db.entities.AccessCode, { id: flow.row.accessCodeId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: now });
+    if (code.affected !== 1) throw new LostRace(new AppError('access_code_invalid', 'code revoked or used before completion'));
+  }
+  // Whatever else could still start a claim for this member dies with the claim.
+  await manager.update(db.entities.ClaimLink, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+  await manager.update(db.entities.AccessCode, { memberId: flow.row.memberId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+  const pictureId = flow.data.profile?.pictureId;
+  if (pictureId) await manager.update(db.entities.Picture, { id: pictureId, flowId: flow.row.id }, { memberId: flow.row.memberId });
+  for (const groupId of flow.data.groupIds ?? []) {
+    await manager.insert(db.entities.Membership, { memberId: flow.row.memberId, groupId, createdAt: now });
+  }
+  await recordTermsAcceptance(runtime, manager, flow, req);
+  // The collected data (a password hash among it) now lives on the member; the completed flow keeps none of it.
+  if (!(await applyEvent(db, manager, flow, { type: 'complete' }, now))) throw new LostRace(new AppError('claim_flow_missing', 'flow ended before completion'));
+  await audit({ event: 'claim.completed', actorId: flow.row.memberId, memberId: flow.row.memberId, method: auditMethod(flow), req, details: { flowId: flow.row.id, steps: flow.completed } }, manager);
+  db.afterCommit(manager, () => runtime.metrics.claimOutcomes.inc({ method: auditMethod(flow), outcome: 'completed' }));
 }
 
 /** A claimed member accepted a new version of the terms: store it and close the flow. */

@@ -66,13 +66,18 @@ export async function applyEventNow(db: Database, flow: Flow, event: FlowEvent, 
   return Boolean(await db.transaction((manager) => applyEvent(db, manager, flow, event, now, data)));
 }
 
-/** Ends a flow that is still open with `event`, reading it again if a concurrent step save changed it meanwhile. */
+/**
+ * Ends a flow that is still open with `event`, reading it again if a concurrent step save changed it meanwhile. Never
+ * gives up silently: a flow that keeps changing fails the caller's transaction, so a revocation is never written
+ * while the flow it should end stays open.
+ */
 async function endIfOpen(db: Database, manager: EntityManager, id: string, event: FlowEvent, now: Date): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const row = await manager.findOneBy(db.entities.ClaimFlow, { id });
     if (!row || row.finishedAt) return;
     if (await applyEvent(db, manager, readFlow(row), event, now)) return;
   }
+  throw new Error(`claim flow ${id} kept changing while it was being ended (${event.type})`);
 }
 
 /** Ends every open claim flow of a member: the link or code that opened it was revoked or replaced. */

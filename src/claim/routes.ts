@@ -7,7 +7,7 @@ import { renderPage } from '../http/render.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
 import { signIn } from '../session/session.js';
-import { completeFlow } from './complete.js';
+import { auditMethod, completeFlow } from './complete.js';
 import { claimProviderFor, claimRequiresSso } from './sso-gate.js';
 import { beginSso } from '../sso/start.js';
 import { requireLiveFlow, type LiveFlow } from './flow-guard.js';
@@ -132,7 +132,7 @@ export function claimRoutes(runtime: Runtime): Router {
       reduce(flow, { type: 'submit', step });
     } catch (error) {
       if (!(error instanceof IllegalTransition)) throw error;
-      await audit({ event: 'claim.step_rejected', outcome: 'failure', memberId: member.id, method: flow.row.method === 'signin' ? 'password' : flow.row.method, req, details: { flowId: flow.row.id, submitted: step.slice(0, 32), current: flow.state } });
+      await audit({ event: 'claim.step_rejected', outcome: 'failure', memberId: member.id, method: auditMethod(flow), req, details: { flowId: flow.row.id, submitted: step.slice(0, 32), current: flow.state } });
       throw new AppError('claim_step_out_of_order', error.message);
     }
     const stepId = step as StepId;

@@ -9,9 +9,16 @@ export type GateDecision = { ok: true; identity: Identity } | { ok: false; reaso
 /** Who may pass to the upstream: a signed-in, claimed member who has accepted the current terms. */
 export async function decide(runtime: Runtime, memberId: string | undefined): Promise<GateDecision> {
   if (!memberId) return { ok: false, reason: 'anonymous' };
-  const identity = await runtime.identities.get(memberId);
+  let identity = await runtime.identities.get(memberId);
   if (!identity || identity.status !== 'claimed') return { ok: false, reason: 'anonymous' };
-  if (!termsAreCurrent(runtime.config, identity.acceptedTermsVersion)) return { ok: false, reason: 'terms' };
+  if (!termsAreCurrent(runtime.config, identity.acceptedTermsVersion)) {
+    // The cached identity may predate an acceptance made on another replica: ask the database once before refusing,
+    // so the gateway and the terms page never disagree (a redirect loop between them).
+    runtime.identities.forget(memberId);
+    identity = await runtime.identities.get(memberId);
+    if (!identity || identity.status !== 'claimed') return { ok: false, reason: 'anonymous' };
+    if (!termsAreCurrent(runtime.config, identity.acceptedTermsVersion)) return { ok: false, reason: 'terms' };
+  }
   return { ok: true, identity };
 }
 

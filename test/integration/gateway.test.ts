@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -323,6 +323,28 @@ describe('sessions on the proxied path', () => {
       const token = csrfFrom((await member.get('/claim/flow/terms')).text);
       await member.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' }).expect(303).expect('location', '/app');
       await member.get('/app/after-terms').expect(200);
+    } finally {
+      terms.version = previous;
+      h.runtime.identities.forget(reader.id);
+    }
+  });
+
+  // Attack (or accident): a redirect loop between the gateway and the terms page, when the new terms were accepted on
+  // another replica and this one still holds the identity it cached before.
+  it('a member who accepted the new terms elsewhere passes at once, whatever this replica cached', async () => {
+    const reader = await invite(h.runtime, 'terms-elsewhere@example.com');
+    const member = newAgent(h.app);
+    await claimAll(member, reader.claimUrl);
+    const terms = h.runtime.config.firstAccess.terms;
+    const previous = terms.version;
+    terms.version = '2027-02';
+    h.runtime.identities.forget(reader.id);
+    try {
+      await member.get('/app/elsewhere').set('Accept', 'text/html').expect(303);
+      const { db } = h.runtime;
+      // What the other replica's completion wrote; this replica's identity cache was not told.
+      await db.transaction((m) => m.insert(db.entities.TermsAcceptance, { id: randomUUID(), memberId: reader.id, version: '2027-02', locale: null, acceptedAt: h.runtime.now() }));
+      await member.get('/app/elsewhere').set('Accept', 'text/html').expect(200);
     } finally {
       terms.version = previous;
       h.runtime.identities.forget(reader.id);
