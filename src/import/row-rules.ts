@@ -1,5 +1,5 @@
 import type { LoginMethod, MemberRow } from '../db/rows.js';
-import { characters, FIELD_LENGTHS, isSingleLine, looksLikeLocale } from '../members/field-rules.js';
+import { characters, FIELD_LENGTHS, isSingleLine, isLocale } from '../members/field-rules.js';
 import { isEmail, normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
 import { IMPORT_COLUMNS, type ImportField } from './columns.js';
 import type { ImportRow } from './read-rows.js';
@@ -25,22 +25,6 @@ export interface CheckedRow {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-// A file repeats a handful of locales many times, and the Intl check is slow enough to show on large files.
-const knownTags = new Map<string, boolean>();
-
-function isLanguageTag(value: string): boolean {
-  let known = knownTags.get(value);
-  if (known === undefined) {
-    try {
-      known = looksLikeLocale(value) && Intl.getCanonicalLocales(value).length === 1;
-    } catch {
-      known = false;
-    }
-    if (knownTags.size >= 1000) knownTags.clear();
-    knownTags.set(value, known);
-  }
-  return known;
-}
 
 function isCalendarDate(value: string): boolean {
   if (!DATE.test(value)) return false;
@@ -93,7 +77,7 @@ export function checkRow(row: ImportRow): CheckedRow {
   }
 
   if (locale !== undefined) {
-    if (isLanguageTag(locale)) values.locale = locale;
+    if (isLocale(locale)) values.locale = locale;
     else invalid('locale', 'is not a language tag such as en or en-GB');
   }
   if (managerEmail !== undefined) {

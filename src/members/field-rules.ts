@@ -18,9 +18,22 @@ const PHONE = /^\+?[0-9 ().-]{3,50}$/;
 // Line breaks and control characters never belong in a member field: they could forge log lines or CSV rows.
 const LINE_BREAK_OR_CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
-/** Shaped like a language tag (en, en-GB, zh-Hant-TW) and short enough to store. */
-export function looksLikeLocale(value: string): boolean {
-  return value.length <= FIELD_LENGTHS.locale && LOCALE.test(value);
+// A file repeats a handful of locales many times, and the Intl check is slow enough to show on large files.
+const knownTags = new Map<string, boolean>();
+
+/** A language tag (en, en-GB, zh-Hant-TW) that Intl accepts, short enough to store. */
+export function isLocale(value: string): boolean {
+  let known = knownTags.get(value);
+  if (known === undefined) {
+    try {
+      known = value.length <= FIELD_LENGTHS.locale && LOCALE.test(value) && Intl.getCanonicalLocales(value).length === 1;
+    } catch {
+      known = false;
+    }
+    if (knownTags.size >= 1000) knownTags.clear();
+    knownTags.set(value, known);
+  }
+  return known;
 }
 
 /** No line break and no control character. */
@@ -30,7 +43,7 @@ export function isSingleLine(value: string): boolean {
 
 const FORMATS: Partial<Record<ProfileField, (value: string) => boolean>> = {
   phone: (value) => PHONE.test(value),
-  locale: looksLikeLocale,
+  locale: isLocale,
 };
 
 export type FieldProblem = 'too_long' | 'malformed';

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
-import { looksLikeLocale } from '../../members/field-rules.js';
+import { isLocale } from '../../members/field-rules.js';
 import { field, type Step } from './step.js';
 
 // html: false escapes any raw HTML in the terms file; markdown-it also refuses javascript: and data: links.
@@ -21,7 +21,7 @@ export function termsHtml(file: string): string {
 /** The first language tag the browser prefers, if it looks like one. */
 export function preferredLocale(acceptLanguage: string | undefined): string | null {
   const tag = acceptLanguage?.split(',')[0]?.split(';')[0]?.trim();
-  return tag && looksLikeLocale(tag) ? tag : null;
+  return tag && isLocale(tag) ? tag : null;
 }
 
 export const termsStep: Step = {
