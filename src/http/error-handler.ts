@@ -9,7 +9,8 @@ function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = error as { code?: string; status?: number; type?: string; message?: string };
   // The router could not percent-decode a route parameter: the client's mistake, and its text may carry a claim token.
-  if (error instanceof URIError) return new AppError('bad_request', 'malformed percent escape in a route parameter');
+  // (Only the router's URIError carries a 400; any other URIError is claimgate's own bug and stays a 500.)
+  if (error instanceof URIError && e.status === 400) return new AppError('bad_request', 'malformed percent escape in a route parameter');
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
   if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
   // The body parsers' own refusals (unsupported charset or encoding, bad JSON): a 4xx they mark as safe to show.
