@@ -89,7 +89,6 @@ shared(`two replicas on one PostgreSQL${REDIS_URL ? ' and one Redis' : ' without
     const paths = rows.map((row) => new URL(row.split(',')[column]!).pathname).filter((_, i) => rows[i]!.includes('load'));
     expect(paths).toHaveLength(LOAD_MEMBERS);
 
-    const started = Date.now();
     // Half the members start on each replica; every step then alternates.
     const outcomes = await Promise.allSettled(paths.map((path, i) => claimAcross(new HttpBrowser(), i % 2 ? urls : [...urls].reverse(), path, PASSWORD)));
     const failures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => {
@@ -99,7 +98,6 @@ shared(`two replicas on one PostgreSQL${REDIS_URL ? ' and one Redis' : ' without
     // On failure, say whether a replica died and what it wrote last.
     const health = replicas.map((replica) => ({ exitCode: replica.child.exitCode, signal: replica.child.signalCode, last: replica.output.filter((line) => !line.startsWith('{')).slice(0, 8) }));
     expect({ failures: failures.slice(0, 5), failed: failures.length, health: failures.length ? health : [] }).toEqual({ failures: [], failed: 0, health: [] });
-    expect(Date.now() - started).toBeLessThan(240_000);
 
     const [counts] = await query<{ claimed: string; flows: string; completed: string; memberships: string; distinct_members: string }>(`
       SELECT (SELECT count(*) FROM members WHERE email_normalized LIKE 'load%' AND status = 'claimed') AS claimed,
