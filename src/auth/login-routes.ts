@@ -12,6 +12,7 @@ import { providerForEmail } from '../sso/providers.js';
 import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
 import { endSession, signIn } from '../session/session.js';
+import { announceSessionEnding } from '../gateway/session-endings.js';
 import { verifyPassword } from './password-hash.js';
 import { termsCurrent } from '../claim/terms-currency.js';
 import { caseSensitiveRouter } from '../http/router.js';
@@ -95,7 +96,9 @@ export function loginRoutes(runtime: Runtime): Router {
   router.post('/logout', csrfProtection, async (req, res) => {
     const memberId = req.session?.memberId;
     const providerLogout = memberId ? await singleLogoutUrl(runtime, req.session.sso) : undefined;
+    const sid = req.sessionID;
     await endSession(req, res, config.baseUrl.startsWith('https://'));
+    if (memberId) await announceSessionEnding(runtime, { sid });
     if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out', ...(providerLogout ? { providerLogout: true } : {}) } });
     // An OIDC session also ends at the provider, which sends the browser back to the sign-in page.
     res.redirect(303, providerLogout ?? '/login?signedOut=1');
