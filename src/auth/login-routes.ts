@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { beginReacceptance } from '../claim/begin.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
-import { createLimiter, retryAfterSeconds, tryConsume } from '../http/rate-limits.js';
+import { consumeOrRefusal, createLimiter, isFirstAt, retryAfterSeconds } from '../http/rate-limits.js';
 import { renderPage } from '../http/render.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { findMemberBySignInName } from '../members/lookup.js';
@@ -71,11 +71,14 @@ export function loginRoutes(runtime: Runtime): Router {
     const ip = req.ip ?? 'unknown';
     const accountKey = identifier.toLowerCase();
     const pairKey = `${ip}|${accountKey}`;
-    const allowed = await Promise.all([tryConsume(perPair, pairKey), tryConsume(perAccount, accountKey), tryConsume(perIp, ip)]);
-    if (allowed.includes(false)) {
+    const checks = [[perPair, pairKey], [perAccount, accountKey], [perIp, ip]] as const;
+    const refusals = await Promise.all(checks.map(([limiter, key]) => consumeOrRefusal(limiter, key)));
+    if (refusals.some(Boolean)) {
       runtime.metrics.rateLimitHits.inc({ limiter: 'login' });
-      res.set('Retry-After', String(await retryAfterSeconds([[perPair, pairKey], [perAccount, accountKey], [perIp, ip]])));
-      await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
+      res.set('Retry-After', String(await retryAfterSeconds(checks.map(([limiter, key]) => [limiter, key]))));
+      // One row when a limit first turns a key away, not one for every request it turns away after.
+      const firstRefusal = refusals.some((refusal, index) => refusal && isFirstAt(checks[index]![0], refusal.consumedPoints, 'exceeded'));
+      if (firstRefusal) await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
       return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
     }
     const member = identifier ? await findMemberBySignInName(db, identifier) : null;
