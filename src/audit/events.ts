@@ -23,6 +23,7 @@ export const AUDIT_EVENTS = [
   'login.failed',
   'session.ended',
   'request.csrf_rejected',
+  'audit.archived',
   'export.requested',
   'export.completed',
   'export.failed',

@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { beginReacceptance } from '../claim/begin.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
-import { createLimiter, retryAfterSeconds, tryConsume } from '../http/rate-limits.js';
+import { consumeOrRefusal, createLimiter, isFirstAt, retryAfterSeconds } from '../http/rate-limits.js';
 import { renderPage } from '../http/render.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { findMemberBySignInName } from '../members/lookup.js';
@@ -12,6 +12,7 @@ import { providerForEmail } from '../sso/providers.js';
 import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
 import { endSession, signIn } from '../session/session.js';
+import { announceSessionEnding } from '../gateway/session-endings.js';
 import { verifyPassword } from './password-hash.js';
 import { termsCurrent } from '../claim/terms-currency.js';
 import { caseSensitiveRouter } from '../http/router.js';
@@ -70,11 +71,14 @@ export function loginRoutes(runtime: Runtime): Router {
     const ip = req.ip ?? 'unknown';
     const accountKey = identifier.toLowerCase();
     const pairKey = `${ip}|${accountKey}`;
-    const allowed = await Promise.all([tryConsume(perPair, pairKey), tryConsume(perAccount, accountKey), tryConsume(perIp, ip)]);
-    if (allowed.includes(false)) {
+    const checks = [[perPair, pairKey], [perAccount, accountKey], [perIp, ip]] as const;
+    const refusals = await Promise.all(checks.map(([limiter, key]) => consumeOrRefusal(limiter, key)));
+    if (refusals.some(Boolean)) {
       runtime.metrics.rateLimitHits.inc({ limiter: 'login' });
-      res.set('Retry-After', String(await retryAfterSeconds([[perPair, pairKey], [perAccount, accountKey], [perIp, ip]])));
-      await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
+      res.set('Retry-After', String(await retryAfterSeconds(checks.map(([limiter, key]) => [limiter, key]))));
+      // One row when a limit first turns a key away, not one for every request it turns away after.
+      const firstRefusal = refusals.some((refusal, index) => refusal && isFirstAt(checks[index]![0], refusal.consumedPoints, 'exceeded'));
+      if (firstRefusal) await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
       return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
     }
     const member = identifier ? await findMemberBySignInName(db, identifier) : null;
@@ -98,7 +102,9 @@ export function loginRoutes(runtime: Runtime): Router {
   router.post('/logout', csrfProtection, async (req, res) => {
     const memberId = req.session?.memberId;
     const providerLogout = memberId ? await singleLogoutUrl(runtime, req.session.sso) : undefined;
+    const sid = req.sessionID;
     await endSession(req, res, config.baseUrl.startsWith('https://'));
+    if (memberId) await announceSessionEnding(runtime, { sid });
     if (memberId) await audit({ event: 'session.ended', actorId: memberId, memberId, req, details: { reason: 'sign_out', ...(providerLogout ? { providerLogout: true } : {}) } });
     // An OIDC session also ends at the provider, which sends the browser back to the sign-in page.
     res.redirect(303, providerLogout ?? '/login?signedOut=1');

@@ -183,6 +183,11 @@ export const configSchema = z.strictObject({
       .strictObject({
         /** How long a member's identity (status, groups, accepted terms) is reused before it is read again. */
         identityCacheTtl: duration('10s'),
+        /**
+         * How often a replica re-reads the sessions of its open WebSocket tunnels and closes those that ended
+         * (timeouts; without Redis also sign-out and deactivation, which Redis announces at once).
+         */
+        tunnelRecheck: duration('1s'),
         jwt: z
           .strictObject({
             ttl: duration('5m'),

@@ -12,6 +12,8 @@ import { clientHeaderStripper } from './client-headers.js';
 import { identityHeaders, stripHopByHopHeaders, stripSessionCookie } from './identity-headers.js';
 import type { IdentityTokens } from './identity-token.js';
 import { sendPlainError } from './plain-error.js';
+import { Tunnels, type TunnelOwner } from './tunnels.js';
+import { watchTunnels } from './tunnel-watch.js';
 
 export interface Gateway {
   /** Every request for a path claimgate does not own, straight from the HTTP server: no framework on this path. */
@@ -32,6 +34,9 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
   const publicOrigin = new URL(config.baseUrl).origin;
+  // Every open WebSocket tunnel, so that the end of its session closes it on whichever replica holds it.
+  const tunnels = new Tunnels();
+  const watch = watchTunnels(runtime, tunnels);
 
   proxy.on('error', (error, req, res) => {
     if (res && 'writeHead' in res) {
@@ -42,8 +47,8 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     }
   });
 
-  /** Decides, then rewrites the request's headers for the upstream. */
-  async function admit(req: IncomingMessage, upgrade: boolean): Promise<'ok' | 'anonymous' | 'terms'> {
+  /** Decides, then rewrites the request's headers for the upstream; answers whose session it passes on. */
+  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | 'anonymous' | 'terms'> {
     const session = await sessions.read(req);
     const decision = await decide(runtime, session?.data.memberId);
     if (!decision.ok) return decision.reason;
@@ -54,7 +59,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     forwarded.write(req, chain);
     req.headers['x-request-id'] = requestIdFor(req);
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
-    return 'ok';
+    return { sid: session!.sid, memberId: decision.identity.id };
   }
 
   return {
@@ -66,7 +71,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
           return sendPlainError(runtime, req, res, new AppError('bad_request', 'chunked body on DELETE/OPTIONS', 'Send a Content-Length with a body on DELETE or OPTIONS.'));
         }
         const outcome = await admit(req, false);
-        if (outcome === 'ok') return proxy.web(req, res);
+        if (typeof outcome === 'object') return proxy.web(req, res);
         if (isApiRequest(req)) return sendPlainError(runtime, req, res, new AppError(outcome === 'terms' ? 'terms_not_accepted' : 'not_signed_in', `gateway: ${outcome}`));
         const returnTo = encodeURIComponent(req.url ?? '/');
         res.writeHead(303, { Location: outcome === 'terms' ? `/_claimgate/terms?returnTo=${returnTo}` : `/login?returnTo=${returnTo}`, 'Cache-Control': 'no-store' }).end();
@@ -85,10 +90,14 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
           socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        if ((await admit(req, true)) !== 'ok') {
+        // Endings announced while this tunnel opens must reach it: listen first, then read the session.
+        await watch.ready;
+        const owner = await admit(req, true);
+        if (typeof owner !== 'object') {
           socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }
+        tunnels.add(owner, socket);
         proxy.ws(req, socket, head);
       } catch (error) {
         logger.error({ err: error }, 'upgrade failed');
@@ -96,6 +105,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
       }
     },
     close: () => {
+      watch.stop();
       agent.destroy();
       proxy.close();
     },

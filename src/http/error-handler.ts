@@ -3,6 +3,7 @@ import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
 import { renderPage, wantsJson } from './render.js';
 import { isBackendUnavailable } from './unavailable.js';
+import { boundedAudit } from './bounded-audit.js';
 import { redactText } from '../logging/logger.js';
 
 function toAppError(error: unknown): AppError {
@@ -36,6 +37,8 @@ export function sendError(runtime: Runtime, req: Request, res: Response, error: 
 
 /** The one place errors become responses: a readable page or JSON with a stable code; internals stay in the log. */
 export function errorHandler(runtime: Runtime): ErrorRequestHandler {
+  // A token-less POST costs an attacker nothing: its rows are bounded per client address and window.
+  const auditCsrfRefusal = boundedAudit(runtime, { name: 'csrf', rows: 10, windowSeconds: 15 * 60 });
   return (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
     // A detail may quote what the client sent (a parser's message): logged with claim tokens cut out, like error text.
@@ -44,7 +47,7 @@ export function errorHandler(runtime: Runtime): ErrorRequestHandler {
     else if (appError.code === 'service_unavailable') req.log?.error({ code: appError.code, detail }, 'backing service unavailable');
     else req.log?.error({ err: error }, 'request failed');
     if (appError.code === 'csrf_invalid') {
-      void runtime.audit({ event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
+      void auditCsrfRefusal(req.ip ?? 'unknown', { event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
     }
     if (res.headersSent) return;
     if (appError.code === 'service_unavailable') res.set('Retry-After', '5');

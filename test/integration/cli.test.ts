@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,5 +176,21 @@ describe('claimgate CLI', () => {
     await withServer(async (_runtime, app) => {
       await newAgent(app).get(claimPath(invited.claimUrl)).expect(404);
     });
+  });
+  // Last: it empties the audit table of everything the tests above wrote.
+  it('audit archive exports the events before a date with their digest, deletes them, and leaves audit.archived behind', async () => {
+    const count = (await claimgate('audit', '--json', '--limit', '100000')).trim().split('\n').length;
+    const out = join(dir, 'archive.jsonl');
+    const before = new Date(Date.now() + 60_000).toISOString();
+    const printed = await claimgate('audit', 'archive', '--before', before, '--out', out);
+    const file = readFileSync(out, 'utf8');
+    expect(file.trim().split('\n')).toHaveLength(count);
+    const digest = createHash('sha256').update(file).digest('hex');
+    expect(printed).toContain(`archived ${count} audit events`);
+    expect(printed).toContain(`sha256 ${digest}`);
+    const left = (await claimgate('audit', '--json')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ event: 'audit.archived', details: { count, sha256: digest, file: out } });
+    await expect(claimgate('audit', 'archive', '--before', before, '--out', out)).rejects.toMatchObject({ code: expect.any(Number) });
   });
 });

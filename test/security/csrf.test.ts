@@ -25,6 +25,26 @@ describe('cross-site request forgery', () => {
     await agent.post('/login').set('Content-Type', 'text/plain').send('identifier=x&password=y').expect(403);
   });
 
+  // Attack: filling the append-only audit table with token-less POSTs (each refusal used to write a row).
+  it('audit flooding: token-less POSTs from one client write at most 10 rows and one summary per window', async () => {
+    const flood = await startHarness({ trustProxy: true });
+    try {
+      const ip = { 'X-Forwarded-For': '198.51.100.23' };
+      for (let i = 0; i < 40; i++) await request(flood.app).post('/login').set(ip).type('form').send({ identifier: 'x', password: 'y' }).expect(403);
+      await request(flood.app).post('/login').set({ 'X-Forwarded-For': '198.51.100.24' }).type('form').send({}).expect(403);
+      const { db } = flood.runtime;
+      // The refusal is answered before its row is written: wait for the other client's row, the last one sent.
+      const otherClient = () => db.source.manager.countBy(db.entities.AuditEvent, { event: 'request.csrf_rejected', ip: '198.51.100.24' });
+      for (let waited = 0; (await otherClient()) === 0 && waited < 3000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await otherClient()).toBe(1);
+      const rows = await db.source.manager.findBy(db.entities.AuditEvent, { event: 'request.csrf_rejected', ip: '198.51.100.23' });
+      expect(rows).toHaveLength(11);
+      expect(rows.filter((row) => JSON.parse(row.details).suppressed === true)).toHaveLength(1);
+    } finally {
+      await flood.close();
+    }
+  });
+
   // Attack: an attacker's own valid token replayed in the victim's session.
   it('token transplant: a token from another session is refused, and the refusal is audited', async () => {
     const invited = await invite(h.runtime);

@@ -64,4 +64,17 @@ describe('password sign-in', () => {
     const rows = await db.source.manager.findBy(db.entities.AuditEvent, { event: 'login.failed', ip: '203.0.113.90' });
     expect(rows.some((row) => row.details.includes('throttled'))).toBe(true);
   });
+
+  // Attack: filling the append-only audit table with throttled sign-ins (each one used to write a row).
+  it('audit flooding: throttled sign-ins write one row when the limit first turns a client away, not one per request', async () => {
+    const agent = newAgent(h.app);
+    const ip = { 'X-Forwarded-For': '203.0.113.91' };
+    const token = csrfFrom((await agent.get('/login').set(ip)).text);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await agent.post('/login').set(ip).type('form').send({ _csrf: token, identifier: 'flood@example.com', password: `guess number ${i} long` })).status);
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(15).fill(429)]);
+    const { db } = h.runtime;
+    const rows = await db.source.manager.findBy(db.entities.AuditEvent, { event: 'login.failed', ip: '203.0.113.91' });
+    expect(rows.filter((row) => row.details.includes('throttled'))).toHaveLength(1);
+  });
 });

@@ -4,6 +4,7 @@ import { AUDIT_EVENTS } from '../../audit/events.js';
 import type { AuditRow } from '../../db/rows.js';
 import { findMemberByRef } from '../../members/member-ref.js';
 import { CliFailure, printJson, withRuntime } from '../context.js';
+import { auditArchiveCommand } from './audit-archive.js';
 
 interface AuditOptions {
   member?: string;
@@ -19,6 +20,7 @@ export function auditCommand(): Command {
     .addOption(new Option('--event <name>', 'only this event').choices([...AUDIT_EVENTS]))
     .option('--limit <n>', 'at most this many events', '100')
     .option('--json', 'one JSON object per line')
+    .addCommand(auditArchiveCommand())
     .action(async (options: AuditOptions) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliFailure('--limit must be a positive whole number');

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { SamlProviderConfig } from '../../config/schema.js';
 import type { Runtime } from '../../runtime.js';
 import { endSession } from '../../session/session.js';
+import { announceSessionEnding } from '../../gateway/session-endings.js';
 import { ssoFailure } from '../failure.js';
 import { useOnce } from '../once.js';
 import { checkLogoutRequest } from './logout-request.js';
@@ -40,7 +41,9 @@ export async function endSessionForIdp(ctx: IdpLogoutContext): Promise<void> {
   const sameSession = Boolean(memberId) && info?.protocol === 'saml' && info.providerId === provider.id && info.nameId === profile.nameID
     && (!profile.sessionIndex || !info.sessionIndex || profile.sessionIndex === info.sessionIndex);
   if (sameSession) {
+    const sid = req.sessionID;
     await endSession(req, res, runtime.config.baseUrl.startsWith('https://'));
+    await announceSessionEnding(runtime, { sid });
     await runtime.audit({ event: 'session.ended', actorId: memberId!, memberId: memberId!, req, details: { reason: 'idp_logout', provider: provider.id } });
   }
   // Without a SingleLogoutService in the IdP's metadata there is nowhere to send the answer.
