@@ -4,6 +4,7 @@ import { IsNull } from 'typeorm';
 import type { AccessCodeRow, MemberRow } from '../db/rows.js';
 import { clockWindow } from '../http/clock-window.js';
 import { auditOnceAt, createLimiter, isFirstAt, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
+import { clientKey } from '../http/client-key.js';
 import { normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { codeHash, hashesEqual, normalizeCode } from './code.js';
@@ -39,7 +40,7 @@ export class AccessCodeGuard {
 
   async attempt(req: Request, employeeIdInput: string, codeInput: string): Promise<CodeAttempt> {
     const { db, keys, audit } = this.runtime;
-    const ip = req.ip ?? 'unknown';
+    const ip = clientKey(req, this.runtime.config.rateLimits.ipv6Prefix);
     const now = this.runtime.now();
 
     const window = clockWindow(now, this.runtime.config.claim.accessCodeLimits.globalWindow);
