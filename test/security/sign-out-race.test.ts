@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { claimAcross, HttpBrowser } from '../support/http-browser.js';
+
+let h: Harness;
+let server: Server;
+let base: string;
+let port: number;
+const ADMIN = 'admin@example.com';
+
+beforeAll(async () => {
+  h = await startHarness();
+  server = createServer(h.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+  const invited = await invite(h.runtime, ADMIN);
+  await claimAcross(new HttpBrowser(), [base], new URL(invited.claimUrl).pathname, GOOD_PASSWORD);
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await h.close();
+});
+
+async function signedInAdmin() {
+  const browser = new HttpBrowser();
+  expect((await browser.submit(base, '/login', { identifier: ADMIN, password: GOOD_PASSWORD })).status).toBe(303);
+  // The admin has seen the import form: the session holds a CSRF token, as a stolen working session would.
+  expect((await browser.request(base, '/admin/import')).status).toBe(200);
+  return browser;
+}
+
+/** A request whose body arrives in two parts: the second only when `finish` is called. Answers the status line. */
+function slowRequest(head: string, firstPart: string, secondPart: string): { finish(): Promise<string> } {
+  const socket: Socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(`${head}Content-Length: ${Buffer.byteLength(firstPart + secondPart)}\r\nConnection: close\r\n\r\n${firstPart}`);
+  return {
+    async finish() {
+      if (!socket.destroyed) socket.end(secondPart);
+      await closed;
+      return answer.split('\r\n')[0] ?? '';
+    },
+  };
+}
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('sign-out and requests in flight', () => {
+  // Attack: a thief with a stolen cookie holds a slow multipart POST open (no CSRF token), the admin signs out, the
+  // thief finishes the body: the end of that request re-saved the session and the stolen cookie worked again.
+  it('sign-out undone by a slow multipart POST still in flight: the session stays destroyed on the pages and the gateway', async () => {
+    const admin = await signedInAdmin();
+    const stolen = admin.cookieHeader();
+    // Past the minute after which a request moves the session's idle clock (and so writes the session).
+    h.advance(2 * 60 * 1000);
+    const boundary = 'xBOUNDARYx';
+    const slow = slowRequest(
+      `POST /admin/import HTTP/1.1\r\nHost: claimgate.test\r\nCookie: ${stolen}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nemail,name\r\n`,
+      `x@example.com,X\r\n--${boundary}--\r\n`,
+    );
+    await pause(300);
+    expect((await admin.submit(base, '/logout', {}, '/')).status).toBe(303);
+    const status = await slow.finish();
+    expect(status).toMatch(/^HTTP\/1\.1 4\d\d/);
+    const page = await fetch(`${base}/admin/import`, { headers: { Cookie: stolen, Accept: 'text/html' }, redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toMatch(/^\/login/);
+    expect((await fetch(`${base}/auth/verify`, { headers: { Cookie: stolen } })).status).toBe(401);
+  });
+});
