@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { Request } from 'express';
+import type session from 'express-session';
+import { markGeneratedSessions } from '../../src/session/new-sessions.js';
+import { StoreSessionStore } from '../../src/session/store-session-store.js';
 import { GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { claimAcross, HttpBrowser } from '../support/http-browser.js';
@@ -73,5 +77,34 @@ describe('sign-out and requests in flight', () => {
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toMatch(/^\/login/);
     expect((await fetch(`${base}/auth/verify`, { headers: { Cookie: stolen } })).status).toBe(401);
+  });
+
+  // Attack: the same race on any other route or slower step: whatever keeps a request open, its late write is refused.
+  it('late write of a destroyed session from any request: dropped by the store; only a session generated in the request is created', async () => {
+    const store = new StoreSessionStore(h.runtime.store, 60 * 60 * 1000);
+    const call = <T>(work: (done: (error?: unknown, value?: T) => void) => void) =>
+      new Promise<T | undefined>((resolve, reject) => work((error, value) => (error ? reject(error) : resolve(value))));
+    const sessionData = (memberId: string) => ({ cookie: { maxAge: 60 * 60 * 1000 }, memberId }) as unknown as session.SessionData;
+
+    // What express-session does for a first visit or a regenerate: generate, then save under the new id.
+    const sid = `race-${Date.now()}`;
+    (store as unknown as { generate(req: Request): void }).generate = (req) => {
+      req.sessionID = sid;
+      req.session = sessionData('member-1') as Request['session'];
+    };
+    markGeneratedSessions(store);
+    const req = {} as Request;
+    (store as unknown as { generate(req: Request): void }).generate(req);
+    await call((done) => store.set(sid, req.session as unknown as session.SessionData, done));
+    expect(await call<session.SessionData | null>((done) => store.get(sid, done))).toMatchObject({ memberId: 'member-1' });
+
+    // Signed out elsewhere; the request that read the session before then saves it at its end.
+    await call((done) => store.destroy(sid, done));
+    await call((done) => store.set(sid, req.session as unknown as session.SessionData, done));
+    expect(await call((done) => store.get(sid, done))).toBeNull();
+
+    // A session read from the store (never generated here) that is gone is not written either.
+    await call((done) => store.set(`never-${sid}`, sessionData('member-2'), done));
+    expect(await call((done) => store.get(`never-${sid}`, done))).toBeNull();
   });
 });
