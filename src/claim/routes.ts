@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
-import { csrfProtection } from '../http/csrf.js';
+import { csrfBeforeBody, csrfProtection } from '../http/csrf.js';
 import { auditOnceAt, createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { clientKey } from '../http/client-key.js';
 import { renderPage } from '../http/render.js';
@@ -66,6 +66,10 @@ export function claimRoutes(runtime: Runtime): Router {
     if (req.params.step !== 'profile' || !req.is('multipart/form-data')) return next();
     // Nobody without a claim in progress gets a file buffered in memory.
     if (!req.session?.flowId) return next(new AppError('claim_flow_missing', 'upload without a flow'));
+    csrfBeforeBody(req, res, (refusal?: unknown) => (refusal ? next(refusal) : receivePicture(req, res, next)));
+  }
+
+  function receivePicture(req: Request, res: Response, next: NextFunction): void {
     upload(req, res, (error: unknown) => {
       if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') {
         (req as { uploadError?: FieldError }).uploadError = {

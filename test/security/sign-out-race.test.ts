@@ -38,14 +38,21 @@ async function signedInAdmin() {
 }
 
 /** A request whose body arrives in two parts: the second only when `finish` is called. Answers the status line. */
-function slowRequest(head: string, firstPart: string, secondPart: string): { finish(): Promise<string> } {
+function slowRequest(head: string, firstPart: string, secondPart: string): { finish(): Promise<string>; answered(): Promise<string> } {
   const socket: Socket = connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
   let answer = '';
-  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  let firstAnswer: (line: string) => void = () => undefined;
+  const answeredEarly = new Promise<string>((resolve) => (firstAnswer = resolve));
+  socket.on('data', (chunk: Buffer) => {
+    answer += chunk.toString('latin1');
+    firstAnswer(answer.split('\r\n')[0] ?? '');
+  });
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   socket.write(`${head}Content-Length: ${Buffer.byteLength(firstPart + secondPart)}\r\nConnection: close\r\n\r\n${firstPart}`);
   return {
+    /** The status line, as soon as the server answers (the rest of the body still unsent). */
+    answered: () => answeredEarly,
     async finish() {
       if (!socket.destroyed) socket.end(secondPart);
       await closed;
@@ -106,5 +113,36 @@ describe('sign-out and requests in flight', () => {
     // A session read from the store (never generated here) that is gone is not written either.
     await call((done) => store.set(`never-${sid}`, sessionData('member-2'), done));
     expect(await call((done) => store.get(`never-${sid}`, done))).toBeNull();
+  });
+
+  const boundary = 'xBOUNDARYx';
+  const multipartHead = (cookie: string, extra = '') =>
+    `POST /admin/import HTTP/1.1\r\nHost: claimgate.test\r\nCookie: ${cookie}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n${extra}`;
+  const firstPart = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nemail,name\r\n`;
+  const lastPart = `x@example.com,X\r\n--${boundary}--\r\n`;
+  const withinSeconds = <T>(promise: Promise<T>, seconds: number) =>
+    Promise.race([promise, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${seconds} s`)), seconds * 1000))]);
+
+  // Attack: holding a multipart body open (the tool of the race above) from a session no form was ever shown to.
+  it('multipart body from a session never given a CSRF token: 403 before the body is read', async () => {
+    const browser = new HttpBrowser();
+    expect((await browser.submit(base, '/login', { identifier: ADMIN, password: GOOD_PASSWORD })).status).toBe(303);
+    const slow = slowRequest(multipartHead(browser.cookieHeader()), firstPart, lastPart);
+    try {
+      expect(await withinSeconds(slow.answered(), 5)).toMatch(/^HTTP\/1\.1 403/);
+    } finally {
+      await slow.finish();
+    }
+  });
+
+  // Attack: the same with a token in the header that is not the session's.
+  it('multipart body with a wrong CSRF header: 403 before the body is read', async () => {
+    const admin = await signedInAdmin();
+    const slow = slowRequest(multipartHead(admin.cookieHeader(), `X-CSRF-Token: ${'0'.repeat(64)}\r\n`), firstPart, lastPart);
+    try {
+      expect(await withinSeconds(slow.answered(), 5)).toMatch(/^HTTP\/1\.1 403/);
+    } finally {
+      await slow.finish();
+    }
   });
 });
