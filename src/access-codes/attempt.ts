@@ -4,10 +4,15 @@ import { IsNull } from 'typeorm';
 import type { AccessCodeRow, MemberRow } from '../db/rows.js';
 import { clockWindow } from '../http/clock-window.js';
 import { auditOnceAt, createLimiter, isFirstAt, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
+import { clientKey } from '../http/client-key.js';
 import { normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { codeHash, hashesEqual, normalizeCode } from './code.js';
 import { isCodeUsable, latestOpenCode } from './codes.js';
+
+/** A well-formed row id that no row has (ids are random UUIDs, version 4): the stand-in when there is no row. */
+const NO_SUCH_ROW = '00000000-0000-0000-0000-000000000000';
+const NO_SUCH_HASH = '0'.repeat(64);
 
 export type CodeAttempt =
   | { ok: true; member: MemberRow; code: AccessCodeRow }
@@ -39,7 +44,7 @@ export class AccessCodeGuard {
 
   async attempt(req: Request, employeeIdInput: string, codeInput: string): Promise<CodeAttempt> {
     const { db, keys, audit } = this.runtime;
-    const ip = req.ip ?? 'unknown';
+    const ip = clientKey(req, this.runtime.config.rateLimits.ipv6Prefix);
     const now = this.runtime.now();
 
     const window = clockWindow(now, this.runtime.config.claim.accessCodeLimits.globalWindow);
@@ -52,37 +57,45 @@ export class AccessCodeGuard {
       return { ok: false, reason: 'throttled', retryAfter: Math.max(ipRetryAfter, globalReached ? Math.ceil(window.msLeft / 1000) : 0) };
     }
 
+    // From here on a known and an unknown employee ID cost the same work (the same queries, the same transaction,
+    // the same limiter calls), so neither the answer nor its time tells whether the ID exists.
     const employeeId = normalizeEmployeeId(employeeIdInput) ?? `invalid:${employeeIdInput.trim().slice(0, 64).toUpperCase()}`;
     const member = employeeId.startsWith('invalid:') ? null : await db.source.manager.findOneBy(db.entities.Member, { employeeId });
-    const current = member ? await latestOpenCode(this.runtime.db, member.id) : undefined;
-    if (current?.lockedAt || (!current && (await remainingPoints(this.unknownIds, employeeId)) <= 0)) {
+    const current = await latestOpenCode(this.runtime.db, member?.id ?? NO_SUCH_ROW);
+    const unknownIdLocked = (await remainingPoints(this.unknownIds, employeeId)) <= 0;
+    if (current?.lockedAt || (!current && unknownIdLocked)) {
       await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason: 'locked' } });
       return { ok: false, reason: 'locked' };
     }
 
     const normalized = normalizeCode(codeInput);
-    const matches = Boolean(current && normalized && hashesEqual(codeHash(keys.accessCodeHash, normalized), current.codeHash));
+    const matches = hashesEqual(codeHash(keys.accessCodeHash, normalized ?? ''), current?.codeHash ?? NO_SUCH_HASH) && Boolean(normalized);
     if (matches && member && current && isCodeUsable(current, member, now)) return { ok: true, member, code: current };
 
     const [, global] = await Promise.all([this.perIp.penalty(ip), this.global.penalty(globalKey)]);
     await auditOnceAt(this.runtime, this.global, global.consumedPoints, 'reached', { event: 'claim.code_locked', outcome: 'failure', method: 'code', req, details: { scope: 'global', attempts: this.global.points } });
     const reason = !member ? 'unknown_employee_id' : !current ? 'no_usable_code' : matches ? `code_${member.status === 'invited' ? 'expired' : member.status}` : 'wrong_code';
     await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason } });
-    const locked = current ? await this.countFailure(current) : await this.countUnknown(employeeId);
-    if (!locked) return { ok: false, reason: 'invalid' };
+    // Both counters run for every failure; which one decides depends on whether there is a code to lock.
+    const lockedCode = await this.countFailure(current?.id ?? NO_SUCH_ROW);
+    const lockedId = await this.countUnknown(employeeId);
+    if (!(current ? lockedCode : lockedId)) return { ok: false, reason: 'invalid' };
     await audit({ event: 'claim.code_locked', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { scope: 'member', attempts: this.runtime.config.claim.accessCodeLimits.perMember } });
     return { ok: false, reason: 'locked' };
   }
 
-  /** Counts a wrong code against the member's code in the database; true when this failure locked it. */
-  private async countFailure(code: AccessCodeRow): Promise<boolean> {
+  /**
+   * Counts a wrong code against the code row in the database; true when this failure locked it. For an ID with no
+   * code it runs the same transaction on a row id that matches nothing.
+   */
+  private async countFailure(codeId: string): Promise<boolean> {
     const { db } = this.runtime;
     const limit = this.runtime.config.claim.accessCodeLimits.perMember;
     return db.transaction(async (manager) => {
-      await manager.increment(db.entities.AccessCode, { id: code.id }, 'failedAttempts', 1);
-      const row = await manager.findOneByOrFail(db.entities.AccessCode, { id: code.id });
-      if (row.failedAttempts < limit || row.lockedAt) return false;
-      const locked = await manager.update(db.entities.AccessCode, { id: code.id, lockedAt: IsNull() }, { lockedAt: this.runtime.now() });
+      await manager.increment(db.entities.AccessCode, { id: codeId }, 'failedAttempts', 1);
+      const row = await manager.findOneBy(db.entities.AccessCode, { id: codeId });
+      if (!row || row.failedAttempts < limit || row.lockedAt) return false;
+      const locked = await manager.update(db.entities.AccessCode, { id: codeId, lockedAt: IsNull() }, { lockedAt: this.runtime.now() });
       return locked.affected === 1;
     });
   }

@@ -3,6 +3,7 @@ import { beginReacceptance } from '../claim/begin.js';
 import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
 import { consumeOrRefusal, createLimiter, isFirstAt, retryAfterSeconds } from '../http/rate-limits.js';
+import { clientKey } from '../http/client-key.js';
 import { renderPage } from '../http/render.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { findMemberBySignInName } from '../members/lookup.js';
@@ -68,7 +69,7 @@ export function loginRoutes(runtime: Runtime): Router {
       ];
       return showLogin(req, res, { identifier, errors, stage: 'password' }, 400);
     }
-    const ip = req.ip ?? 'unknown';
+    const ip = clientKey(req, config.rateLimits.ipv6Prefix);
     const accountKey = identifier.toLowerCase();
     const pairKey = `${ip}|${accountKey}`;
     const checks = [[perPair, pairKey], [perAccount, accountKey], [perIp, ip]] as const;

@@ -1,8 +1,9 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
-import { csrfProtection } from '../http/csrf.js';
+import { csrfBeforeBody, csrfProtection } from '../http/csrf.js';
 import { auditOnceAt, createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
+import { clientKey } from '../http/client-key.js';
 import { renderPage } from '../http/render.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
@@ -37,7 +38,7 @@ export function claimRoutes(runtime: Runtime): Router {
   const linkFailures = createLimiter(runtime, { keyPrefix: 'link-ip', points: 20, durationSeconds: 15 * 60, blockSeconds: 15 * 60 });
 
   async function refuseIfThrottled(req: Request, res: Response): Promise<void> {
-    const ip = req.ip ?? 'unknown';
+    const ip = clientKey(req, config.rateLimits.ipv6Prefix);
     if ((await remainingPoints(linkFailures, ip)) > 0) return;
     runtime.metrics.rateLimitHits.inc({ limiter: 'claim-link' });
     res.set('Retry-After', String(await retryAfterSeconds([[linkFailures, ip]])));
@@ -45,7 +46,7 @@ export function claimRoutes(runtime: Runtime): Router {
   }
 
   async function rejectLink(req: Request, detail: string): Promise<never> {
-    const ip = req.ip ?? 'unknown';
+    const ip = clientKey(req, config.rateLimits.ipv6Prefix);
     runtime.metrics.claimOutcomes.inc({ method: 'link', outcome: 'rejected' });
     const state = await linkFailures.penalty(ip);
     await audit({ event: 'claim.link_rejected', outcome: 'failure', method: 'link', req, details: { path: redactUrl(req.path) } });
@@ -65,6 +66,10 @@ export function claimRoutes(runtime: Runtime): Router {
     if (req.params.step !== 'profile' || !req.is('multipart/form-data')) return next();
     // Nobody without a claim in progress gets a file buffered in memory.
     if (!req.session?.flowId) return next(new AppError('claim_flow_missing', 'upload without a flow'));
+    csrfBeforeBody(req, res, (refusal?: unknown) => (refusal ? next(refusal) : receivePicture(req, res, next)));
+  }
+
+  function receivePicture(req: Request, res: Response, next: NextFunction): void {
     upload(req, res, (error: unknown) => {
       if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') {
         (req as { uploadError?: FieldError }).uploadError = {

@@ -133,6 +133,11 @@ export const configSchema = z.strictObject({
           .prefault({}),
       })
       .prefault({}),
+    rateLimits: z.strictObject({
+        /** Per-address limits count an IPv6 client by its network of this many bits (one subscriber's /64 is one client). */
+        ipv6Prefix: z.number().int().min(32).max(128).default(64),
+      })
+      .prefault({}),
     members: z.strictObject({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })
       .prefault({}),
     sso: z.strictObject({

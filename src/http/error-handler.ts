@@ -4,6 +4,7 @@ import { AppError } from './errors.js';
 import { renderPage, wantsJson } from './render.js';
 import { isBackendUnavailable } from './unavailable.js';
 import { boundedAudit } from './bounded-audit.js';
+import { clientKey } from './client-key.js';
 import { redactText } from '../logging/logger.js';
 
 function toAppError(error: unknown): AppError {
@@ -47,7 +48,7 @@ export function errorHandler(runtime: Runtime): ErrorRequestHandler {
     else if (appError.code === 'service_unavailable') req.log?.error({ code: appError.code, detail }, 'backing service unavailable');
     else req.log?.error({ err: error }, 'request failed');
     if (appError.code === 'csrf_invalid') {
-      void auditCsrfRefusal(req.ip ?? 'unknown', { event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
+      void auditCsrfRefusal(clientKey(req, runtime.config.rateLimits.ipv6Prefix), { event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
     }
     if (res.headersSent) return;
     if (appError.code === 'service_unavailable') res.set('Retry-After', '5');

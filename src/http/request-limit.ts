@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEntry } from '../audit/audit.js';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
+import { clientKey } from './client-key.js';
 import { auditOnceAt, consumeOrRefusal, createLimiter, type LimitOptions } from './rate-limits.js';
 
 export interface RequestLimit extends LimitOptions {
@@ -18,7 +19,7 @@ export interface RequestLimit extends LimitOptions {
  */
 export function limitRequests(runtime: Runtime, limit: RequestLimit): RequestHandler {
   const limiter = createLimiter(runtime, limit);
-  const keyOf = limit.key ?? ((req: Request) => req.ip ?? 'unknown');
+  const keyOf = limit.key ?? ((req: Request) => clientKey(req, runtime.config.rateLimits.ipv6Prefix));
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = keyOf(req);
     const refusal = await consumeOrRefusal(limiter, key);

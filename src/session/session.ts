@@ -1,29 +1,28 @@
-import { RedisStore } from 'connect-redis';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session, { type SessionData } from 'express-session';
 import type { Runtime } from '../runtime.js';
 import './session-data.js';
 import { sessionVerdict } from './session-clock.js';
+import { markGeneratedSessions } from './new-sessions.js';
 import { StoreSessionStore } from './store-session-store.js';
-import { redisKeyPrefix } from '../store/namespaces.js';
 
 export function sessionCookieName(secure: boolean): string {
   // The __Host- prefix pins the cookie to this host and path /, and requires Secure.
   return secure ? '__Host-claimgate' : 'claimgate.sid';
 }
 
+/**
+ * Sessions live on the short-lived store in every mode (Redis, PostgreSQL or the embedded database), whose
+ * conditional writes keep a destroyed session destroyed. No touch: idle time is tracked in the session itself
+ * (lastSeenAt), so a steady request costs one read and no write.
+ */
 export function createSessionStore(runtime: Runtime): session.Store {
-  const ttlMs = runtime.config.session.absoluteTimeout;
-  if (runtime.redis) {
-    // No touch: idle time is tracked in the session itself (lastSeenAt), so a steady request costs one read and no write.
-    return new RedisStore({ client: runtime.redis, prefix: redisKeyPrefix(runtime.config.redis.prefix, 'sessions'), ttl: Math.ceil(ttlMs / 1000), disableTouch: true });
-  }
-  return new StoreSessionStore(runtime.store, ttlMs);
+  return new StoreSessionStore(runtime.store, runtime.config.session.absoluteTimeout);
 }
 
 export function sessionMiddleware(runtime: Runtime, store: session.Store): RequestHandler {
   const secure = runtime.config.baseUrl.startsWith('https://');
-  return session({
+  const middleware = session({
     name: sessionCookieName(secure),
     secret: runtime.keys.session,
     store,
@@ -33,6 +32,8 @@ export function sessionMiddleware(runtime: Runtime, store: session.Store): Reque
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: runtime.config.session.absoluteTimeout },
   });
+  markGeneratedSessions(store);
+  return middleware;
 }
 
 /**

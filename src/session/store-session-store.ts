@@ -1,11 +1,12 @@
 import session from 'express-session';
 import type { ShortLivedStore } from '../store/short-lived-store.js';
+import { restoreGeneratedMark, takeGeneratedMark } from './new-sessions.js';
 
 type Callback = (error?: unknown) => void;
 
 /**
- * express-session on the short-lived store, for the deployments without Redis: every replica sharing the database
- * sees the same sessions, and a destroyed one is gone for all of them. It has no touch: idle time lives in the
+ * express-session on the short-lived store (Redis when configured, else the database): every replica sees the same
+ * sessions, and a destroyed one is gone for all of them and stays gone. It has no touch: idle time lives in the
  * session (lastSeenAt), so a steady request reads one entry and writes nothing.
  */
 export class StoreSessionStore extends session.Store {
@@ -32,10 +33,31 @@ export class StoreSessionStore extends session.Store {
       .catch(callback);
   }
 
+  /**
+   * A session generated in this request is created (its id is fresh and random, so it is absent); any other is
+   * written only while it is still in the store. A request that was in flight when its session was destroyed
+   * (sign-out, timeout, an admin's action) therefore ends without bringing it back.
+   */
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    this.write(sid, data).then(() => callback?.()).catch((error: unknown) => callback?.(error));
+  }
+
+  private async write(sid: string, data: session.SessionData): Promise<void> {
     const ttlMs = this.ttl(data);
-    const write = ttlMs > 0 ? this.store.set('sessions', sid, JSON.stringify(data), ttlMs) : this.store.delete('sessions', sid);
-    write.then(() => callback?.()).catch((error: unknown) => callback?.(error));
+    if (ttlMs <= 0) return this.store.delete('sessions', sid);
+    const value = JSON.stringify(data);
+    if (!takeGeneratedMark(data)) {
+      await this.store.touchIfPresent('sessions', sid, value);
+      return;
+    }
+    let created: boolean;
+    try {
+      created = await this.store.setIfAbsent('sessions', sid, value, ttlMs);
+    } catch (error) {
+      restoreGeneratedMark(data);
+      throw error;
+    }
+    if (!created) throw new Error('a newly generated session id is already in the store');
   }
 
   override destroy(sid: string, callback?: Callback): void {

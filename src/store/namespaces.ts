@@ -3,7 +3,7 @@
  * deployment's prefix (`redis.prefix`) comes first; in the database the table is the deployment's own.
  */
 export const NAMESPACES = {
-  /** express-session's sessions (connect-redis writes them in Redis under this prefix too). */
+  /** express-session's sessions (src/session/store-session-store.ts). */
   sessions: 'sess:',
   /** Single-use SSO values: OIDC states, SAML assertion and logout-request ids. */
   ssoOnce: 'sso-once:',
@@ -15,7 +15,7 @@ export const NAMESPACES = {
 
 export type Namespace = keyof typeof NAMESPACES;
 
-/** The full Redis key prefix of a namespace, for the libraries that write Redis themselves (connect-redis, rate limits). */
+/** The full Redis key prefix of a namespace, for the libraries that write Redis themselves (rate limits). */
 export function redisKeyPrefix(deploymentPrefix: string, namespace: Namespace): string {
   return `${deploymentPrefix}${NAMESPACES[namespace]}`;
 }

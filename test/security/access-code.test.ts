@@ -1,5 +1,6 @@
 import { enterCode } from '../support/claim-walk.js';
-import { newAgent } from '../support/browser-agent.js';
+import { csrfFrom, newAgent } from '../support/browser-agent.js';
+import { countDatabaseWork } from '../support/database-work.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 
@@ -24,6 +25,29 @@ describe('access codes', () => {
     expect(unknown.status).toBe(400);
     expect(wrong.status).toBe(400);
     expect(strip(wrong.text)).toBe(strip(unknown.text));
+  });
+
+  // Attack: learning which employee IDs exist from how long a wrong code takes (a known ID cost an extra transaction).
+  it('employee-ID enumeration by timing: an unknown ID and a wrong code for a real ID cost the same database work', async () => {
+    const real = await newEmployee();
+    const unknownId = `NOBODY${Date.now()}`;
+    // The page's form first, so that only the POST is counted.
+    const attempt = async (employeeId: string) => {
+      const agent = newAgent(h.app);
+      const token = csrfFrom((await agent.get('/claim/code')).text);
+      let answer: { status: number; text: string } | undefined;
+      const work = await countDatabaseWork(h.runtime.db, async () => {
+        answer = await agent.post('/claim/code').set(freshIp()).type('form').send({ _csrf: token, employeeId, code: 'ABCD-EFGH-JKMN-PQRS' });
+      });
+      return { work, answer: answer! };
+    };
+    const unknown = await attempt(unknownId);
+    const wrong = await attempt(real.employeeId);
+    expect(wrong.answer.status).toBe(400);
+    expect(unknown.answer.status).toBe(400);
+    expect(strip(wrong.answer.text)).toBe(strip(unknown.answer.text));
+    expect(wrong.work.transactions).toBeGreaterThan(0);
+    expect(unknown.work).toEqual(wrong.work);
   });
 
   // Attack: brute-forcing codes from one address; the answer says when to come back.

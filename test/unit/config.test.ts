@@ -60,6 +60,12 @@ describe('configuration', () => {
     ]);
   });
 
+  it('takes the IPv6 prefix per-address limits count by between 32 and 128 bits', () => {
+    expect(problemsOf({ baseUrl: 'http://x.test', rateLimits: { ipv6Prefix: 48 } })).toEqual([]);
+    expect(problemsOf({ baseUrl: 'http://x.test', rateLimits: { ipv6Prefix: 129 } })).toEqual([expect.stringMatching(/^rateLimits\.ipv6Prefix:/)]);
+    expect(problemsOf({ baseUrl: 'http://x.test', rateLimits: { ipv6Prefix: 16 } })).toEqual([expect.stringMatching(/^rateLimits\.ipv6Prefix:/)]);
+  });
+
   it('takes the secret from CLAIMGATE_SECRET when the file has no secret key, as in the SPEC example', () => {
     const config = parseConfig({ baseUrl: 'http://x.test', database: { url: '${DATABASE_URL}' } }, 'test', { DATABASE_URL: 'postgres://db/claimgate', CLAIMGATE_SECRET: 'x'.repeat(40) });
     expect(config.secret).toBe('x'.repeat(40));

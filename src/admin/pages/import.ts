@@ -2,7 +2,7 @@ import { isRowId } from '../../db/ids.js';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../../http/errors.js';
-import { csrfProtection } from '../../http/csrf.js';
+import { csrfBeforeBody, csrfProtection } from '../../http/csrf.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import { importMembers } from '../../import/import-members.js';
 import type { Runtime } from '../../runtime.js';
@@ -25,9 +25,12 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
   /** An oversized or missing file is an error on the upload page, not a crash; nothing is read or kept. */
   const upload = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
-    receive(req, res, (error: unknown) => {
-      if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, `The file is larger than ${maxSize}. Split it and import the parts.`, 413);
-      next(error);
+    csrfBeforeBody(req, res, (refusal?: unknown) => {
+      if (refusal) return next(refusal);
+      receive(req, res, (error: unknown) => {
+        if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, `The file is larger than ${maxSize}. Split it and import the parts.`, 413);
+        next(error);
+      });
     });
   };
 
