@@ -29,6 +29,23 @@ afterAll(async () => {
   await upstream.close();
 });
 
+/** A member who claimed their account while the terms were at their old version, then the terms move to `version`. */
+async function withNewTermsFor(email: string, version: string, work: (member: Agent, memberId: string) => Promise<void>): Promise<void> {
+  const reader = await invite(h.runtime, email);
+  const member = newAgent(h.app);
+  await claimAll(member, reader.claimUrl);
+  const terms = h.runtime.config.firstAccess.terms;
+  const previous = terms.version;
+  terms.version = version;
+  h.runtime.identities.forget(reader.id);
+  try {
+    await work(member, reader.id);
+  } finally {
+    terms.version = previous;
+    h.runtime.identities.forget(reader.id);
+  }
+}
+
 async function signedInCookie(identifier: string): Promise<string> {
   const agent = newAgent(h.app);
   const token = csrfFrom((await agent.get('/login')).text);
@@ -305,14 +322,7 @@ describe('sessions on the proxied path', () => {
   });
 
   it('asks for the new terms before the next proxied request when the version changes', async () => {
-    const reader = await invite(h.runtime, 'terms-reader@example.com');
-    const member = newAgent(h.app);
-    await claimAll(member, reader.claimUrl);
-    const terms = h.runtime.config.firstAccess.terms;
-    const previous = terms.version;
-    terms.version = '2027-01';
-    h.runtime.identities.forget(reader.id);
-    try {
+    await withNewTermsFor('terms-reader@example.com', '2027-01', async (member) => {
       const res = await member.get('/app/after-terms').set('Accept', 'text/html');
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/_claimgate/terms?returnTo=%2Fapp%2Fafter-terms');
@@ -323,32 +333,19 @@ describe('sessions on the proxied path', () => {
       const token = csrfFrom((await member.get('/claim/flow/terms')).text);
       await member.post('/claim/flow/terms').type('form').send({ _csrf: token, accept: 'yes' }).expect(303).expect('location', '/app');
       await member.get('/app/after-terms').expect(200);
-    } finally {
-      terms.version = previous;
-      h.runtime.identities.forget(reader.id);
-    }
+    });
   });
 
   // Attack (or accident): a redirect loop between the gateway and the terms page, when the new terms were accepted on
   // another replica and this one still holds the identity it cached before.
   it('a member who accepted the new terms elsewhere passes at once, whatever this replica cached', async () => {
-    const reader = await invite(h.runtime, 'terms-elsewhere@example.com');
-    const member = newAgent(h.app);
-    await claimAll(member, reader.claimUrl);
-    const terms = h.runtime.config.firstAccess.terms;
-    const previous = terms.version;
-    terms.version = '2027-02';
-    h.runtime.identities.forget(reader.id);
-    try {
+    await withNewTermsFor('terms-elsewhere@example.com', '2027-02', async (member, memberId) => {
       await member.get('/app/elsewhere').set('Accept', 'text/html').expect(303);
       const { db } = h.runtime;
       // What the other replica's completion wrote; this replica's identity cache was not told.
-      await db.transaction((m) => m.insert(db.entities.TermsAcceptance, { id: randomUUID(), memberId: reader.id, version: '2027-02', locale: null, acceptedAt: h.runtime.now() }));
+      await db.transaction((m) => m.insert(db.entities.TermsAcceptance, { id: randomUUID(), memberId, version: '2027-02', locale: null, acceptedAt: h.runtime.now() }));
       await member.get('/app/elsewhere').set('Accept', 'text/html').expect(200);
-    } finally {
-      terms.version = previous;
-      h.runtime.identities.forget(reader.id);
-    }
+    });
   });
 });
 
