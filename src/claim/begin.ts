@@ -4,7 +4,7 @@ import type { ClaimMethod } from '../audit/events.js';
 import type { MemberRow } from '../db/rows.js';
 import { safeReturnPath } from '../http/return-to.js';
 import type { Runtime } from '../runtime.js';
-import { regenerateSession } from '../session/session.js';
+import { regenerateSession, saveSession } from '../session/session.js';
 import type { SsoSessionInfo } from '../sso/session-data.js';
 import type { FlowData } from './flow-data.js';
 import { beginFlow, type Flow } from './flow.js';
@@ -30,6 +30,7 @@ async function enterFlow(req: Request, res: Response, flow: Flow, carried: Parti
   req.session.flowId = flow.row.id;
   if (carried.sso) req.session.sso = carried.sso;
   if (carried.authenticatedAt) Object.assign(req.session, { authenticatedAt: carried.authenticatedAt, lastSeenAt: carried.lastSeenAt ?? carried.authenticatedAt });
+  await saveSession(req);
   res.redirect(303, stepPath(flow.state));
 }
 

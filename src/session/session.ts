@@ -59,6 +59,14 @@ export function sessionTimeouts(runtime: Runtime): RequestHandler {
   };
 }
 
+/**
+ * Writes the session now. Needed before a redirect: express-session sends the headers of a response before its own
+ * save has finished, and a browser follows a 303 as soon as it has them, so the next request could find no session.
+ */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}
+
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
 }
@@ -72,7 +80,7 @@ export async function signIn(req: Request, memberId: string, at: Date, extra: Pa
   await regenerateSession(req);
   const now = at.getTime();
   Object.assign(req.session, { memberId, authenticatedAt: now, lastSeenAt: now }, extra);
-  await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+  await saveSession(req);
 }
 
 export function destroySession(req: Request): Promise<void> {

@@ -4,6 +4,7 @@ import { safeReturnPath } from '../http/return-to.js';
 import type { Runtime } from '../runtime.js';
 import { findProvider } from './providers.js';
 import './session-data.js';
+import { saveSession } from '../session/session.js';
 
 /** What an SP-initiated request remembers server-side until the identity provider answers. */
 export interface SsoStart {
@@ -22,7 +23,7 @@ export interface SsoStart {
  * The protocol-neutral entry: the claim link and the sign-in page call this. The start waits in the session
  * (the protocol's login route takes it) and the browser goes on with a 303 to that route.
  */
-export function beginSso(req: Request, res: Response, runtime: Runtime, start: SsoStart): void {
+export async function beginSso(req: Request, res: Response, runtime: Runtime, start: SsoStart): Promise<void> {
   const provider = findProvider(runtime.config, start.providerId);
   if (!provider) throw new AppError('not_found', `unknown SSO provider ${start.providerId}`);
   const returnTo = safeReturnPath(start.returnTo);
@@ -32,6 +33,7 @@ export function beginSso(req: Request, res: Response, runtime: Runtime, start: S
     ...(returnTo ? { returnTo } : {}),
     ...(start.loginHint ? { loginHint: start.loginHint.slice(0, 320) } : {}),
   };
+  await saveSession(req);
   res.redirect(303, `/sso/${provider.type}/${encodeURIComponent(provider.id)}/login`);
 }
 
