@@ -14,6 +14,12 @@ import { isCodeUsable, latestOpenCode } from './codes.js';
 const NO_SUCH_ROW = '00000000-0000-0000-0000-000000000000';
 const NO_SUCH_HASH = '0'.repeat(64);
 
+/** Why the right code was refused: what the audit row says (the member's answer is the same for every reason). */
+function matchedCodeRefusal(code: AccessCodeRow, member: MemberRow, now: Date): string {
+  if (code.expiresAt.getTime() <= now.getTime()) return 'code_expired';
+  return code.purpose === 'recovery' ? `recovery_code_${member.status}` : `code_${member.status}`;
+}
+
 export type CodeAttempt =
   | { ok: true; member: MemberRow; code: AccessCodeRow }
   | { ok: false; reason: 'invalid' | 'locked' | 'throttled'; retryAfter?: number };
@@ -74,7 +80,7 @@ export class AccessCodeGuard {
 
     const [, global] = await Promise.all([this.perIp.penalty(ip), this.global.penalty(globalKey)]);
     await auditOnceAt(this.runtime, this.global, global.consumedPoints, 'reached', { event: 'claim.code_locked', outcome: 'failure', method: 'code', req, details: { scope: 'global', attempts: this.global.points } });
-    const reason = !member ? 'unknown_employee_id' : !current ? 'no_usable_code' : matches ? `code_${member.status === 'invited' ? 'expired' : member.status}` : 'wrong_code';
+    const reason = !member ? 'unknown_employee_id' : !current ? 'no_usable_code' : matches ? matchedCodeRefusal(current, member, now) : 'wrong_code';
     await audit({ event: 'claim.code_failed', outcome: 'failure', memberId: member?.id ?? null, method: 'code', req, details: { reason } });
     // Both counters run for every failure; which one decides depends on whether there is a code to lock.
     const lockedCode = await this.countFailure(current?.id ?? NO_SUCH_ROW);

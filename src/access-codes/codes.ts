@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
-import type { AccessCodeRow, MemberRow } from '../db/rows.js';
+import type { AccessCodePurpose, AccessCodeRow, MemberRow } from '../db/rows.js';
 import { supersedeOpenClaims } from '../claim/flow.js';
 import type { Keys } from '../secrets/keys.js';
 import { codeHash, deriveCode, formatCode } from './code.js';
@@ -12,8 +12,13 @@ export interface IssuedCode {
   code: string;
 }
 
+/**
+ * A claim code opens a claim for an invited member; a recovery code lets a claimed member who signs in with a
+ * password choose a new one. Neither works for the other state.
+ */
 export function isCodeUsable(row: AccessCodeRow, member: MemberRow, now: Date): boolean {
-  return !row.usedAt && !row.revokedAt && !row.lockedAt && row.expiresAt.getTime() > now.getTime() && member.status === 'invited';
+  const memberFits = row.purpose === 'recovery' ? member.status === 'claimed' && member.loginMethod === 'password' : member.status === 'invited';
+  return !row.usedAt && !row.revokedAt && !row.lockedAt && row.expiresAt.getTime() > now.getTime() && memberFits;
 }
 
 export function printableCode(keys: Keys, row: AccessCodeRow): string {
@@ -28,13 +33,21 @@ export async function revokeAccessCodes(db: Database, manager: EntityManager, me
 }
 
 /** One valid code per member: issuing a new one kills the old one at once. */
-export async function issueAccessCode(db: Database, keys: Keys, manager: EntityManager, memberId: string, ttlMs: number, now: Date): Promise<IssuedCode> {
+export async function issueAccessCode(
+  db: Database,
+  keys: Keys,
+  manager: EntityManager,
+  memberId: string,
+  ttlMs: number,
+  now: Date,
+  purpose: AccessCodePurpose = 'claim',
+): Promise<IssuedCode> {
   await revokeAccessCodes(db, manager, memberId, now);
   const id = randomUUID();
   const code = deriveCode(keys.accessCode, id);
   const row: AccessCodeRow = {
     id, memberId, codeHash: codeHash(keys.accessCodeHash, code), createdAt: now, expiresAt: new Date(now.getTime() + ttlMs),
-    usedAt: null, revokedAt: null, lockedAt: null, failedAttempts: 0,
+    usedAt: null, revokedAt: null, lockedAt: null, failedAttempts: 0, purpose,
   };
   await manager.insert(db.entities.AccessCode, row);
   return { row, code: formatCode(code) };

@@ -43,6 +43,7 @@ export function loginRoutes(runtime: Runtime): Router {
       stage: locals.stage ?? (identityFirst ? 'identify' : 'password'),
       returnTo: safeReturnPath(req.query.returnTo ?? (req.body as Record<string, unknown> | undefined)?.returnTo) ?? '',
       accessCodes: config.claim.methods.accessCode,
+      recovery: config.recovery.enabled,
       notice: req.method === 'GET' && req.query.signedOut === '1' ? 'You have signed out.' : '',
     }, status);
   }

@@ -133,6 +133,31 @@ export const configSchema = z.strictObject({
           .prefault({}),
       })
       .prefault({}),
+    recovery: z.strictObject({
+        /** Forgot password (recovery links by mail) and recovery codes issued by an admin. */
+        enabled: z.boolean().default(true),
+        linkTtl: duration('1h').pipe(z.number().max(7 * 24 * 3600 * 1000, 'must be at most 7d')),
+        codeTtl: duration('7d').pipe(z.number().max(90 * 24 * 3600 * 1000, 'must be at most 90d')),
+        /**
+         * Every answer of the forgot-password page takes at least this long, whatever was typed, so its time tells
+         * nothing about whether the account exists.
+         */
+        answerTime: duration('400ms').pipe(z.number().max(10 * 1000, 'must be at most 10s')),
+        limits: z
+          .strictObject({
+            /** Forgot-password requests from one address per window. */
+            perIp: z.number().int().min(1).default(10),
+            perIpWindow: duration('15m'),
+            /** Recovery mails to one account per window; past it, requests get the same answer and no mail. */
+            perAccount: z.number().int().min(1).max(100).default(3),
+            perAccountWindow: duration('1h'),
+            /** Forgot-password requests from everyone per window. */
+            global: z.number().int().min(1).default(1000),
+            globalWindow: duration('1h'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     rateLimits: z.strictObject({
         /** Per-address limits count an IPv6 client by its network of this many bits (one subscriber's /64 is one client). */
         ipv6Prefix: z.number().int().min(32).max(128).default(64),

@@ -3,7 +3,7 @@ import { FIELD_LENGTHS as LENGTH } from '../members/field-rules.js';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
   AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
-  PictureRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
+  PictureRow, RecoveryLinkRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
 } from './rows.js';
 import type { SsoAccountRow } from './sso-rows.js';
 
@@ -94,6 +94,20 @@ export function entities(engine: Engine) {
       revokedAt: time('revoked_at', true),
       lockedAt: time('locked_at', true),
       failedAttempts: { type: 'integer', name: 'failed_attempts' },
+      purpose: { ...text(16), default: 'claim' },
+    },
+  });
+
+  const RecoveryLink = new EntitySchema<RecoveryLinkRow>({
+    name: 'RecoveryLink',
+    tableName: 'recovery_links',
+    columns: {
+      id: { type: 'varchar', length: 32, primary: true },
+      memberId: { ...text(36), name: 'member_id' },
+      createdAt: time('created_at'),
+      expiresAt: time('expires_at'),
+      revokedAt: time('revoked_at', true),
+      usedAt: time('used_at', true),
     },
   });
 
@@ -249,7 +263,7 @@ export function entities(engine: Engine) {
 
   return {
     Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, ShortLived,
-    SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent,
+    SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent, RecoveryLink,
   };
 }
 

@@ -49,6 +49,20 @@ export interface AccessCodeRow {
   revokedAt: Date | null;
   lockedAt: Date | null;
   failedAttempts: number;
+  /** `claim` opens a claim for an invited member; `recovery` lets a claimed member choose a new password. */
+  purpose: AccessCodePurpose;
+}
+
+export type AccessCodePurpose = 'claim' | 'recovery';
+
+/** A password reset link: like a claim link, the database holds only its random id (the MAC needs the server key). */
+export interface RecoveryLinkRow {
+  id: string;
+  memberId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  usedAt: Date | null;
 }
 
 export interface ClaimFlowRow {
@@ -57,7 +71,7 @@ export interface ClaimFlowRow {
   linkId: string | null;
   accessCodeId: string | null;
   method: 'link' | 'code' | 'sso' | 'signin';
-  purpose: 'claim' | 'reaccept';
+  purpose: 'claim' | 'reaccept' | 'recover';
   plan: string;
   completed: string;
   data: string;

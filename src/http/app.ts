@@ -10,6 +10,7 @@ import { pinoHttp } from 'pino-http';
 import { homeRoutes } from '../auth/home-routes.js';
 import { loginRoutes } from '../auth/login-routes.js';
 import { codeRoutes } from '../claim/code-routes.js';
+import { recoveryRoutes } from '../recovery/routes.js';
 import { claimRoutes } from '../claim/routes.js';
 import { ssoFormTargets } from '../sso/form-targets.js';
 import { ssoOidcRoutes } from '../sso/oidc/routes.js';
@@ -121,6 +122,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(termsRoutes(runtime));
   app.use(loginRoutes(runtime));
   app.use(codeRoutes(runtime));
+  app.use(recoveryRoutes(runtime));
   app.use(ssoOidcRoutes(runtime));
   app.use(ssoSamlRoutes(runtime));
   app.use(claimRoutes(runtime));

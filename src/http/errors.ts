@@ -8,6 +8,10 @@ export const ERRORS = {
     message: 'This claim link cannot be used. It may have expired, been replaced by a newer one, or already been used. Ask your administrator for a new invitation.',
   },
   access_code_invalid: { status: 400, message: 'This access code can no longer be used. Ask your administrator for a new code.' },
+  recovery_link_invalid: {
+    status: 404,
+    message: 'This password reset link cannot be used. It may have expired, been replaced by a newer one, or already been used. Ask for a new link from the sign-in page.',
+  },
   username_taken: { status: 409, message: 'That username was taken a moment ago. Choose another.' },
   claim_flow_missing: { status: 400, message: 'Your claim has not started or has expired. Open the link from your invitation again.' },
   claim_step_out_of_order: { status: 409, message: 'This step is not the one to complete now. Continue from where you are.' },

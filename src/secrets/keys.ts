@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 /** Keys derived from the server secret, one per purpose. None of them is ever stored in the database. */
 export interface Keys {
   claimLink: Buffer;
+  recoveryLink: Buffer;
   session: string;
   exportLink: Buffer;
   accessCode: Buffer;
@@ -46,6 +47,7 @@ export function loadKeys(config: Config): Keys {
   const root = config.secret ?? embeddedSecret(config.dataDir);
   return {
     claimLink: derive(root, 'claim-link/v1'),
+    recoveryLink: derive(root, 'recovery-link/v1'),
     session: derive(root, 'session/v1').toString('base64url'),
     exportLink: derive(root, 'export-link/v1'),
     accessCode: derive(root, 'access-code/v1'),
