@@ -51,7 +51,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
       member: publicMember(detail.member),
       groups: detail.groups,
       claimLink: detail.link && { expiresAt: detail.link.expiresAt },
-      accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt) },
+      accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt), purpose: detail.accessCode.purpose },
       actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),
       history: detail.history.map((entry) => ({ ...entry, details: JSON.parse(entry.details) as unknown })),
     });

@@ -10,8 +10,11 @@ import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { resendInvitation } from '../members/resend.js';
 import { revokeInvitation } from '../members/revoke.js';
 import type { Runtime } from '../runtime.js';
+import { sendRecoveryLinkFor } from '../recovery/admin.js';
+import { issueRecoveryCode } from '../recovery/codes.js';
+import { canRecoverPassword } from '../recovery/eligibility.js';
 
-export const MEMBER_ACTIONS = ['resend', 'access-code', 'revoke', 'deactivate'] as const;
+export const MEMBER_ACTIONS = ['resend', 'access-code', 'recovery-link', 'recovery-code', 'revoke', 'deactivate'] as const;
 export type MemberAction = (typeof MEMBER_ACTIONS)[number];
 
 export interface ActionChoice {
@@ -31,6 +34,10 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
   if (open && member.employeeId && config.claim.methods.accessCode) {
     choices.push({ path: 'access-code', label: 'Issue a new access code', danger: false });
   }
+  if (canRecoverPassword(config, member) && member.email) choices.push({ path: 'recovery-link', label: 'Send a recovery link', danger: false });
+  if (canRecoverPassword(config, member) && member.employeeId && config.claim.methods.accessCode) {
+    choices.push({ path: 'recovery-code', label: 'Issue a recovery code', danger: false });
+  }
   if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', danger: true });
   if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', danger: true });
   return choices;
@@ -41,6 +48,8 @@ export interface ActionResult {
   memberId: string;
   /** Only for `access-code`: the new code, to hand over; it is never shown again. */
   accessCode?: string;
+  /** Only for `recovery-code`: the new code, to hand over; it is never shown again. */
+  recoveryCode?: string;
   expiresAt?: string;
 }
 
@@ -56,6 +65,14 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
         ? await reissueAccessCode(runtime, member.id, actorId, req)
         : await inviteByEmployeeId(runtime, { employeeId: member.employeeId ?? '', actorId, req });
       return { action, memberId: member.id, accessCode: issued.accessCode, expiresAt: issued.expiresAt };
+    }
+    case 'recovery-link': {
+      const sent = await sendRecoveryLinkFor(runtime, member.id, actorId, req);
+      return { action, memberId: member.id, expiresAt: sent.expiresAt };
+    }
+    case 'recovery-code': {
+      const issued = await issueRecoveryCode(runtime, member.id, actorId, req);
+      return { action, memberId: member.id, recoveryCode: issued.recoveryCode, expiresAt: issued.expiresAt };
     }
     case 'revoke':
       await revokeInvitation(runtime, member.id, actorId, req);

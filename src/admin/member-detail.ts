@@ -28,7 +28,8 @@ export async function loadMemberDetail(runtime: Runtime, memberId: string): Prom
   const [groups, link, accessCode, history] = await Promise.all([
     memberGroupNames(db, member.id),
     member.status === 'invited' ? currentLink(db, member.id, now) : null,
-    member.status === 'invited' ? currentAccessCode(db, member, now) : undefined,
+    // An invited member's access code, or a claimed member's recovery code.
+    member.status === 'invited' || member.status === 'claimed' ? currentAccessCode(db, member, now) : undefined,
     db.source.manager.find(db.entities.AuditEvent, { where: { memberId: member.id }, order: { id: 'DESC' }, take: HISTORY_LIMIT }),
   ]);
   const actorIds = [...new Set(history.map((entry) => entry.actorId).filter((id): id is string => Boolean(id && isRowId(id))))];

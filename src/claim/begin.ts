@@ -71,3 +71,14 @@ export async function beginReacceptance(runtime: Runtime, req: Request, res: Res
   const { flow } = await beginFlow(runtime.db, runtime.config, member, start, runtime.now(), { initialData: returnTo ? { returnTo } : undefined });
   await enterFlow(req, res, flow, { sso: options.sso, ...options.signedIn });
 }
+
+/**
+ * A claimed member typed their employee ID and a recovery code: a flow of one step (the new password) begins under a
+ * fresh session id. The member is not signed in by it; they sign in with their username and new password after.
+ */
+export async function beginRecovery(runtime: Runtime, req: Request, res: Response, member: MemberRow, accessCodeId: string): Promise<void> {
+  const start = { purpose: 'recover' as const, method: 'code' as const, linkId: null, accessCodeId };
+  const { flow, resumed } = await beginFlow(runtime.db, runtime.config, member, start, runtime.now());
+  await runtime.audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'code', req, details: { flowId: flow.row.id, resumed, purpose: 'recover' } });
+  await enterFlow(req, res, flow, {});
+}

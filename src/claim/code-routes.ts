@@ -4,7 +4,7 @@ import { AppError } from '../http/errors.js';
 import { csrfProtection } from '../http/csrf.js';
 import { renderPage } from '../http/render.js';
 import type { Runtime } from '../runtime.js';
-import { beginClaim } from './begin.js';
+import { beginClaim, beginRecovery } from './begin.js';
 import { caseSensitiveRouter } from '../http/router.js';
 
 const ANSWERS = {
@@ -43,6 +43,8 @@ export function codeRoutes(runtime: Runtime): Router {
       if (attempt.retryAfter) res.set('Retry-After', String(attempt.retryAfter));
       return show(req, res, employeeId, [{ field: attempt.reason === 'invalid' ? 'code' : 'employeeId', message: answer.message }], answer.status);
     }
+    // A recovery code opens only the new-password step of a claimed member.
+    if (attempt.code.purpose === 'recovery') return beginRecovery(runtime, req, res, attempt.member, attempt.code.id);
     await beginClaim(runtime, req, res, attempt.member, { method: 'code', accessCodeId: attempt.code.id });
   });
 

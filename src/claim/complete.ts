@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime.js';
 import { applyEvent, applyEventNow, type Flow } from './flow.js';
 import { normalizeUsername, usernameTaken } from './steps/username.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { completeRecovery } from '../recovery/complete.js';
 
 /** Something the claim needs changed under it: the answer names what, as the page before completion would have. */
 class LostRace extends Error {
@@ -107,11 +108,23 @@ async function completeReacceptance(runtime: Runtime, flow: Flow, req: Request):
   return 'completed';
 }
 
+/** A recovery code's flow: the new password replaces the old one, the code is used up and the flow closes, at once. */
+async function completeRecoveryFlow(runtime: Runtime, flow: Flow, req: Request): Promise<Completion> {
+  const { passwordHash } = flow.data;
+  if (!passwordHash || !flow.row.accessCodeId) throw new AppError('claim_flow_missing', 'recovery without a password or code');
+  const outcome = await completeRecovery(runtime, flow.row.memberId, passwordHash, { kind: 'code', accessCodeId: flow.row.accessCodeId }, req, async (manager) => {
+    if (!(await applyEvent(runtime.db, manager, flow, { type: 'complete' }, runtime.now()))) throw new AppError('claim_flow_missing', 'recovery finished concurrently');
+  });
+  if (outcome === 'refused') throw new AppError('access_code_invalid', 'recovery code used or revoked before completion');
+  return 'completed';
+}
+
 /** `username_taken`: the claim was not written and the flow is back at the username step. */
 export type Completion = 'completed' | 'username_taken';
 
 export async function completeFlow(runtime: Runtime, flow: Flow, req: Request): Promise<Completion> {
-  const completion = await (flow.row.purpose === 'claim' ? completeClaim(runtime, flow, req) : completeReacceptance(runtime, flow, req));
+  const complete = { claim: completeClaim, reaccept: completeReacceptance, recover: completeRecoveryFlow }[flow.row.purpose];
+  const completion = await complete(runtime, flow, req);
   if (completion === 'completed') runtime.identities.forget(flow.row.memberId);
   return completion;
 }

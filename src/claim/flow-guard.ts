@@ -57,6 +57,9 @@ export async function requireLiveFlow(runtime: Runtime, req: Request): Promise<L
       // A lock stops new guesses; it does not end a flow the right code already opened.
       if (!code || !isCodeUsable({ ...code, lockedAt: null }, member, now)) throw new AppError('access_code_invalid', 'code no longer usable mid-flow');
     }
+  } else if (flow.row.purpose === 'recover') {
+    const code = flow.row.accessCodeId ? await db.source.manager.findOneBy(db.entities.AccessCode, { id: flow.row.accessCodeId }) : null;
+    if (!code || code.purpose !== 'recovery' || !isCodeUsable({ ...code, lockedAt: null }, member, now)) throw new AppError('access_code_invalid', 'recovery code no longer usable mid-flow');
   } else {
     if (member.status !== 'claimed') throw new AppError('claim_flow_missing', `reaccept for ${member.status} member`);
     await requireSignedInClock(runtime, req);

@@ -86,6 +86,12 @@ export async function supersedeOpenClaims(db: Database, manager: EntityManager, 
   for (const row of open) await endIfOpen(db, manager, row.id, { type: 'supersede' }, now);
 }
 
+/** Ends every open recovery of a member: the recovery code that opened it was replaced, used or revoked. */
+export async function supersedeOpenRecoveries(db: Database, manager: EntityManager, memberId: string, now: Date): Promise<void> {
+  const open = await manager.findBy(db.entities.ClaimFlow, { memberId, purpose: 'recover', finishedAt: IsNull() });
+  for (const row of open) await endIfOpen(db, manager, row.id, { type: 'supersede' }, now);
+}
+
 /** Records that a flow outlived its time, the first time a request finds it so. */
 export async function expireFlow(db: Database, flow: Flow, now: Date): Promise<void> {
   await db.transaction((manager) => endIfOpen(db, manager, flow.row.id, { type: 'expire' }, now));

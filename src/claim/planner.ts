@@ -5,7 +5,8 @@ import { STEPS } from './steps/index.js';
 
 import type { ClaimFlowRow } from '../db/rows.js';
 
-export type FlowPurpose = 'claim' | 'reaccept';
+/** `recover`: a claimed member proved who they are with a recovery code and chooses a new password, nothing else. */
+export type FlowPurpose = 'claim' | 'reaccept' | 'recover';
 
 /** How a flow begins: what it is for, and what proved who the member is. */
 export interface FlowStart {

@@ -7,7 +7,7 @@ import { clientKey } from '../http/client-key.js';
 import { renderPage } from '../http/render.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
-import { signIn } from '../session/session.js';
+import { regenerateSession, signIn } from '../session/session.js';
 import { auditMethod, completeFlow } from './complete.js';
 import { claimProviderFor, claimRequiresSso } from './sso-gate.js';
 import { beginSso } from '../sso/start.js';
@@ -95,6 +95,12 @@ export function claimRoutes(runtime: Runtime): Router {
 
   async function finish(req: Request, res: Response, flow: Flow): Promise<void> {
     if ((await completeFlow(runtime, flow, req)) === 'username_taken') return res.redirect(303, '/claim/flow/username?taken=1');
+    if (flow.row.purpose === 'recover') {
+      // Nobody is signed in by a recovery code: the member signs in with their username and the new password.
+      const member = await db.source.manager.findOneBy(db.entities.Member, { id: flow.row.memberId });
+      await regenerateSession(req);
+      return renderPage(runtime, req, res, 'recovery/done.njk', { title: 'Your new password is saved', username: member?.username ?? member?.employeeId ?? '' });
+    }
     // An SSO claim keeps how it began, so that signing out also ends the provider's session; a member who re-accepted
     // terms keeps the sign-in time they had.
     const { sso, authenticatedAt } = req.session;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { accessCodeCommand } from './commands/access-code.js';
+import { recoveryCodeCommand, recoveryLinkCommand } from './commands/recovery.js';
 import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
 import { deactivateCommand } from './commands/deactivate.js';
@@ -20,7 +21,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), recoveryLinkCommand(), recoveryCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand()]) {
   program.addCommand(command);
 }
 

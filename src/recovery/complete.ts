@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { IsNull } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import type { ClaimMethod } from '../audit/events.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
@@ -15,7 +15,15 @@ export type RecoveryProof = { kind: 'link'; linkId: string } | { kind: 'code'; a
  * recover a password) and `recovery.completed` is audited. Then every session of the member ends.
  * A proof used or revoked meanwhile gives `refused` and writes nothing.
  */
-export async function completeRecovery(runtime: Runtime, memberId: string, passwordHash: string, proof: RecoveryProof, req: Request): Promise<'completed' | 'refused'> {
+export async function completeRecovery(
+  runtime: Runtime,
+  memberId: string,
+  passwordHash: string,
+  proof: RecoveryProof,
+  req: Request,
+  /** More writes in the same transaction (closing the recovery flow a code opened). */
+  within?: (manager: EntityManager) => Promise<void>,
+): Promise<'completed' | 'refused'> {
   const { db, audit } = runtime;
   const now = runtime.now();
   const method: ClaimMethod = proof.kind;
@@ -29,11 +37,12 @@ export async function completeRecovery(runtime: Runtime, memberId: string, passw
       if (member.affected !== 1) throw new AppError('recovery_link_invalid', 'member can no longer recover a password');
       await revokeRecoveryLinks(db, manager, memberId, now);
       await manager.update(db.entities.AccessCode, { memberId, purpose: 'recovery', usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+      await within?.(manager);
       await audit({ event: 'recovery.completed', actorId: memberId, memberId, method, req }, manager);
     });
   } catch (error) {
     if (error instanceof AppError && error.code === 'recovery_link_invalid') {
-      await audit({ event: 'recovery.link_refused', outcome: 'failure', memberId, method, req, details: { reason: 'used_concurrently' } });
+      await audit({ event: proof.kind === 'link' ? 'recovery.link_refused' : 'claim.code_failed', outcome: 'failure', memberId, method, req, details: { reason: 'used_concurrently' } });
       return 'refused';
     }
     throw error;

@@ -31,6 +31,7 @@ export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
     try {
       const result = await performAction(runtime, action, member, req.member!.id, req);
       if (result.accessCode) return showMember(runtime, req, res, { issuedCode: result.accessCode, issuedCodeExpires: result.expiresAt });
+      if (result.recoveryCode) return showMember(runtime, req, res, { issuedCode: result.recoveryCode, issuedCodeExpires: result.expiresAt, issuedRecovery: true });
       res.redirect(303, `/admin/people/${member.id}?done=${action}`);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation_failed') {

@@ -47,7 +47,7 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key] })),
     groups: detail.groups,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
-    accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt) },
+    accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },
     actions: availableActions(runtime.config, member),
     history: detail.history.map((entry) => ({
       time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
@@ -83,7 +83,7 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
 
   router.get('/admin/people/:id', ...guards.read, async (req, res) => {
     const notices: Record<string, string> = {
-      resend: 'The invitation is on its way.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
+      resend: 'The invitation is on its way.', 'recovery-link': 'The recovery link is on its way. Any earlier link no longer works.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
     };
     await showMember(runtime, req, res, { notice: notices[String(req.query.done)] });
   });

@@ -7,7 +7,9 @@ export const passwordStep: Step = {
   title: 'Choose a password',
   template: 'claim/password.njk',
   // SSO members, and anyone whose claim the identity provider proved, never get a local password.
-  isRequired: (config, member, { purpose, method }) => purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password' && method !== 'sso',
+  // A recovery is this step alone.
+  isRequired: (config, member, { purpose, method }) =>
+    purpose === 'recover' || (purpose === 'claim' && config.firstAccess.password.enabled && member.loginMethod === 'password' && method !== 'sso'),
   async locals({ runtime, flow, member }) {
     const { minLength, maxLength } = runtime.config.firstAccess.password;
     // Password managers store the new password under this name.

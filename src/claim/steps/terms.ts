@@ -28,7 +28,7 @@ export const termsStep: Step = {
   id: 'terms',
   title: 'Terms of use',
   template: 'claim/terms.njk',
-  isRequired: (config) => config.firstAccess.terms.enabled,
+  isRequired: (config, _member, { purpose }) => purpose !== 'recover' && config.firstAccess.terms.enabled,
   async locals({ runtime }) {
     const { terms } = runtime.config.firstAccess;
     return { termsHtml: termsHtml(terms.file!), version: terms.version };
