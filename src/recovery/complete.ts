@@ -47,6 +47,6 @@ export async function completeRecovery(
     }
     throw error;
   }
-  await endOtherSessions(runtime, memberId, { reason: 'recovery' });
+  await endOtherSessions(runtime, memberId, { reason: 'password_recovered', req });
   return 'completed';
 }

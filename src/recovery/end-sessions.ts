@@ -1,12 +1,12 @@
-import { announceSessionEnding } from '../gateway/session-endings.js';
+import type { Request } from 'express';
 import type { Runtime } from '../runtime.js';
+import { endMemberSessions } from '../session/member-sessions.js';
 
 /**
  * Ends every session of a member whose password was just replaced, except `keepSid`: the one place recovery ends
- * sessions. The identity cache drops the member, and open WebSocket tunnels of the member close on every replica
- * that hears the announcement (Redis); the others find the ending at their next re-check.
+ * sessions. They leave the shared store on every replica at once, identity caches drop the member, and open
+ * WebSocket tunnels of those sessions close.
  */
-export async function endOtherSessions(runtime: Runtime, memberId: string, _options: { keepSid?: string; reason: string }): Promise<void> {
-  runtime.identities.forget(memberId);
-  await announceSessionEnding(runtime, { memberId });
+export async function endOtherSessions(runtime: Runtime, memberId: string, options: { keepSid?: string; reason: string; req?: Request }): Promise<number> {
+  return endMemberSessions(runtime, memberId, { keepSid: options.keepSid, reason: options.reason, actorId: memberId, req: options.req });
 }

@@ -128,6 +128,10 @@ for (const transport of ['outbox', 'smtp'] as const) {
       expect(await signInWith(fresh, b.origin, email, GOOD_PASSWORD)).toBe(`${b.origin}/login`);
       expect(await signInWith(fresh, b.origin, email, NEW_PASSWORD)).toBe(`${b.origin}/`);
       await fresh.close();
+      // The session signed in with the old password in another browser is gone.
+      const other = await elsewhere.newPage();
+      await other.goto(`${b.origin}/`);
+      expect(new URL(other.url()).pathname).toBe('/login');
       await elsewhere.close();
     });
   });

@@ -78,6 +78,10 @@ describe('forgot password', () => {
     expect(sidAfter).toBeDefined();
     expect(sidAfter).not.toBe(sidBefore);
     expect((await browser.get('/').expect(200)).text).toContain(member.email);
+    // Attack: a session an attacker holds with the old password outlives the reset.
+    const elsewhere = await member.agent.get('/');
+    expect(elsewhere.status).toBe(303);
+    expect(elsewhere.headers.location).toMatch(/^\/login/);
 
     expect((await signIn(member.email, GOOD_PASSWORD)).status).toBe(401);
     expect((await signIn(member.email, NEW_PASSWORD)).status).toBe(303);
@@ -206,8 +210,9 @@ describe('recovery codes', () => {
     const employeeId = `R${Date.now()}${++serial}`;
     const invited = await inviteByEmployeeId(h.runtime, { employeeId, name: 'No Mail', actorId: 'test' });
     const username = `nomail${serial}${Date.now() % 100000}`;
-    await claimWithCode(newAgent(h.app), employeeId, invited.accessCode, username);
-    return { id: invited.id, employeeId, username };
+    const agent = newAgent(h.app);
+    await claimWithCode(agent, employeeId, invited.accessCode, username);
+    return { id: invited.id, employeeId, username, agent };
   }
 
   it('lets a member without email set a new password with employee ID and recovery code, then sign in with their username', async () => {
@@ -223,6 +228,7 @@ describe('recovery codes', () => {
     const done = await agent.post('/claim/flow/password').type('form').send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirm: NEW_PASSWORD }).expect(200);
     expect(done.text).toContain(member.username);
     expect(done.text).toContain('href="/login"');
+    expect((await member.agent.get('/')).status).toBe(303);
     expect((await signIn(member.username, GOOD_PASSWORD)).status).toBe(401);
     expect((await signIn(member.username, NEW_PASSWORD)).status).toBe(303);
     // Single use.
