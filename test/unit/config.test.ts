@@ -44,6 +44,16 @@ describe('configuration', () => {
     expect(problems).toContain('session.idelTimeout: unknown key');
   });
 
+  // Attack surface: a recovery link that lives for weeks, or a mistyped limit silently meaning "no limit".
+  it('validates the recovery settings by key path, with the shipped defaults', () => {
+    const config = loadConfig({ CLAIMGATE_CONFIG: 'config/claimgate.yaml' });
+    expect(config.recovery).toMatchObject({ enabled: true, linkTtl: 3600 * 1000, codeTtl: 7 * 24 * 3600 * 1000, answerTime: 400 });
+    const problems = problemsOf({ baseUrl: 'http://x.test', recovery: { linkTtl: '30d', codeTtl: 'soon', limits: { perAccount: 0, perIpp: 3 } } });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining([
+      'recovery.linkTtl', 'recovery.codeTtl', 'recovery.limits.perAccount', 'recovery.limits.perIpp',
+    ]));
+  });
+
   // Cross-field rules run once every field is valid on its own.
   it('reports cross-field errors by key path', () => {
     const problems = problemsOf({ baseUrl: 'http://x.test', firstAccess: { groups: { min: 4, max: 2 }, profile: { fields: ['name'], required: ['phone'] } } });
