@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { SessionData } from 'express-session';
 import type { ClaimMethod } from '../audit/events.js';
 import type { MemberRow } from '../db/rows.js';
+import { AppError } from '../http/errors.js';
 import { safeReturnPath } from '../http/return-to.js';
 import type { Runtime } from '../runtime.js';
 import { regenerateSession, saveSession } from '../session/session.js';
@@ -77,6 +78,7 @@ export async function beginReacceptance(runtime: Runtime, req: Request, res: Res
  * fresh session id. The member is not signed in by it; they sign in with their username and new password after.
  */
 export async function beginRecovery(runtime: Runtime, req: Request, res: Response, member: MemberRow, accessCodeId: string): Promise<void> {
+  if (!runtime.config.recovery.enabled) throw new AppError('access_code_invalid', 'recovery switched off');
   const start = { purpose: 'recover' as const, method: 'code' as const, linkId: null, accessCodeId };
   const { flow, resumed } = await beginFlow(runtime.db, runtime.config, member, start, runtime.now());
   await runtime.audit({ event: 'claim.started', memberId: member.id, actorId: member.id, method: 'code', req, details: { flowId: flow.row.id, resumed, purpose: 'recover' } });

@@ -47,12 +47,14 @@ export function hashNewPassword(password: string): Promise<string> {
  * scanner cannot use it up; only the form's POST uses it, once.
  */
 export function recoveryRoutes(runtime: Runtime): Router {
-  const { db, config, keys, audit } = runtime;
+  const { db, config, keys } = runtime;
   const router = caseSensitiveRouter();
   const requests = new RecoveryRequests(runtime);
   // Unusable links from one address: past the limit every link from there waits, valid or not. Only failures count.
   const linkFailures = createLimiter(runtime, { keyPrefix: 'recovery-link-ip', points: 20, durationSeconds: 15 * 60, blockSeconds: 15 * 60 });
   const refusalAudit = boundedAudit(runtime, { name: 'recovery-link', rows: 20, windowSeconds: 15 * 60 });
+  // A scanner may open a valid link over and over: its rows are bounded per client too.
+  const openedAudit = boundedAudit(runtime, { name: 'recovery-open', rows: 20, windowSeconds: 15 * 60 });
 
   router.use('/recover', noReferrer, (_req, _res, next) => next(config.recovery.enabled ? undefined : new AppError('not_found', 'recovery off')));
 
@@ -109,7 +111,7 @@ export function recoveryRoutes(runtime: Runtime): Router {
   // Express answers HEAD with this route too (without the body): both only read.
   router.get('/recover/:token', async (req, res) => {
     const usable = await usableLink(req, res);
-    await audit({ event: 'recovery.link_opened', memberId: usable.member.id, method: 'link', req, details: { httpMethod: req.method } });
+    await openedAudit(clientKey(req, config.rateLimits.ipv6Prefix), { event: 'recovery.link_opened', memberId: usable.member.id, method: 'link', req, details: { httpMethod: req.method } });
     showPasswordForm(req, res, usable);
   });
 
