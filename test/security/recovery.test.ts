@@ -48,7 +48,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 describe('recovery security', () => {
   // Attack: account enumeration by timing the forgot-password answer (a real account does more work).
-  it('answers every kind of account in the same timing class: at least the answer time, medians within 60 ms', async () => {
+  it('answers every kind of account in the same timing class: at least the answer time, medians within 80 ms', async () => {
     const real = await claimedMember();
     const sso = await claimedMember();
     await h.runtime.db.source.manager.update(h.runtime.db.entities.Member, { id: sso.id }, { loginMethod: 'sso' });
@@ -59,7 +59,7 @@ describe('recovery security', () => {
     const times: Record<string, number[]> = {};
     const bodies = new Set<string>();
     // Interleaved, so a slow moment of the machine falls on every class alike.
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 7; round++) {
       for (const [name, email] of Object.entries(classes)) {
         const answer = await timedRequest(email);
         expect(answer.status).toBe(200);
@@ -71,7 +71,7 @@ describe('recovery security', () => {
     const medians = Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
     for (const values of Object.values(times)) for (const ms of values) expect(ms).toBeGreaterThanOrEqual(ANSWER_TIME - 5);
     const spread = Math.max(...Object.values(medians)) - Math.min(...Object.values(medians));
-    expect({ medians, spread: spread < 60 }).toEqual({ medians, spread: true });
+    expect({ medians, spread: spread < 80 }).toEqual({ medians, spread: true });
   });
 
   // Attack: a claim link (or any other token signed for another purpose) used as a recovery link.
