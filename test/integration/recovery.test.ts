@@ -269,3 +269,18 @@ describe('recovery codes', () => {
     }
   });
 });
+
+describe('recovery switched off', () => {
+  // Attack: a door the operator closed still open (an old link or the request page answering).
+  it('answers 404 on the recovery pages and shows no link on the sign-in page', async () => {
+    const off = await startHarness({ recovery: { enabled: false } });
+    try {
+      const agent = newAgent(off.app);
+      expect((await agent.get('/login').expect(200)).text).not.toContain('href="/recover"');
+      await agent.get('/recover').expect(404);
+      await agent.get(`/recover/${'a'.repeat(32)}${'b'.repeat(43)}`).expect(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
