@@ -19,8 +19,6 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
   const port = Number(process.env.PORT ?? 3000);
   const server = createServer(handle.handler);
   server.on('upgrade', handle.upgrade);
-  // Small answers go out at once instead of waiting on the client's ACK (Nagle): a proxied response is one or two writes.
-  server.on('connection', (socket) => socket.setNoDelay(true));
   let stopping = false;
   // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
   // database and Redis. A request still running after the grace period is cut off with exit code 1.
