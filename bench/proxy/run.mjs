@@ -1,125 +1,337 @@
 #!/usr/bin/env node
-// Proxy overhead: the same tiny upstream behind (a) bare Node proxies with no authentication and
-// (b) claimgate with a signed-in session in Redis, driven by autocannon in the same run.
-// Prints requests/s, p50/p99 latency of each, their ratio, and Redis commands per proxied request.
-// Needs REDIS_URL (default redis://127.0.0.1:6379); run `npm run build` first. Loopback only.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+// What users compare, in one run: the same tiny upstream behind (1) a bare Node proxy with no authentication,
+// (2) claimgate with 1 worker and (3) with `auto` workers (one per core), both in production mode (PostgreSQL +
+// Redis) with a signed-in session, and (4) Apache + mod_auth_openidc signed in at an OpenID Provider (skipped with
+// a note when apache2 or the module is absent). Driven by wrk when installed (autocannon otherwise).
+// Prints requests/s, p50 and p99 of each, the ratios the targets name, Redis commands per proxied request, and the
+// memory (RSS) of claimgate's processes.
+//
+// Run `npm run build` first. DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is used to create
+// and drop a scratch database. A private redis-server is started when the binary exists, so that Redis commands
+// are counted for claimgate alone; otherwise REDIS_URL (default redis://127.0.0.1:6379) is shared and counted.
+// BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_THREADS (2). Loopback only.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import argon2 from 'argon2';
-import { createProxyServer } from 'http-proxy-3';
+import pg from 'pg';
 import { createClient } from 'redis';
-import { parseConfig } from '../../dist/src/config/load.js';
-import { createApp } from '../../dist/src/http/app.js';
-import { createLogger } from '../../dist/src/logging/logger.js';
-import { createRuntime } from '../../dist/src/runtime.js';
+import { stringify } from 'yaml';
+import { startOp, signInAtOp } from './op.mjs';
 
 const run = promisify(execFile);
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const PASSWORD = 'bench passphrase long enough';
+const HERE = new URL('.', import.meta.url).pathname;
+const ROOT = join(HERE, '../..');
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+const APACHE_MODULE = '/usr/lib/apache2/modules/mod_auth_openidc.so';
+const hasApache = spawnSync('apache2', ['-v']).error === undefined && existsSync(APACHE_MODULE);
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+const children = [];
+const dir = mkdtempSync(join(tmpdir(), 'claimgate-bench-'));
+
+/** Starts a process and resolves with it and the first stdout/stderr line that `ready` accepts. */
+function startProcess(command, args, ready, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  children.push(child);
+  const lines = [];
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    const onData = (chunk) => {
+      pending += chunk.toString();
+      const parts = pending.split('\n');
+      pending = parts.pop();
+      for (const line of parts) {
+        lines.push(line);
+        const value = ready(line);
+        if (value !== undefined) resolve({ child, lines, value });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${lines.join('\n')}`)));
+  });
 }
 
-async function autocannon(url, headers = {}) {
-  const args = ['node_modules/autocannon/autocannon.js', '-j', '-c', String(CONNECTIONS), '-d', String(DURATION)];
+function jsonField(line, field, message) {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(line);
+    return (message === undefined || parsed.msg === message) ? parsed[field] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stop(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill(signal);
+  });
+}
+
+function freePort() {
+  const server = createServer();
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  }));
+}
+
+async function load(url, headers = {}) {
+  if (hasWrk) {
+    const args = ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${DURATION}s`, '--latency'];
+    for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+    const { stdout } = await run('wrk', [...args, url], { maxBuffer: 1024 * 1024 });
+    const ms = (text) => {
+      const [, value, unit] = /([\d.]+)(us|ms|s)/.exec(text);
+      return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+    };
+    const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
+    const errors = /Socket errors: (.*)/.exec(stdout)?.[1];
+    return {
+      rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]),
+      p50: ms(/^\s+50%\s+(\S+)/m.exec(stdout)[1]),
+      p99: ms(/^\s+99%\s+(\S+)/m.exec(stdout)[1]),
+      requests: Number(/(\d+) requests in/.exec(stdout)[1]),
+      non2xx,
+      errors,
+    };
+  }
+  const args = [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNECTIONS), '-d', String(DURATION)];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   const { stdout } = await run('node', [...args, url], { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors || undefined };
 }
 
 async function redisCalls(client) {
   const info = await client.info('commandstats');
   let total = 0;
-  for (const match of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) if (match[1] !== 'info') total += Number(match[2]);
-  return total;
+  let writes = 0;
+  for (const match of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) {
+    if (match[1] === 'info') continue;
+    total += Number(match[2]);
+    if (/^(set|setex|psetex|getset|getex|del|expire|pexpire|incr|incrby|hset|eval|evalsha|fcall)$/.test(match[1])) writes += Number(match[2]);
+  }
+  return { total, writes };
 }
 
-const upstream = createServer((_req, res) => res.end('ok'));
-const upstreamUrl = `http://127.0.0.1:${await listen(upstream)}`;
+function rssKb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  } catch {
+    return 0;
+  }
+}
 
-// Two baselines without any authentication: the plainest proxy, and one that forwards as claimgate does (X-Forwarded-*).
-const plainProxy = createProxyServer({ target: upstreamUrl, agent: new Agent({ keepAlive: true, maxSockets: 512 }) });
-const plain = createServer((req, res) => plainProxy.web(req, res));
-const plainUrl = `http://127.0.0.1:${await listen(plain)}`;
-const bareProxy = createProxyServer({ target: upstreamUrl, xfwd: true, agent: new Agent({ keepAlive: true, maxSockets: 512 }) });
-const bare = createServer((req, res) => bareProxy.web(req, res));
-const bareUrl = `http://127.0.0.1:${await listen(bare)}`;
+// --- Redis: a private one when possible, so that the command counts are claimgate's alone ---
+let redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+let redisNote = 'shared Redis (counts include any other client)';
+if (spawnSync('redis-server', ['--version']).error === undefined) {
+  const port = await freePort();
+  await startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], (line) => (line.includes('Ready to accept') ? true : undefined));
+  redisUrl = `redis://127.0.0.1:${port}`;
+  redisNote = 'private redis-server';
+}
 
-const dataDir = mkdtempSync(join(tmpdir(), 'claimgate-bench-'));
-const prefix = `cgbench:${process.pid}:`;
-const config = parseConfig({
+// --- PostgreSQL: a scratch database ---
+const dbName = `claimgate_bench_${process.pid}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const databaseUrl = new URL(ADMIN_URL);
+databaseUrl.pathname = `/${dbName}`;
+
+// --- the upstream and the bare proxy, each a process of its own ---
+const upstream = await startProcess('node', [join(HERE, 'upstream.mjs')], (line) => jsonField(line, 'port'));
+const upstreamUrl = `http://127.0.0.1:${upstream.value}`;
+const bare = await startProcess('node', [join(HERE, 'bare-proxy.mjs'), String(upstream.value)], (line) => jsonField(line, 'port'));
+
+// --- claimgate: migrate and create one claimed member with a password ---
+const configFile = join(dir, 'claimgate.yaml');
+const writeConfig = (workers) => writeFileSync(configFile, stringify({
   baseUrl: 'http://127.0.0.1',
-  secret: 'bench-secret-bench-secret-bench-secret-0123',
-  dataDir,
-  database: { url: process.env.DATABASE_URL ?? '' },
-  redis: { url: REDIS_URL, prefix },
+  secret: SECRET,
+  dataDir: dir,
+  database: { url: databaseUrl.href },
+  redis: { url: redisUrl, prefix: `cgbench:${process.pid}:` },
+  server: { workers },
   upstream: { url: upstreamUrl },
-  log: { level: 'silent' },
-}, 'bench', {});
-const runtime = await createRuntime(config, { logger: createLogger('silent') });
-const handle = createApp(runtime);
-const gateway = createServer(handle.handler);
-const gatewayUrl = `http://127.0.0.1:${await listen(gateway)}`;
-
-// A claimed member with a password, then a real sign-in for a session cookie.
-const { db } = runtime;
-const now = new Date();
-const id = crypto.randomUUID();
-const passwordHash = await argon2.hash('bench passphrase long enough');
-await db.transaction((m) => m.insert(db.entities.Member, {
-  id, email: 'bench@example.com', emailNormalized: 'bench@example.com', employeeId: null, username: null, usernameNormalized: null,
-  name: 'Bench Member', firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
-  managerEmail: null, startDate: null, loginMethod: 'password', status: 'claimed', pictureId: null,
-  passwordHash, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: now, deactivatedAt: null,
+  log: { level: 'info' },
 }));
-const loginPage = await fetch(`${gatewayUrl}/login`);
-const preCookie = loginPage.headers.get('set-cookie').split(';')[0];
-const csrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())[1];
-const signIn = await fetch(`${gatewayUrl}/login`, {
-  method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: preCookie },
-  body: new URLSearchParams({ _csrf: csrf, identifier: 'bench@example.com', password: 'bench passphrase long enough' }),
-});
-const cookie = signIn.headers.get('set-cookie').split(';')[0];
-const check = await fetch(`${gatewayUrl}/bench`, { headers: { cookie } });
-if (check.status !== 200 || (await check.text()) !== 'ok') throw new Error(`signed-in request did not reach the upstream: ${check.status}`);
+writeConfig(1);
+{
+  const { loadConfig } = await import('../../dist/src/config/load.js');
+  const { createRuntime } = await import('../../dist/src/runtime.js');
+  const { createLogger } = await import('../../dist/src/logging/logger.js');
+  const runtime = await createRuntime(loadConfig({ ...process.env, CLAIMGATE_CONFIG: configFile }), { logger: createLogger('silent') });
+  const { db } = runtime;
+  const now = new Date();
+  const passwordHash = await argon2.hash(PASSWORD);
+  await db.transaction((m) => m.insert(db.entities.Member, {
+    id: crypto.randomUUID(), email: 'bench@example.com', emailNormalized: 'bench@example.com', employeeId: null, username: null, usernameNormalized: null,
+    name: 'Bench Member', firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null,
+    managerEmail: null, startDate: null, loginMethod: 'password', status: 'claimed', pictureId: null,
+    passwordHash, createdAt: now, updatedAt: now, invitedAt: now, claimedAt: now, deactivatedAt: null,
+  }));
+  await runtime.close();
+}
 
-const redis = createClient({ url: REDIS_URL });
+async function signInAtClaimgate(url) {
+  const loginPage = await fetch(`${url}/login`);
+  const preCookie = loginPage.headers.get('set-cookie').split(';')[0];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())[1];
+  const signIn = await fetch(`${url}/login`, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: preCookie },
+    body: new URLSearchParams({ _csrf: csrf, identifier: 'bench@example.com', password: PASSWORD }),
+  });
+  const cookie = signIn.headers.get('set-cookie').split(';')[0];
+  const check = await fetch(`${url}/bench`, { headers: { cookie } });
+  if (check.status !== 200 || (await check.text()) !== 'ok') throw new Error(`signed-in request did not reach the upstream: ${check.status}`);
+  return cookie;
+}
+
+const redis = createClient({ url: redisUrl });
 await redis.connect();
 
-console.log(`proxy benchmark: ${CONNECTIONS} connections, ${DURATION}s each, node ${process.version}`);
-const plainBaseline = await autocannon(`${plainUrl}/bench`);
-const baseline = await autocannon(`${bareUrl}/bench`);
-const callsBefore = await redisCalls(redis);
-const claimgate = await autocannon(`${gatewayUrl}/bench`, { cookie });
-const callsAfter = await redisCalls(redis);
+async function claimgateRow(workers) {
+  writeConfig(workers);
+  const server = await startProcess('node', [join(ROOT, 'dist/src/server/main.js')], (line) => jsonField(line, 'port', 'claimgate listening'), {
+    cwd: ROOT, env: { ...process.env, CLAIMGATE_CONFIG: configFile, PORT: '0' },
+  });
+  const url = `http://127.0.0.1:${server.value}`;
+  const cookie = await signInAtClaimgate(url);
+  const pids = [server.child.pid, ...server.lines.map((line) => jsonField(line, 'pid', 'worker listening')).filter(Boolean)];
+  const idle = pids.map(rssKb);
+  const before = await redisCalls(redis);
+  const result = await load(`${url}/bench`, { cookie });
+  const after = await redisCalls(redis);
+  const loaded = pids.map(rssKb);
+  await stop(server.child);
+  return {
+    ...result,
+    commands: (after.total - before.total) / result.requests,
+    writes: (after.writes - before.writes) / result.requests,
+    processes: pids.length,
+    idleRss: idle,
+    loadedRss: loaded,
+  };
+}
 
-const rows = [
-  ['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'],
-  ['bare proxy, plain', plainBaseline.rps.toFixed(0), plainBaseline.p50, plainBaseline.p99, plainBaseline.requests, plainBaseline.non2xx],
-  ['bare proxy, X-Forwarded-*', baseline.rps.toFixed(0), baseline.p50, baseline.p99, baseline.requests, baseline.non2xx],
-  ['claimgate (Redis session)', claimgate.rps.toFixed(0), claimgate.p50, claimgate.p99, claimgate.requests, claimgate.non2xx],
-];
-for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(i === 0 ? 28 : 12)).join(''));
-const ratio = claimgate.rps / baseline.rps;
-const addedP99 = claimgate.p99 - baseline.p99;
-const commandsPerRequest = (callsAfter - callsBefore) / claimgate.requests;
-console.log(`throughput ratio claimgate / bare with X-Forwarded-*: ${ratio.toFixed(2)} (target >= 0.70)`);
-console.log(`throughput ratio claimgate / plain bare: ${(claimgate.rps / plainBaseline.rps).toFixed(2)}`);
-console.log(`p99 added: ${addedP99.toFixed(2)} ms over bare with X-Forwarded-*, ${(claimgate.p99 - plainBaseline.p99).toFixed(2)} ms over plain (target <= 2 ms)`);
-console.log(`Redis commands per proxied request: ${commandsPerRequest.toFixed(3)} (target <= 1)`);
+async function apacheRow() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const op = await startOp([`${base}/redirect_uri`]);
+  const runtimeDir = join(dir, 'apache');
+  spawnSync('mkdir', ['-p', runtimeDir]);
+  spawnSync('chmod', ['755', dir, runtimeDir]);
+  const conf = join(runtimeDir, 'httpd.conf');
+  const modules = '/usr/lib/apache2/modules';
+  writeFileSync(conf, `
+ServerRoot ${runtimeDir}
+ServerName 127.0.0.1
+Listen 127.0.0.1:${port}
+PidFile ${runtimeDir}/httpd.pid
+DefaultRuntimeDir ${runtimeDir}
+ErrorLog ${runtimeDir}/error.log
+LogLevel warn
+${process.getuid?.() === 0 ? 'User www-data\nGroup www-data' : ''}
+LoadModule mpm_event_module ${modules}/mod_mpm_event.so
+LoadModule authz_core_module ${modules}/mod_authz_core.so
+LoadModule authn_core_module ${modules}/mod_authn_core.so
+LoadModule authz_user_module ${modules}/mod_authz_user.so
+LoadModule proxy_module ${modules}/mod_proxy.so
+LoadModule proxy_http_module ${modules}/mod_proxy_http.so
+LoadModule auth_openidc_module ${APACHE_MODULE}
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 60
+OIDCProviderMetadataURL ${op.issuer}/.well-known/openid-configuration
+OIDCClientID ${op.clientId}
+OIDCClientSecret ${op.clientSecret}
+OIDCRedirectURI ${base}/redirect_uri
+OIDCCryptoPassphrase bench-crypto-passphrase-0123456789
+OIDCScope "openid email profile"
+OIDCPKCEMethod S256
+ProxyPass /redirect_uri !
+ProxyPass / ${upstreamUrl}/
+<Location />
+  AuthType openid-connect
+  Require valid-user
+</Location>
+`);
+  const apache = spawn('apache2', ['-f', conf, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(apache);
+  let output = '';
+  apache.stdout.on('data', (chunk) => (output += chunk));
+  apache.stderr.on('data', (chunk) => (output += chunk));
+  for (let i = 0; i < 100; i++) {
+    if (apache.exitCode !== null) throw new Error(`apache2 exited: ${output} ${existsSync(join(runtimeDir, 'error.log')) ? readFileSync(join(runtimeDir, 'error.log'), 'utf8') : ''}`.replace(/\s+/g, ' '));
+    if (await fetch(`${base}/`, { redirect: 'manual' }).then(() => true, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const cookie = await signInAtOp(op, `${base}/bench`).catch((error) => {
+    const log = readFileSync(join(runtimeDir, 'error.log'), 'utf8').trim().split('\n').filter((line) => /error|crit/.test(line)).slice(-2).join(' | ');
+    throw new Error(`${error.message.split('\n')[0].slice(0, 120)} (error.log: ${log})`);
+  });
+  const check = await fetch(`${base}/bench`, { headers: { cookie } });
+  if (check.status !== 200 || (await check.text()) !== 'ok') throw new Error(`Apache signed-in request did not reach the upstream: ${check.status}`);
+  const result = await load(`${base}/bench`, { cookie });
+  await stop(apache);
+  await op.close();
+  return result;
+}
+
+const cores = availableParallelism();
+console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+const rows = [];
+const bareResult = await load(`http://127.0.0.1:${bare.value}/bench`);
+rows.push(['bare Node proxy (no auth)', bareResult]);
+const one = await claimgateRow(1);
+rows.push(['claimgate, 1 worker', one]);
+const auto = await claimgateRow('auto');
+rows.push([`claimgate, auto (${auto.processes - 1} workers)`, auto]);
+let apache;
+let apacheNote = '';
+if (hasApache) {
+  try {
+    apache = await apacheRow();
+    rows.push(['Apache + mod_auth_openidc', apache]);
+  } catch (error) {
+    apacheNote = `Apache + mod_auth_openidc: failed (${error.message.split('\n')[0]})`;
+  }
+} else {
+  apacheNote = 'Apache + mod_auth_openidc: skipped (apache2 or libapache2-mod-auth-openidc is not installed)';
+}
+
+const cell = (value, i) => String(value).padEnd(i === 0 ? 32 : 12);
+console.log(['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'].map(cell).join(''));
+for (const [name, r] of rows) console.log([name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.requests, r.non2xx].map(cell).join('') + (r.errors ? ` errors: ${r.errors}` : ''));
+if (apacheNote) console.log(apacheNote);
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+console.log(`claimgate 1 worker / bare Node proxy, req/s: ${(one.rps / bareResult.rps).toFixed(2)} (target >= 0.80: ${verdict(one.rps >= 0.8 * bareResult.rps)}); p99: ${(one.p99 / bareResult.p99).toFixed(2)}x`);
+console.log(`claimgate auto / bare Node proxy, req/s: ${(auto.rps / bareResult.rps).toFixed(2)}; p99: ${(auto.p99 / bareResult.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * bareResult.p99)})`);
+if (apache) {
+  console.log(`claimgate auto / Apache + mod_auth_openidc, req/s: ${(auto.rps / apache.rps).toFixed(2)} (target >= 1.0: ${verdict(auto.rps >= apache.rps)}); p99: ${(auto.p99 / apache.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * apache.p99)})`);
+}
+for (const [name, r] of [['1 worker', one], ['auto', auto]]) {
+  console.log(`claimgate ${name}: Redis commands per proxied request ${r.commands.toFixed(3)} (target <= 1), writes ${r.writes.toFixed(3)} (target 0)`);
+  const mb = (kb) => (kb / 1024).toFixed(0);
+  console.log(`claimgate ${name}: RSS MB ${r.processes > 1 ? 'primary, then each worker' : 'of the process'}: idle ${r.idleRss.map(mb).join(' / ')}; after the load ${r.loadedRss.map(mb).join(' / ')}`);
+}
 
 await redis.quit();
-for (const server of [gateway, bare, plain, upstream]) server.closeAllConnections?.();
-await Promise.all([gateway, bare, plain, upstream].map((server) => new Promise((resolve) => server.close(resolve))));
-handle.close();
-const keys = await runtime.redis.keys(`${prefix}*`);
-if (keys.length) await runtime.redis.del(keys);
-await runtime.close();
-rmSync(dataDir, { recursive: true, force: true });
+for (const child of children) await stop(child);
+await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await admin.end();
+rmSync(dir, { recursive: true, force: true });

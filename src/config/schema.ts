@@ -112,6 +112,15 @@ export const configSchema = z.strictObject({
       .union([z.boolean(), z.number().int().min(0), z.string().regex(TRUST_PROXY, 'use true, a hop count, loopback/linklocal/uniquelocal, or addresses/CIDRs separated by commas')])
       .default(false),
     database: z.strictObject({ url: optionalUrl }).prefault({}),
+    server: z
+      .strictObject({
+        /**
+         * Processes serving the port: a number, or `auto` (one per core). Unset: `auto` with database.url, 1 in the
+         * embedded mode (SQLite has one writer). See src/server/worker-count.ts.
+         */
+        workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).optional(),
+      })
+      .prefault({}),
     redis: z.strictObject({ url: optionalUrl, prefix: z.string().default('claimgate:') }).prefault({}),
     claim: z.strictObject({
         methods: z.strictObject({ link: z.boolean().default(true), accessCode: z.boolean().default(true), sso: z.boolean().default(true) })
@@ -292,6 +301,13 @@ export const configSchema = z.strictObject({
     }
     if (config.database.url && !/^postgres(ql)?:/.test(config.database.url)) {
       ctx.addIssue({ code: 'custom', path: ['database', 'url'], message: 'only postgres:// URLs are supported' });
+    }
+    if (!config.database.url && config.server.workers !== undefined && config.server.workers !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server', 'workers'],
+        message: 'must be 1 in the embedded mode (SQLite allows one writer): set database.url to run more workers',
+      });
     }
     if (config.redis.url && !/^rediss?:/.test(config.redis.url)) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });

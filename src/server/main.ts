@@ -1,14 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { createApp } from '../http/app.js';
-import { serverWorkers } from '../jobs/workers.js';
-import { createRuntime } from '../runtime.js';
+import type { Config } from '../config/schema.js';
+import { workerCount } from './worker-count.js';
 
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -16,50 +13,24 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await createRuntime(config, { defaultMetrics: true });
-  const handle = createApp(runtime);
-  const port = Number(process.env.PORT ?? 3000);
-  const server = createServer(handle.handler);
-  server.on('upgrade', handle.upgrade);
-  let stopping = false;
-  // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
-  // database and Redis. A request still running after the grace period is cut off with exit code 1.
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    runtime.logger.info({ signal }, 'shutting down: draining requests in flight');
-    setTimeout(() => {
-      runtime.logger.error({ signal }, 'requests still in flight after the grace period: exiting');
-      process.exit(1);
-    }, 10_000).unref();
-    server.close(() => {
-      handle.close();
-      void runtime.close().then(
-        () => {
-          runtime.logger.info({ signal }, 'stopped');
-          process.exit(0);
-        },
-        () => process.exit(1),
-      );
-    });
-    // A keep-alive connection whose last request just finished is idle now: close it rather than wait for its timeout.
-    server.closeIdleConnections();
-    setInterval(() => server.closeIdleConnections(), 100).unref();
-  };
-  // Handlers first: a SIGTERM while the job workers start still drains and exits cleanly.
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  await runtime.jobs.startWorkers(serverWorkers(runtime));
-  if (stopping) return;
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    const reason = error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one, and baseUrl to match)` : error.message;
-    process.stderr.write(`claimgate failed to start: ${reason}\n`);
-    process.exit(1);
-  });
-  server.listen(port, () => {
-    const { port: listening } = server.address() as AddressInfo;
-    runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
-  });
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const workers = workerCount(config);
+  // The serving code is loaded only where it serves: a cluster primary stays a small process.
+  if (workers === 1) {
+    const { serve } = await import('./serve.js');
+    return serve(config, { jobs: true });
+  }
+  if (cluster.isPrimary) {
+    const { runPrimary } = await import('./primary.js');
+    return runPrimary(config, workers);
+  }
+  const slot = Number(process.env.CLAIMGATE_WORKER_SLOT);
+  const { serve } = await import('./serve.js');
+  // Background jobs run in worker 1 only (its replacement takes them over after a crash), never once per worker.
+  return serve(config, { jobs: slot === 1, worker: slot });
 }
 
 main().catch((error: unknown) => {

@@ -17,7 +17,8 @@ export interface ServerProcess {
 
 /** Writes a configuration file every process started with it shares (same data folder, database, Redis prefix). */
 export function writeServerConfig(dir: string, databaseUrl: string | undefined, redisUrl: string | undefined, overrides: Record<string, unknown> = {}): string {
-  const input = testConfigInput(dir, databaseUrl, { redis: { url: redisUrl ?? '' }, ...overrides });
+  // One process unless a test asks for workers: production mode's default (`auto`) would fork one per core.
+  const input = testConfigInput(dir, databaseUrl, { redis: { url: redisUrl ?? '' }, server: { workers: 1 }, ...overrides });
   const file = join(dir, 'claimgate.yaml');
   writeFileSync(file, stringify(input));
   return file;

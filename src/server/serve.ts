@@ -1,0 +1,67 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/schema.js';
+import { createApp } from '../http/app.js';
+import { serverWorkers } from '../jobs/workers.js';
+import { createRuntime } from '../runtime.js';
+
+export interface ServeOptions {
+  /** Whether this process runs the background jobs (reminders, exports, clean-up): exactly one process per server. */
+  jobs: boolean;
+  /** The worker slot under a cluster primary (1..n); absent when this process is the whole server. */
+  worker?: number;
+}
+
+/** One serving process: the runtime, the HTTP server on PORT, graceful shutdown on SIGTERM/SIGINT. */
+export async function serve(config: Config, options: ServeOptions): Promise<void> {
+  const runtime = await createRuntime(config, { defaultMetrics: true });
+  const handle = createApp(runtime);
+  const port = Number(process.env.PORT ?? 3000);
+  const server = createServer(handle.handler);
+  server.on('upgrade', handle.upgrade);
+  let stopping = false;
+  // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
+  // database and Redis. A request still running after the grace period is cut off with exit code 1.
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info({ signal, worker: options.worker }, 'shutting down: draining requests in flight');
+    setTimeout(() => {
+      runtime.logger.error({ signal, worker: options.worker }, 'requests still in flight after the grace period: exiting');
+      process.exit(1);
+    }, 10_000).unref();
+    server.close(() => {
+      handle.close();
+      void runtime.close().then(
+        () => {
+          runtime.logger.info({ signal, worker: options.worker }, 'stopped');
+          process.exit(0);
+        },
+        () => process.exit(1),
+      );
+    });
+    // A keep-alive connection whose last request just finished is idle now: close it rather than wait for its timeout.
+    server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+  };
+  // Handlers first: a SIGTERM while the job workers start still drains and exits cleanly.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (options.jobs) {
+    await runtime.jobs.startWorkers(serverWorkers(runtime));
+    runtime.logger.info({ worker: options.worker, engine: runtime.jobs.kind }, 'background jobs started');
+  }
+  if (stopping) return;
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one, and baseUrl to match)` : error.message;
+    process.stderr.write(`claimgate failed to start: ${reason}\n`);
+    process.exit(1);
+  });
+  server.listen(port, () => {
+    const { port: listening } = server.address() as AddressInfo;
+    const facts = { port: listening, baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' };
+    // Under a primary, the primary announces the server once every worker listens.
+    if (options.worker) runtime.logger.info({ ...facts, worker: options.worker, pid: process.pid }, 'worker listening');
+    else runtime.logger.info(facts, 'claimgate listening');
+  });
+}
