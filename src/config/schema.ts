@@ -140,6 +140,17 @@ export const configSchema = z.strictObject({
       .prefault({}),
     members: z.strictObject({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })
       .prefault({}),
+    scim: z.strictObject({
+        /** What a member created by SCIM becomes: provisioned (no email sent) or invited (claim link mailed). */
+        onCreate: z.enum(['provision', 'invite']).default('provision'),
+        /** The login method of members created by SCIM; absent: members.defaultLoginMethod. */
+        loginMethod: z.enum(['password', 'sso']).optional(),
+        /** Requests per client and window, across every replica; past it, 429 with Retry-After. */
+        rateLimit: z.strictObject({ requests: z.number().int().min(1).default(1200), window: duration('1m') }).prefault({}),
+        /** The largest page of a list (`count`). */
+        maxResults: z.number().int().min(1).max(1000).default(200),
+      })
+      .prefault({}),
     sso: z.strictObject({
         required: z.boolean().default(false),
         providers: z.array(z.discriminatedUnion('type', [samlProvider, oidcProvider])).default([]),

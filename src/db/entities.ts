@@ -5,6 +5,7 @@ import type {
   AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
   PictureRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
 } from './rows.js';
+import type { ScimClientRow, ScimGroupMemberRow, ScimGroupRow, ScimUserRow } from './scim-rows.js';
 import type { SsoAccountRow } from './sso-rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
@@ -247,7 +248,62 @@ export function entities(engine: Engine) {
     },
   });
 
+  // SCIM provisioning (src/scim/).
+  const ScimClient = new EntitySchema<ScimClientRow>({
+    name: 'ScimClient',
+    tableName: 'scim_clients',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      name: text(64),
+      tokenHash: { ...text(64), name: 'token_hash' },
+      createdAt: time('created_at'),
+      rotatedAt: time('rotated_at', true),
+      revokedAt: time('revoked_at', true),
+      lastUsedAt: time('last_used_at', true),
+    },
+  });
+
+  const ScimUser = new EntitySchema<ScimUserRow>({
+    name: 'ScimUser',
+    tableName: 'scim_users',
+    columns: {
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+      clientId: { ...text(36), name: 'client_id' },
+      externalId: { ...text(255, true), name: 'external_id' },
+      userName: { ...text(320), name: 'user_name' },
+      userNameNormalized: { ...text(320), name: 'user_name_normalized' },
+      version: { type: 'integer' },
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+    },
+  });
+
+  const ScimGroup = new EntitySchema<ScimGroupRow>({
+    name: 'ScimGroup',
+    tableName: 'scim_groups',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      clientId: { ...text(36), name: 'client_id' },
+      displayName: { ...text(100), name: 'display_name' },
+      displayNameNormalized: { ...text(100), name: 'display_name_normalized' },
+      externalId: { ...text(255, true), name: 'external_id' },
+      version: { type: 'integer' },
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+    },
+  });
+
+  const ScimGroupMember = new EntitySchema<ScimGroupMemberRow>({
+    name: 'ScimGroupMember',
+    tableName: 'scim_group_members',
+    columns: {
+      groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+    },
+  });
+
   return {
+    ScimClient, ScimUser, ScimGroup, ScimGroupMember,
     Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, ShortLived,
     SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent,
   };
