@@ -15,7 +15,8 @@ const isObject = (value: unknown): value is Json => Boolean(value) && typeof val
 /**
  * The operations of a PatchOp body, with the spellings IdPs use brought to RFC 7644's: Entra ID capitalises op names
  * ("Replace") and sends booleans as "True"/"False"; the core schema URN before a path is dropped. A path naming
- * `id` or `meta`, or a value object setting them, is refused as a mutability error.
+ * `id` or `meta`, or a value object setting `meta`, is refused as a mutability error (an `id` in a value object must
+ * be the resource's own: the caller compares).
  */
 export function readPatch(body: unknown): ScimPatchOperation[] {
   if (!isObject(body)) throw badSyntax('the body must be a JSON object');
@@ -24,7 +25,7 @@ export function readPatch(body: unknown): ScimPatchOperation[] {
   const operations = body.Operations ?? body.operations;
   if (!Array.isArray(operations) || !operations.length) throw badSyntax('Operations must be a non-empty list');
   if (operations.length > MAX_OPERATIONS) throw badSyntax(`at most ${MAX_OPERATIONS} operations per request`);
-  return operations.map((operation: unknown) => {
+  return operations.flatMap((operation: unknown) => {
     if (!isObject(operation)) throw badSyntax('each operation must be an object');
     const op = typeof operation.op === 'string' ? operation.op.toLowerCase() : '';
     if (op !== 'add' && op !== 'replace' && op !== 'remove') throw badSyntax(`op must be add, replace or remove, not "${String(operation.op).slice(0, 20)}"`);
@@ -37,11 +38,25 @@ export function readPatch(body: unknown): ScimPatchOperation[] {
     let value = operation.value;
     if (!path && isObject(value)) {
       const keys = Object.keys(value).map((key) => key.replace(CORE_PREFIX, ''));
-      if (keys.some((key) => IMMUTABLE.test(key))) throw new ScimError(400, 'id and meta cannot be changed', 'mutability');
+      // Okta repeats the resource's own id in a replace's value: allowed, and the caller refuses a different id.
+      if (keys.some((key) => /^meta(\.|$)/i.test(key))) throw new ScimError(400, 'meta cannot be changed', 'mutability');
       value = Object.fromEntries(Object.entries(value).map(([key, item]) => [key.replace(CORE_PREFIX, ''), key.toLowerCase() === 'active' ? booleanOf(item, 'active') : item]));
     }
     if (path?.toLowerCase() === 'active' && op !== 'remove') value = booleanOf(value, 'active');
+    if (op === 'remove' && path && !path.includes('[') && Array.isArray(value)) return removalsByValue(path, value);
     return (value === undefined ? { op, path } : { op, path, value }) as ScimPatchOperation;
+  });
+}
+
+/**
+ * Entra ID removes group members by value (`"path": "members", "value": [{ "value": "<id>", "$ref": null }]`): one
+ * removal per value, as a filtered path, so that the other attributes of an item do not have to match.
+ */
+function removalsByValue(path: string, items: unknown[]): ScimPatchOperation[] {
+  return items.map((item) => {
+    const value = isObject(item) ? item.value : undefined;
+    if (typeof value !== 'string' || !value || /["\\]/.test(value) || value.length > 255) throw badSyntax(`each value to remove from ${path.slice(0, 50)} needs a plain "value"`);
+    return { op: 'remove', path: `${path}[value eq "${value}"]` } as ScimPatchOperation;
   });
 }
 
