@@ -7,6 +7,7 @@ export const AUDIT_EVENTS = [
   'member.code_issued',
   'member.code_revoked',
   'member.reminded',
+  'member.groups_assigned',
   'claim.link_opened',
   'claim.link_rejected',
   'claim.started',
@@ -32,6 +33,7 @@ export const AUDIT_EVENTS = [
   'import.previewed',
   'import.applied',
   'admin.access_denied',
+  'access.denied',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

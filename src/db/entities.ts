@@ -2,7 +2,7 @@ import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import { FIELD_LENGTHS as LENGTH } from '../members/field-rules.js';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
-  AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
+  AccessCodeRow, AssignmentRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
   PictureRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
 } from './rows.js';
 import type { SsoAccountRow } from './sso-rows.js';
@@ -116,6 +116,7 @@ export function entities(engine: Engine) {
       id: { type: 'varchar', length: 36, primary: true },
       name: text(100),
       nameNormalized: { ...text(100), name: 'name_normalized' },
+      selectable: { type: 'boolean', default: true },
       createdAt: time('created_at'),
     },
   });
@@ -126,6 +127,18 @@ export function entities(engine: Engine) {
     columns: {
       memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
       groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      createdAt: time('created_at'),
+    },
+  });
+
+  const Assignment = new EntitySchema<AssignmentRow>({
+    name: 'Assignment',
+    tableName: 'group_assignments',
+    columns: {
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+      groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      source: { type: 'varchar', length: 80, primary: true },
+      assignedBy: { ...text(64, true), name: 'assigned_by' },
       createdAt: time('created_at'),
     },
   });
@@ -248,7 +261,7 @@ export function entities(engine: Engine) {
   });
 
   return {
-    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, ShortLived,
+    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Assignment, Picture, AuditEvent, ShortLived,
     SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent,
   };
 }
