@@ -176,6 +176,8 @@ export const configSchema = z.strictObject({
         groups: z.strictObject({
             enabled: z.boolean().default(false),
             pool: z.array(z.string().trim().min(1).max(100)).default([]),
+            /** Groups members may never choose (not offered, not accepted): only an admin, import, SSO or SCIM assigns them. */
+            assignedOnly: z.array(z.string().trim().min(1).max(100)).default([]),
             min: z.number().int().min(0).default(0),
             max: z.number().int().min(1).default(5),
           })
@@ -269,6 +271,10 @@ export const configSchema = z.strictObject({
       if (!profile.fields.includes(field)) {
         ctx.addIssue({ code: 'custom', path: ['firstAccess', 'profile', 'required', index], message: `"${field}" is not in profile.fields` });
       }
+    });
+    const assignedOnly = new Set(groups.assignedOnly.map((name) => name.toLowerCase()));
+    groups.pool.forEach((name, index) => {
+      if (assignedOnly.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['firstAccess', 'groups', 'pool', index], message: `"${name}" is also listed in firstAccess.groups.assignedOnly` });
     });
     if (groups.min > groups.max) {
       ctx.addIssue({ code: 'custom', path: ['firstAccess', 'groups', 'min'], message: 'must not be greater than groups.max' });

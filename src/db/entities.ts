@@ -2,7 +2,7 @@ import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import { FIELD_LENGTHS as LENGTH } from '../members/field-rules.js';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
-  AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
+  AccessCodeRow, AssignmentRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
   PictureRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
 } from './rows.js';
 import type { ScimClientRow, ScimGroupMemberRow, ScimGroupRow, ScimUserRow } from './scim-rows.js';
@@ -117,6 +117,7 @@ export function entities(engine: Engine) {
       id: { type: 'varchar', length: 36, primary: true },
       name: text(100),
       nameNormalized: { ...text(100), name: 'name_normalized' },
+      selectable: { type: 'boolean', default: true },
       createdAt: time('created_at'),
     },
   });
@@ -127,6 +128,18 @@ export function entities(engine: Engine) {
     columns: {
       memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
       groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      createdAt: time('created_at'),
+    },
+  });
+
+  const Assignment = new EntitySchema<AssignmentRow>({
+    name: 'Assignment',
+    tableName: 'group_assignments',
+    columns: {
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+      groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      source: { type: 'varchar', length: 80, primary: true },
+      assignedBy: { ...text(64, true), name: 'assigned_by' },
       createdAt: time('created_at'),
     },
   });
@@ -304,7 +317,7 @@ export function entities(engine: Engine) {
 
   return {
     ScimClient, ScimUser, ScimGroup, ScimGroupMember,
-    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, ShortLived,
+    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Assignment, Picture, AuditEvent, ShortLived,
     SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent,
   };
 }
