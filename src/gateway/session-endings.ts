@@ -1,7 +1,10 @@
 import type { Runtime } from '../runtime.js';
 
-/** A session that ended, or a member whose every session ended (deactivation). */
-export type SessionEnding = { sid: string } | { memberId: string };
+/**
+ * A session that ended, or sessions of one member that ended: `sids` when only those ended (sign out everywhere
+ * else), none when every one did (deactivation). Either way the member's cached identity is stale.
+ */
+export type SessionEnding = { sid: string } | { memberId: string; sids?: string[] };
 
 function channel(runtime: Runtime): string {
   return `${runtime.config.redis.prefix}session-endings`;
@@ -23,7 +26,10 @@ function parseEnding(message: string): SessionEnding | undefined {
   try {
     const value = JSON.parse(message) as Record<string, unknown>;
     if (typeof value.sid === 'string') return { sid: value.sid };
-    if (typeof value.memberId === 'string') return { memberId: value.memberId };
+    if (typeof value.memberId === 'string') {
+      const sids = Array.isArray(value.sids) ? value.sids.filter((sid): sid is string => typeof sid === 'string') : undefined;
+      return sids ? { memberId: value.memberId, sids } : { memberId: value.memberId };
+    }
   } catch {
     // Not one of ours: ignored.
   }

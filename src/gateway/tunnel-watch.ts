@@ -57,7 +57,7 @@ export function watchTunnels(runtime: Runtime, tunnels: Tunnels): TunnelWatch {
       return;
     }
     runtime.identities.forget(ending.memberId);
-    const count = tunnels.endMember(ending.memberId);
+    const count = ending.sids ? ending.sids.reduce((closed, sid) => closed + tunnels.endSession(sid), 0) : tunnels.endMember(ending.memberId);
     if (count) logger.info({ memberId: ending.memberId, reason: 'member_ended', tunnels: count }, 'websocket tunnels closed: their session ended');
   });
 

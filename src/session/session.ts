@@ -79,7 +79,8 @@ export function regenerateSession(req: Request): Promise<void> {
 export async function signIn(req: Request, memberId: string, at: Date, extra: Partial<Pick<SessionData, 'sso' | 'authenticatedAt'>> = {}): Promise<void> {
   await regenerateSession(req);
   const now = at.getTime();
-  Object.assign(req.session, { memberId, authenticatedAt: now, lastSeenAt: now }, extra);
+  const device = { createdAt: now, address: req.ip ?? '', userAgent: (req.get('user-agent') ?? '').slice(0, 512) };
+  Object.assign(req.session, { memberId, authenticatedAt: now, lastSeenAt: now, ...device }, extra);
   await saveSession(req);
 }
 

@@ -52,6 +52,9 @@ export class StoreSessionStore extends session.Store {
     }
     let created: boolean;
     try {
+      // Indexed before it exists, so that ending all of a member's sessions never misses one; an entry whose
+      // session was never written is dropped when the index is next read.
+      if (data.memberId) await this.store.addToSet('memberSessions', data.memberId, sid, ttlMs);
       created = await this.store.setIfAbsent('sessions', sid, value, ttlMs);
     } catch (error) {
       restoreGeneratedMark(data);
@@ -61,9 +64,14 @@ export class StoreSessionStore extends session.Store {
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.store
-      .delete('sessions', sid)
+    this.remove(sid)
       .then(() => callback?.())
       .catch((error: unknown) => callback?.(error));
+  }
+
+  private async remove(sid: string): Promise<void> {
+    const raw = await this.store.take('sessions', sid);
+    const memberId = raw ? (JSON.parse(raw) as Partial<session.SessionData>).memberId : undefined;
+    if (memberId) await this.store.removeFromSet('memberSessions', memberId, [sid]);
   }
 }

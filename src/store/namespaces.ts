@@ -11,6 +11,8 @@ export const NAMESPACES = {
   samlRequest: 'saml-request:',
   /** Rate-limit counters. */
   rateLimits: 'rl:',
+  /** Each member's index of session ids (src/session/member-sessions.ts), a set per member. */
+  memberSessions: 'member-sess:',
 } as const;
 
 export type Namespace = keyof typeof NAMESPACES;

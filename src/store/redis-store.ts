@@ -37,5 +37,15 @@ export function redisStore(redis: RedisClient, deploymentPrefix: string): ShortL
       const [value, msLeft] = await redis.multi().get(k).pTTL(k).exec();
       return asCounter(value, msLeft);
     },
+    async addToSet(namespace, id, member, ttlMs) {
+      // One expiry for the whole set, only ever pushed later: it outlives every entry added to it.
+      const k = key(namespace, id);
+      const ms = Math.max(1, Math.ceil(ttlMs));
+      await redis.multi().sAdd(k, member).pExpire(k, ms, 'NX').pExpire(k, ms, 'GT').exec();
+    },
+    setMembers: (namespace, id) => redis.sMembers(key(namespace, id)),
+    async removeFromSet(namespace, id, members) {
+      if (members.length) await redis.sRem(key(namespace, id), members);
+    },
   };
 }

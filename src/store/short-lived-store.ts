@@ -27,4 +27,9 @@ export interface ShortLivedStore {
   increment(namespace: Namespace, id: string, by: number, ttlMs: number, options?: { restart?: boolean }): Promise<Counter>;
   /** A counter's current value, or null when it does not exist or has expired. */
   counter(namespace: Namespace, id: string): Promise<Counter | null>;
+  /** Adds `member` to the set `id`; the entry lives at least `ttlMs` (a set is small: one entry per session). */
+  addToSet(namespace: Namespace, id: string, member: string, ttlMs: number): Promise<void>;
+  /** The live members of a set, in no particular order; an empty list when it does not exist. */
+  setMembers(namespace: Namespace, id: string): Promise<string[]>;
+  removeFromSet(namespace: Namespace, id: string, members: string[]): Promise<void>;
 }

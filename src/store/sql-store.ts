@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
+import { In, LessThanOrEqual, MoreThan, Raw, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { prefixPattern } from '../db/like.js';
 import { NAMESPACES, type Namespace } from './namespaces.js';
 import type { Counter, ShortLivedStore } from './short-lived-store.js';
 
@@ -19,7 +20,11 @@ export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
   const table = db.entities.ShortLived;
   // Ids can carry what a client typed (a sign-in name, an employee ID): stored as a digest, they are short and never
   // text PostgreSQL refuses (a NUL byte).
-  const key = (namespace: Namespace, id: string) => `${NAMESPACES[namespace]}${createHash('sha256').update(id).digest('base64url')}`;
+  const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+  const key = (namespace: Namespace, id: string) => `${NAMESPACES[namespace]}${digest(id)}`;
+  // A set is one row per entry under its key and a colon; the row's value is the entry itself.
+  const setPrefix = (namespace: Namespace, id: string) => `${key(namespace, id)}:`;
+  const entryKey = (namespace: Namespace, id: string, member: string) => `${setPrefix(namespace, id)}${digest(member)}`;
   const live = (k: string, at: number) => ({ key: k, expiresAt: MoreThan(at) });
   let lastSweep = 0;
 
@@ -113,5 +118,23 @@ export function sqlStore(db: Database, now: () => Date): ShortLivedStore {
       }
     },
     counter: (namespace, id) => readCounter(db.source.manager, key(namespace, id), now().getTime()),
+    async addToSet(namespace, id, member, ttlMs) {
+      const at = now().getTime();
+      await db.transaction((manager) => manager.upsert(table, { key: entryKey(namespace, id, member), value: member, count: 0, expiresAt: at + ttlMs }, ['key']));
+      sweep(at);
+    },
+    async setMembers(namespace, id) {
+      const prefix = setPrefix(namespace, id);
+      const rows = await db.source.manager.findBy(table, {
+        key: Raw((column) => `${column} LIKE :pattern ESCAPE '\\'`, { pattern: prefixPattern(prefix) }),
+        expiresAt: MoreThan(now().getTime()),
+      });
+      // SQLite's LIKE ignores case; the digests do not.
+      return rows.filter((row) => row.key.startsWith(prefix) && row.value !== null).map((row) => row.value!);
+    },
+    async removeFromSet(namespace, id, members) {
+      if (!members.length) return;
+      await db.transaction((manager) => manager.delete(table, { key: In(members.map((member) => entryKey(namespace, id, member))) }));
+    },
   };
 }

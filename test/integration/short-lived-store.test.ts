@@ -185,4 +185,23 @@ describe.each(backends)('the short-lived store on %s', (_name, open) => {
     await b.store.delete('rateLimits', id);
     expect(await b.store.counter('rateLimits', id)).toBeNull();
   });
+  it('sets: members read back, are removed one by one, and stay apart per set and namespace', async () => {
+    const id = fresh();
+    await Promise.all(['s1', 's2', 's_3%'].map((member) => b.store.addToSet('memberSessions', id, member, LONG)));
+    await b.store.addToSet('memberSessions', `${id}-other`, 'elsewhere', LONG);
+    expect((await b.store.setMembers('memberSessions', id)).sort()).toEqual(['s1', 's2', 's_3%']);
+    await b.store.removeFromSet('memberSessions', id, ['s1', 's_3%', 'never-added']);
+    expect(await b.store.setMembers('memberSessions', id)).toEqual(['s2']);
+    expect(await b.store.setMembers('memberSessions', `${id}-other`)).toEqual(['elsewhere']);
+  });
+
+  // Attack: an index that forgets a session before it ends (a member's "sign out everywhere" would miss it).
+  it('sets: a later, longer entry keeps the set alive past an earlier entry’s ttl', async () => {
+    const id = fresh();
+    await b.store.addToSet('memberSessions', id, 'short', SHORT);
+    await b.store.addToSet('memberSessions', id, 'long', LONG);
+    expect((await b.store.setMembers('memberSessions', id)).sort()).toEqual(['long', 'short']);
+    await b.pass(SHORT * 2);
+    expect(await b.store.setMembers('memberSessions', id)).toContain('long');
+  });
 });
