@@ -1,6 +1,8 @@
 import { In, type EntityManager } from 'typeorm';
 import type { ScimClientRow } from '../db/scim-rows.js';
+import { setAssignedGroups } from '../groups/assigned.js';
 import type { Runtime } from '../runtime.js';
+import { scimActor } from './tokens.js';
 
 /** For each member, the display names of the client's groups it is in now (inside the caller's transaction). */
 export async function scimGroupNames(runtime: Runtime, manager: EntityManager, client: ScimClientRow, memberIds: string[]): Promise<Map<string, string[]>> {
@@ -17,8 +19,12 @@ export async function scimGroupNames(runtime: Runtime, manager: EntityManager, c
   return out;
 }
 
-/** Brings the members' assigned groups from this client in line with its SCIM groups. */
+/**
+ * Brings the members' assigned groups from this client (source `scim:<client name>`) in line with its SCIM groups,
+ * in the caller's transaction: the gateway's group checks read assigned groups only.
+ */
 export async function syncAssignedGroups(runtime: Runtime, manager: EntityManager, client: ScimClientRow, memberIds: string[]): Promise<void> {
   if (!memberIds.length) return;
-  await scimGroupNames(runtime, manager, client, [...new Set(memberIds)]);
+  const names = await scimGroupNames(runtime, manager, client, [...new Set(memberIds)]);
+  for (const [memberId, groups] of names) await setAssignedGroups(runtime, manager, memberId, groups, `scim:${client.name}`, scimActor(client));
 }

@@ -10,8 +10,10 @@ import { sendInvitation } from '../members/invitation-mail.js';
 import { newMemberRow } from '../members/new-member.js';
 import { isEmail, normalizeEmail } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
+import { endMemberSessions } from '../session/member-sessions.js';
 import { providerForEmail } from '../sso/providers.js';
 import { ScimError, badValue, notFound } from './errors.js';
+import { syncAssignedGroups } from './group-sync.js';
 import { filterToSql, parseFilter, type FilterColumn } from './filter.js';
 import { applyPatch, readPatch } from './patch.js';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA, ifMatchAllows } from './schemas.js';
@@ -140,8 +142,14 @@ async function sendInvitations(runtime: Runtime, invitations: Invitation[]): Pro
 async function deactivateIfInactive(runtime: Runtime, client: ScimClientRow, input: UserInput, member: MemberRow, req?: Request): Promise<void> {
   if (input.active || member.status === 'deactivated') return;
   const actorId = scimActor(client);
-  await deactivateMember(runtime, member.id, actorId, req);
+  await endAccess(runtime, member.id, actorId, req);
   await runtime.audit({ event: 'scim.user_deactivated', actorId, memberId: member.id, req, details: { client: client.name, from: member.status } });
+}
+
+/** Deactivation, then every session of the member ends on every replica (tunnels close) instead of at its next request. */
+async function endAccess(runtime: Runtime, memberId: string, actorId: string, req?: Request): Promise<void> {
+  await deactivateMember(runtime, memberId, actorId, req);
+  await endMemberSessions(runtime, memberId, { reason: 'deactivated', actorId, req });
 }
 
 export async function createUser(runtime: Runtime, client: ScimClientRow, body: unknown, req?: Request): Promise<ScimUser> {
@@ -268,14 +276,17 @@ export async function deleteUser(runtime: Runtime, client: ScimClientRow, member
   if (!ifMatchAllows(ifMatch, user.link.version)) throw stale();
   const actorId = scimActor(client);
   if (user.member.status !== 'deactivated') {
-    await deactivateMember(runtime, memberId, actorId, req);
+    await endAccess(runtime, memberId, actorId, req);
     await runtime.audit({ event: 'scim.user_deactivated', actorId, memberId, req, details: { client: client.name, from: user.member.status } });
   }
   const groupIds = await groupIdsOf(runtime, db.source.manager, client, memberId);
   await db.transaction(async (manager) => {
     const removed = await manager.delete(db.entities.ScimUser, { memberId, clientId: client.id, version: user.link.version });
     if (removed.affected !== 1) throw stale();
-    if (groupIds.length) await manager.delete(db.entities.ScimGroupMember, { memberId, groupId: In(groupIds) });
+    if (groupIds.length) {
+      await manager.delete(db.entities.ScimGroupMember, { memberId, groupId: In(groupIds) });
+      await syncAssignedGroups(runtime, manager, client, [memberId]);
+    }
     await runtime.audit({ event: 'scim.user_deleted', actorId, memberId, req, details: { client: client.name } }, manager);
   });
 }

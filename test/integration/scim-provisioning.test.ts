@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { assignedGroupNames } from '../../src/groups/assigned.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { mailsTo } from '../support/outbox.js';
 import { ENTERPRISE, ERROR, GROUP, USER, patchOf, scimClient, type ScimTestClient } from '../support/scim.js';
@@ -112,11 +113,13 @@ describe('Entra ID replay', () => {
     await entra.patch(`/Groups/${groupId}`, patchOf({ op: 'Add', path: 'members', value: [{ $ref: null, value: id }] })).expect(204);
     const withMember = await entra.get(`/Groups/${groupId}`).expect(200);
     expect(withMember.body.members).toEqual([expect.objectContaining({ value: id, type: 'User' })]);
+    expect(await assignedGroupNames(h.runtime.db, id)).toEqual(['Finance team']);
     const membership = await entra.get(`/Groups?filter=${encodeURIComponent(`id eq "${groupId}" and members.value eq "${id}"`)}&excludedAttributes=members`).expect(200);
     expect(membership.body.totalResults).toBe(1);
 
     await entra.patch(`/Groups/${groupId}`, patchOf({ op: 'Remove', path: 'members', value: [{ $ref: null, value: id }] })).expect(204);
     expect((await entra.get(`/Groups/${groupId}`).expect(200)).body.members).toEqual([]);
+    expect(await assignedGroupNames(h.runtime.db, id)).toEqual([]);
     const audits = await h.runtime.db.source.manager.findBy(h.runtime.db.entities.AuditEvent, { event: 'scim.group_updated' });
     expect(audits.map((entry) => JSON.parse(entry.details))).toEqual([
       expect.objectContaining({ client: 'entra', added: 1, removed: 0 }), expect.objectContaining({ client: 'entra', added: 0, removed: 1 }),
@@ -178,10 +181,13 @@ describe('Okta replay', () => {
     const groupId = created.body.id as string;
     const put = await okta.put(`/Groups/${groupId}`, { schemas: [GROUP], id: groupId, displayName: 'Test SCIMv2', members: [{ value: id, display: userName }] }).expect(200);
     expect(put.body.members).toEqual([expect.objectContaining({ value: id })]);
+    expect(await assignedGroupNames(h.runtime.db, id)).toEqual(['Test SCIMv2']);
     await okta.patch(`/Groups/${groupId}`, patchOf({ op: 'replace', value: { id: groupId, displayName: 'Test SCIMv2 renamed' } })).expect(204);
+    expect(await assignedGroupNames(h.runtime.db, id)).toEqual(['Test SCIMv2 renamed']);
     await okta.patch(`/Groups/${groupId}`, patchOf({ op: 'remove', path: `members[value eq "${id}"]` })).expect(204);
     const after = await okta.get(`/Groups/${groupId}`).expect(200);
     expect(after.body).toMatchObject({ displayName: 'Test SCIMv2 renamed', members: [] });
+    expect(await assignedGroupNames(h.runtime.db, id)).toEqual([]);
     await okta.delete(`/Groups/${groupId}`).expect(204);
   });
 
