@@ -2,6 +2,7 @@ import request from 'supertest';
 import { assignedGroupNames } from '../../src/groups/assigned.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { mailsTo } from '../support/outbox.js';
+import { signedInMember } from '../support/admin.js';
 import { ENTERPRISE, ERROR, GROUP, USER, patchOf, scimClient, type ScimTestClient } from '../support/scim.js';
 
 let h: Harness;
@@ -202,6 +203,20 @@ describe('Okta replay', () => {
     expect(counted.body).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
     const filtered = await okta.get(`/Users?filter=${encodeURIComponent('userName sw "page" and not (userName ew "3@okta.local")')}`).expect(200);
     expect(filtered.body.totalResults).toBe(2);
+  });
+});
+
+describe('admin pages', () => {
+  test('the member page names the SCIM client and marks the fields the IdP manages (an admin edit silently overwritten)', async () => {
+    const admin = await signedInMember(h, 'admin@example.com', 'Ada Admin');
+    const created = await entra.post('/Users', { schemas: [USER, ENTERPRISE], userName: 'managed@corp.example', title: 'Buyer', [ENTERPRISE]: { department: 'Purchasing' } }).expect(201);
+    const page = await admin.agent.get(`/admin/people/${created.body.id}`).expect(200);
+    expect(page.text).toContain('Provisioned by the SCIM client <strong>entra</strong>');
+    expect(page.text).toMatch(/Purchasing <span class="hint">\(managed by the IdP\)<\/span>/);
+    const own = await admin.agent.get(`/admin/people/${admin.id}`).expect(200);
+    expect(own.text).not.toContain('managed by the IdP');
+    const api = await admin.agent.get(`/admin/api/members/${created.body.id}`).expect(200);
+    expect(api.body.idpManaged).toMatchObject({ client: 'entra', fields: expect.arrayContaining(['email', 'department']) });
   });
 });
 
