@@ -37,8 +37,8 @@ test('a provisioned member deprovisioned by the IdP loses its open session at on
   // The other replica has read (and cached) the member's identity before the IdP acts.
   if (second) await request(second.handle.handler).get('/').set('Cookie', cookie).expect(200);
 
-  const started = Date.now();
   await entra.patch(`/Users/${created.body.id}`, patchOf({ op: 'Replace', path: 'active', value: 'False' })).expect(200);
+  // The very next request, with no wait: the cached identity (gateway.identityCacheTtl, 10s) must not carry it.
   const cut = await agent.get('/');
   expect(cut.status).not.toBe(200);
   expect(cut.headers.location ?? '').toMatch(/\/login/);
@@ -46,7 +46,6 @@ test('a provisioned member deprovisioned by the IdP loses its open session at on
     const elsewhere = await request(second.handle.handler).get('/').set('Cookie', cookie);
     expect(elsewhere.status).not.toBe(200);
   }
-  expect(Date.now() - started).toBeLessThan(1000 + 2000);
 
   const ended = await h.runtime.db.source.manager.findBy(h.runtime.db.entities.AuditEvent, { event: 'session.ended', memberId: created.body.id });
   expect(ended.map((row) => JSON.parse(row.details).reason)).toEqual(['deactivated']);
