@@ -8,10 +8,12 @@ import { ShortLivedStore1764600000000 } from './1764600000000-short-lived-store.
 import { FlowEndStates1764650000000 } from './1764650000000-flow-end-states.js';
 import { AuditArchive1764700000000 } from './1764700000000-audit-archive.js';
 import { Recovery1764810000000 } from './1764810000000-recovery.js';
+import { AssignedGroups1764820000000 } from './1764820000000-assigned-groups.js';
+import { Scim1764830000000 } from './1764830000000-scim.js';
 
 /** Every migration, oldest first. Listed by hand so the build needs no file globbing. */
 export const migrations = [
   Initial1764100000000, AccessCodes1764200000000, SsoAccounts1764300000000, SamlReplay1764310000000, Admin1764400000000,
   AuditAppendOnly1764500000000, ShortLivedStore1764600000000, FlowEndStates1764650000000,
-  AuditArchive1764700000000, Recovery1764810000000,
+  AuditArchive1764700000000, Recovery1764810000000, AssignedGroups1764820000000, Scim1764830000000,
 ];

@@ -64,7 +64,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     redis.on('error', (error: Error) => logger.error({ err: { message: error.message } }, 'redis error'));
     await redis.connect();
   }
-  await ensureGroupPool(db, config.firstAccess.groups.pool, now());
+  await ensureGroupPool(db, config.firstAccess.groups.pool, now(), config.firstAccess.groups.assignedOnly);
   const mailer = createMailer(config, logger);
   const jobs = config.database.url ? pgBossEngine(config.database.url, logger) : inProcessEngine(logger);
   const runtime: Runtime = {

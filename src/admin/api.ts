@@ -11,6 +11,7 @@ import type { AdminGuards } from './guards.js';
 import { inviteOne, readInviteForm } from './invite-one.js';
 import { loadMemberDetail } from './member-detail.js';
 import { isRowId } from '../db/ids.js';
+import { idpManagement } from '../scim/managed-fields.js';
 import { availableActions, performAction, resolveMemberAction } from './member-actions.js';
 import { peopleFilterFrom } from './pages/people.js';
 import { countByStatus, findPeople } from './people-query.js';
@@ -50,6 +51,7 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
     res.set('Cache-Control', 'no-store').json({
       member: publicMember(detail.member),
       groups: detail.groups,
+      idpManaged: await idpManagement(db, detail.member.id),
       claimLink: detail.link && { expiresAt: detail.link.expiresAt },
       accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt), purpose: detail.accessCode.purpose },
       actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),

@@ -2,7 +2,7 @@ import { isRowId } from '../db/ids.js';
 import { In } from 'typeorm';
 import { currentAccessCode } from '../access-codes/codes.js';
 import type { AccessCodeRow, AuditRow, ClaimLinkRow, MemberRow } from '../db/rows.js';
-import { memberGroupNames } from '../groups/groups.js';
+import { chosenGroupNames } from '../groups/groups.js';
 import { findMemberById } from '../members/lookup.js';
 import { currentLink } from '../members/resend.js';
 import type { Runtime } from '../runtime.js';
@@ -26,7 +26,7 @@ export async function loadMemberDetail(runtime: Runtime, memberId: string): Prom
   if (!member) return null;
   const now = runtime.now();
   const [groups, link, accessCode, history] = await Promise.all([
-    memberGroupNames(db, member.id),
+    chosenGroupNames(db, member.id),
     member.status === 'invited' ? currentLink(db, member.id, now) : null,
     // An invited member's access code, or a claimed member's recovery code.
     member.status === 'invited' || member.status === 'claimed' ? currentAccessCode(db, member, now) : undefined,

@@ -7,6 +7,7 @@ export const AUDIT_EVENTS = [
   'member.code_issued',
   'member.code_revoked',
   'member.reminded',
+  'member.groups_assigned',
   'claim.link_opened',
   'claim.link_rejected',
   'claim.started',
@@ -37,6 +38,19 @@ export const AUDIT_EVENTS = [
   'import.previewed',
   'import.applied',
   'admin.access_denied',
+  'access.denied',
+  'scim.user_created',
+  'scim.user_updated',
+  'scim.user_deactivated',
+  'scim.user_reactivated',
+  'scim.user_deleted',
+  'scim.group_created',
+  'scim.group_updated',
+  'scim.group_deleted',
+  'scim.request_refused',
+  'scim.token_created',
+  'scim.token_rotated',
+  'scim.token_revoked',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -1,5 +1,5 @@
 import { isAdmin } from '../admin/permissions.js';
-import { memberGroupNames } from '../groups/groups.js';
+import { chosenGroupNames } from '../groups/groups.js';
 import { AppError } from '../http/errors.js';
 import { renderPage } from '../http/render.js';
 import { requireMember } from '../http/require-member.js';
@@ -20,7 +20,7 @@ export function homeRoutes(runtime: Runtime): Router {
       title: 'You are signed in',
       member,
       displayName: displayName(member),
-      groups: await memberGroupNames(db, member.id),
+      groups: await chosenGroupNames(db, member.id),
       isAdmin: isAdmin(runtime.config, member),
     });
   };

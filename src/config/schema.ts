@@ -174,6 +174,17 @@ export const configSchema = z.strictObject({
       .prefault({}),
     members: z.strictObject({ defaultLoginMethod: z.enum(['password', 'sso']).default('password') })
       .prefault({}),
+    scim: z.strictObject({
+        /** What a member created by SCIM becomes: provisioned (no email sent) or invited (claim link mailed). */
+        onCreate: z.enum(['provision', 'invite']).default('provision'),
+        /** The login method of members created by SCIM; absent: members.defaultLoginMethod. */
+        loginMethod: z.enum(['password', 'sso']).optional(),
+        /** Requests per client and window, across every replica; past it, 429 with Retry-After. */
+        rateLimit: z.strictObject({ requests: z.number().int().min(1).default(1200), window: duration('1m') }).prefault({}),
+        /** The largest page of a list (`count`). */
+        maxResults: z.number().int().min(1).max(1000).default(200),
+      })
+      .prefault({}),
     sso: z.strictObject({
         required: z.boolean().default(false),
         providers: z.array(z.discriminatedUnion('type', [samlProvider, oidcProvider])).default([]),
@@ -199,6 +210,8 @@ export const configSchema = z.strictObject({
         groups: z.strictObject({
             enabled: z.boolean().default(false),
             pool: z.array(z.string().trim().min(1).max(100)).default([]),
+            /** Groups members may never choose (not offered, not accepted): only an admin, import, SSO or SCIM assigns them. */
+            assignedOnly: z.array(z.string().trim().min(1).max(100)).default([]),
             min: z.number().int().min(0).default(0),
             max: z.number().int().min(1).default(5),
           })
@@ -292,6 +305,10 @@ export const configSchema = z.strictObject({
       if (!profile.fields.includes(field)) {
         ctx.addIssue({ code: 'custom', path: ['firstAccess', 'profile', 'required', index], message: `"${field}" is not in profile.fields` });
       }
+    });
+    const assignedOnly = new Set(groups.assignedOnly.map((name) => name.toLowerCase()));
+    groups.pool.forEach((name, index) => {
+      if (assignedOnly.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['firstAccess', 'groups', 'pool', index], message: `"${name}" is also listed in firstAccess.groups.assignedOnly` });
     });
     if (groups.min > groups.max) {
       ctx.addIssue({ code: 'custom', path: ['firstAccess', 'groups', 'min'], message: 'must not be greater than groups.max' });

@@ -2,9 +2,10 @@ import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import { FIELD_LENGTHS as LENGTH } from '../members/field-rules.js';
 import { columnTypes, type Engine } from './column-types.js';
 import type {
-  AccessCodeRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
+  AccessCodeRow, AssignmentRow, AuditRow, ClaimFlowRow, ClaimLinkRow, ExportChunkRow, ExportJobRow, GroupRow, ImportUploadRow, MemberRow, MembershipRow,
   PictureRow, RecoveryLinkRow, ReminderSentRow, ShortLivedRow, TermsAcceptanceRow,
 } from './rows.js';
+import type { ScimClientRow, ScimGroupMemberRow, ScimGroupRow, ScimUserRow } from './scim-rows.js';
 import type { SsoAccountRow } from './sso-rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
@@ -130,6 +131,7 @@ export function entities(engine: Engine) {
       id: { type: 'varchar', length: 36, primary: true },
       name: text(100),
       nameNormalized: { ...text(100), name: 'name_normalized' },
+      selectable: { type: 'boolean', default: true },
       createdAt: time('created_at'),
     },
   });
@@ -140,6 +142,18 @@ export function entities(engine: Engine) {
     columns: {
       memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
       groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      createdAt: time('created_at'),
+    },
+  });
+
+  const Assignment = new EntitySchema<AssignmentRow>({
+    name: 'Assignment',
+    tableName: 'group_assignments',
+    columns: {
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+      groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      source: { type: 'varchar', length: 80, primary: true },
+      assignedBy: { ...text(64, true), name: 'assigned_by' },
       createdAt: time('created_at'),
     },
   });
@@ -261,8 +275,63 @@ export function entities(engine: Engine) {
     },
   });
 
+  // SCIM provisioning (src/scim/).
+  const ScimClient = new EntitySchema<ScimClientRow>({
+    name: 'ScimClient',
+    tableName: 'scim_clients',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      name: text(64),
+      tokenHash: { ...text(64), name: 'token_hash' },
+      createdAt: time('created_at'),
+      rotatedAt: time('rotated_at', true),
+      revokedAt: time('revoked_at', true),
+      lastUsedAt: time('last_used_at', true),
+    },
+  });
+
+  const ScimUser = new EntitySchema<ScimUserRow>({
+    name: 'ScimUser',
+    tableName: 'scim_users',
+    columns: {
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+      clientId: { ...text(36), name: 'client_id' },
+      externalId: { ...text(255, true), name: 'external_id' },
+      userName: { ...text(320), name: 'user_name' },
+      userNameNormalized: { ...text(320), name: 'user_name_normalized' },
+      version: { type: 'integer' },
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+    },
+  });
+
+  const ScimGroup = new EntitySchema<ScimGroupRow>({
+    name: 'ScimGroup',
+    tableName: 'scim_groups',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      clientId: { ...text(36), name: 'client_id' },
+      displayName: { ...text(100), name: 'display_name' },
+      displayNameNormalized: { ...text(100), name: 'display_name_normalized' },
+      externalId: { ...text(255, true), name: 'external_id' },
+      version: { type: 'integer' },
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+    },
+  });
+
+  const ScimGroupMember = new EntitySchema<ScimGroupMemberRow>({
+    name: 'ScimGroupMember',
+    tableName: 'scim_group_members',
+    columns: {
+      groupId: { type: 'varchar', length: 36, primary: true, name: 'group_id' },
+      memberId: { type: 'varchar', length: 36, primary: true, name: 'member_id' },
+    },
+  });
+
   return {
-    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Picture, AuditEvent, ShortLived,
+    ScimClient, ScimUser, ScimGroup, ScimGroupMember,
+    Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Assignment, Picture, AuditEvent, ShortLived,
     SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent, RecoveryLink,
   };
 }

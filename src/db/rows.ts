@@ -96,12 +96,24 @@ export interface GroupRow {
   id: string;
   name: string;
   nameNormalized: string;
+  /** Whether members may choose it at first access (pool and search); assigned-only groups are never offered. */
+  selectable: boolean;
   createdAt: Date;
 }
 
+/** A group a member chose at first access: social, never read for access. */
 export interface MembershipRow {
   memberId: string;
   groupId: string;
+  createdAt: Date;
+}
+
+/** A group the organisation assigned to a member, from one source; the only groups access decisions read. */
+export interface AssignmentRow {
+  memberId: string;
+  groupId: string;
+  source: string;
+  assignedBy: string | null;
   createdAt: Date;
 }
 

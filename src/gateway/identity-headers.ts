@@ -7,6 +7,7 @@ export const IDENTITY_HEADER = {
   username: 'x-claimgate-username',
   name: 'x-claimgate-name',
   groups: 'x-claimgate-groups',
+  chosenGroups: 'x-claimgate-chosen-groups',
   token: 'x-claimgate-identity',
 } as const;
 
@@ -26,6 +27,7 @@ function encodeIdentity(identity: Identity): Record<string, string> {
   const headers: Record<string, string> = {
     [IDENTITY_HEADER.user]: identity.id,
     [IDENTITY_HEADER.groups]: identity.groups.map(encodeURIComponent).join(','),
+    [IDENTITY_HEADER.chosenGroups]: identity.chosenGroups.map(encodeURIComponent).join(','),
   };
   if (identity.email) headers[IDENTITY_HEADER.email] = encodeURIComponent(identity.email).replace(/%40/g, '@');
   if (identity.username) headers[IDENTITY_HEADER.username] = identity.username;

@@ -6,7 +6,7 @@ import { loadSigningKeys, type SigningKey } from './signing-keys.js';
 
 /** Whether two identities put the same claims in a token (the cache hands out the same object most of the time). */
 function sameClaims(a: Identity, b: Identity): boolean {
-  return a === b || (a.id === b.id && a.email === b.email && a.username === b.username && a.name === b.name && a.groups.join('\n') === b.groups.join('\n'));
+  return a === b || (a.id === b.id && a.email === b.email && a.username === b.username && a.name === b.name && a.groups.join('\n') === b.groups.join('\n') && a.chosenGroups.join('\n') === b.chosenGroups.join('\n'));
 }
 
 /**
@@ -47,6 +47,7 @@ export class IdentityTokens {
       preferred_username: identity.username ?? undefined,
       name: identity.name ?? undefined,
       groups: identity.groups,
+      chosen_groups: identity.chosenGroups,
     })
       .setProtectedHeader({ alg: this.active.alg, kid: this.active.kid, typ: 'JWT' })
       .setIssuer(this.issuer)

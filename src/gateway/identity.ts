@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { memberGroupNames } from '../groups/groups.js';
+import { assignedGroupNames } from '../groups/assigned.js';
+import { chosenGroupNames } from '../groups/groups.js';
 import type { Runtime } from '../runtime.js';
 import { acceptedTermsVersion } from '../claim/terms-currency.js';
 
@@ -9,7 +10,11 @@ export interface Identity {
   email: string | null;
   username: string | null;
   name: string | null;
+  /** Groups the organisation assigned (admin, import, SSO, SCIM): the only groups access decisions read. */
   groups: string[];
+  /** Groups the member chose at first access: social, passed on under their own name, never used for access. */
+  chosenGroups: string[];
+  loginMethod: string;
   status: string;
   acceptedTermsVersion: string | null;
 }
@@ -18,13 +23,15 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
   const { db } = runtime;
   const member = await db.source.manager.findOneBy(db.entities.Member, { id: memberId });
   if (!member) return null;
-  const groups = await memberGroupNames(db, memberId);
+  const [groups, chosenGroups] = await Promise.all([assignedGroupNames(db, memberId), chosenGroupNames(db, memberId)]);
   return {
     id: member.id,
     email: member.email,
     username: member.username,
     name: member.name ?? ([member.firstName, member.lastName].filter(Boolean).join(' ') || null),
     groups,
+    chosenGroups,
+    loginMethod: member.loginMethod,
     status: member.status,
     acceptedTermsVersion: await acceptedTermsVersion(db, memberId),
   };

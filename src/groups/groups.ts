@@ -8,17 +8,26 @@ export function normalizeGroupName(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** Makes sure every group of the configured pool exists; existing groups are left as they are. */
-export async function ensureGroupPool(db: Database, pool: string[], now: Date): Promise<void> {
-  if (!pool.length) return;
+/**
+ * Makes sure every group of the configured pool exists and is selectable, and that the groups named assigned-only
+ * are not: members can then neither find nor submit them at first access.
+ */
+export async function ensureGroupPool(db: Database, pool: string[], now: Date, assignedOnly: string[] = []): Promise<void> {
+  if (!pool.length && !assignedOnly.length) return;
   await db.transaction(async (manager) => {
+    if (assignedOnly.length) {
+      await manager.update(db.entities.Group, { nameNormalized: In(assignedOnly.map(normalizeGroupName)) }, { selectable: false });
+    }
+    if (!pool.length) return;
     const existing = await manager.findBy(db.entities.Group, { nameNormalized: In(pool.map(normalizeGroupName)) });
+    const hidden = existing.filter((group) => !group.selectable).map((group) => group.id);
+    if (hidden.length) await manager.update(db.entities.Group, { id: In(hidden) }, { selectable: true });
     const known = new Set(existing.map((group) => group.nameNormalized));
     const missing = pool.filter((name) => !known.has(normalizeGroupName(name)));
     if (!missing.length) return;
     // Replicas starting at once may insert the same group: the second insert is a no-op, not a failed start.
     await manager.createQueryBuilder().insert().into(db.entities.Group)
-      .values(missing.map((name) => ({ id: randomUUID(), name: name.trim(), nameNormalized: normalizeGroupName(name), createdAt: now })))
+      .values(missing.map((name) => ({ id: randomUUID(), name: name.trim(), nameNormalized: normalizeGroupName(name), selectable: true, createdAt: now })))
       .orIgnore()
       .execute();
   });
@@ -26,30 +35,35 @@ export async function ensureGroupPool(db: Database, pool: string[], now: Date): 
 
 export async function groupsInPool(db: Database, pool: string[]): Promise<GroupRow[]> {
   if (!pool.length) return [];
-  const groups = await db.source.manager.findBy(db.entities.Group, { nameNormalized: In(pool.map(normalizeGroupName)) });
+  const groups = await db.source.manager.findBy(db.entities.Group, { nameNormalized: In(pool.map(normalizeGroupName)), selectable: true });
   const order = pool.map(normalizeGroupName);
   return groups.sort((a, b) => order.indexOf(a.nameNormalized) - order.indexOf(b.nameNormalized));
 }
 
-/** Case-insensitive search by name, for the groups step. The query is a bound parameter, with LIKE wildcards escaped. */
+/**
+ * Case-insensitive search among the selectable groups, for the groups step. The query is a bound parameter, with
+ * LIKE wildcards escaped.
+ */
 export async function searchGroups(db: Database, query: string, limit = 20): Promise<GroupRow[]> {
   const needle = normalizeGroupName(query);
   if (!needle) return [];
   return db.source.manager
     .createQueryBuilder(db.entities.Group, 'g')
     .where("g.name_normalized LIKE :needle ESCAPE '\\'", { needle: containsPattern(needle) })
+    .andWhere('g.selectable = :selectable', { selectable: true })
     .orderBy('g.name_normalized', 'ASC')
     .limit(limit)
     .getMany();
 }
 
-export async function groupsByIds(db: Database, ids: string[]): Promise<GroupRow[]> {
+/** The selectable groups among `ids`: a crafted form naming an assigned-only group finds nothing. */
+export async function selectableGroupsByIds(db: Database, ids: string[]): Promise<GroupRow[]> {
   if (!ids.length) return [];
-  return db.source.manager.findBy(db.entities.Group, { id: In(ids) });
+  return db.source.manager.findBy(db.entities.Group, { id: In(ids), selectable: true });
 }
 
-/** The names of the groups a member belongs to, sorted. */
-export async function memberGroupNames(db: Database, memberId: string): Promise<string[]> {
+/** The names of the groups a member chose, sorted: social only, never read for access. */
+export async function chosenGroupNames(db: Database, memberId: string): Promise<string[]> {
   const memberships = await db.source.manager.findBy(db.entities.Membership, { memberId });
   if (!memberships.length) return [];
   const groups = await db.source.manager.findBy(db.entities.Group, { id: In(memberships.map((m) => m.groupId)) });

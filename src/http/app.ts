@@ -31,11 +31,12 @@ import { AppError } from './errors.js';
 import { healthRoutes } from './health-routes.js';
 import { normaliseRequestTarget } from './request-target.js';
 import { sendPlainError } from '../gateway/plain-error.js';
+import { scimRoutes } from '../scim/routes.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../public' : '../../public', import.meta.url));
 
 /** The paths claimgate answers itself; with an upstream, every other path belongs to it. */
-const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico', '/sso', '/admin'];
+const OWN_PREFIXES = ['/login', '/logout', '/claim', '/_claimgate', '/auth/verify', '/.well-known/jwks.json', '/healthz', '/readyz', '/favicon.ico', '/sso', '/admin', '/scim'];
 
 /**
  * Decided on the path the upstream would be sent (see normaliseRequestTarget), and also on its form with repeated
@@ -113,6 +114,8 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(healthRoutes(runtime));
   app.use(metricsRoutes(runtime));
   app.use('/_claimgate/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // SCIM authenticates by bearer token and parses its own (larger) bodies: before the session and the body parsers.
+  app.use(scimRoutes(runtime));
   app.use(samlAcsBodyParser());
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' }));
   app.use(sessions);

@@ -50,7 +50,7 @@ describeWithBrowser('a member uses the organisation\'s app through the gateway',
     expect(headers).toContain('Wai Hu');
     expect(headers).toContain('Announcements,Engineering');
     const claims = JSON.parse(await page.locator('#claims').innerText());
-    expect(claims).toMatchObject({ sub: invited.id, email: invited.email, name: 'Wai Hu', groups: ['Announcements', 'Engineering'] });
+    expect(claims).toMatchObject({ sub: invited.id, email: invited.email, name: 'Wai Hu', groups: [], chosen_groups: ['Announcements', 'Engineering'] });
     await page.close();
   });
 });

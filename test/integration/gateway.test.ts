@@ -8,6 +8,7 @@ import { csrfFrom, newAgent, type Agent } from '../support/browser-agent.js';
 import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startUpstream } from '../support/upstream.js';
+import { assignGroups } from '../../src/groups/assigned.js';
 
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 let h: Harness;
@@ -23,6 +24,7 @@ beforeAll(async () => {
   email = invited.email;
   member = newAgent(h.app);
   await claimAll(member, invited.claimUrl, { name: 'Zoë Gate' });
+  await h.runtime.db.transaction((manager) => assignGroups(h.runtime, manager, memberId, ['Engineering'], 'admin', null));
 });
 afterAll(async () => {
   await h.close();
@@ -82,7 +84,8 @@ describe('reverse proxy', () => {
       'x-claimgate-user': memberId,
       'x-claimgate-email': email,
       'x-claimgate-name': encodeURIComponent('Zoë Gate'),
-      'x-claimgate-groups': 'Announcements,Engineering',
+      'x-claimgate-groups': 'Engineering',
+      'x-claimgate-chosen-groups': 'Announcements,Engineering',
       'x-forwarded-proto': 'http',
     });
     expect(seen.headers['x-forwarded-for']).toBeDefined();
@@ -146,7 +149,7 @@ describe('reverse proxy', () => {
     });
     expect(spoofed.headers['x-claimgate-user']).toBe(memberId);
     expect(spoofed.headers['x-claimgate-email']).toBe(email);
-    expect(spoofed.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
+    expect(spoofed.headers['x-claimgate-groups']).toBe('Engineering');
     expect(spoofed.headers['x-claimgate-extra']).toBeUndefined();
     expect(spoofed.headers['x_claimgate_username']).toBeUndefined();
     expect(spoofed.headers['x-claimgate-identity']).not.toBe('forged.jwt.token');
@@ -240,7 +243,7 @@ describe('identity token', () => {
     expect(second.headers['x-claimgate-identity']).toBe(token);
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: h.config.baseUrl, audience: upstream.url });
     expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
-    expect(payload).toMatchObject({ sub: memberId, email, name: 'Zoë Gate', groups: ['Announcements', 'Engineering'] });
+    expect(payload).toMatchObject({ sub: memberId, email, name: 'Zoë Gate', groups: ['Engineering'], chosen_groups: ['Announcements', 'Engineering'] });
     expect(payload.exp! - payload.iat!).toBe(h.config.gateway.jwt.ttl / 1000);
   });
 
@@ -258,7 +261,7 @@ describe('forward auth (/auth/verify)', () => {
     const ok = await member.get('/auth/verify').expect(202);
     await member.head('/auth/verify').expect(202);
     expect(ok.headers['x-claimgate-user']).toBe(memberId);
-    expect(ok.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
+    expect(ok.headers['x-claimgate-groups']).toBe('Engineering');
     expect(ok.headers['x-claimgate-identity']).toMatch(/^ey/);
     await request(h.app).get('/auth/verify').expect(401);
     await request(h.app).get('/auth/verify').set('Cookie', 'claimgate.sid=s%3Aforged.sig').expect(401);
@@ -270,6 +273,8 @@ describe('forward auth (/auth/verify)', () => {
     const refused = await member.get('/auth/verify?allowed_groups=Admins,Finance');
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('not_in_group');
+    // Attack: self-granted access: a group the member chose at first access opens nothing.
+    await member.get('/auth/verify?allowed_groups=Announcements').expect(403);
   });
 });
 

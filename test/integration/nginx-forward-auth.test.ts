@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_HEADER } from '../../src/gateway/identity-headers.js';
+import { assignGroups } from '../../src/groups/assigned.js';
 import { csrfFrom, newAgent } from '../support/browser-agent.js';
 import { claimAll, invite } from '../support/claim-walk.js';
 import { freePort, serve } from '../support/chromium.js';
@@ -35,6 +36,7 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
   async function claimAndSignInThroughNginx(email: string) {
     const invited = await invite(h.runtime, email);
     await claimAll(newAgent(h.app), invited.claimUrl);
+    await h.runtime.db.transaction((manager) => assignGroups(h.runtime, manager, invited.id, ['Engineering'], 'admin', null));
     const loginPage = await fetch(`${origin}/login`);
     const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
     const signedIn = await fetch(`${origin}/login`, {
@@ -98,7 +100,8 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
     expect(page.status).toBe(200);
     const seen = await page.json();
     expect(seen.headers['x-claimgate-user']).toBe(invited.id);
-    expect(seen.headers['x-claimgate-groups']).toBe('Announcements,Engineering');
+    expect(seen.headers['x-claimgate-groups']).toBe('Engineering');
+    expect(seen.headers['x-claimgate-chosen-groups']).toBe('Announcements,Engineering');
     expect(seen.headers['x-claimgate-identity']).toMatch(/^ey/);
   });
 
@@ -118,14 +121,11 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
     expect(seen.headers[IDENTITY_HEADER.username]).toBeUndefined();
   });
 
+  // Attack: self-granted access: the outsider chose the pool group "Engineering" at first access, which is not an assignment.
   it('refuses a member outside allowed_groups with 403', async () => {
     const outsider = await invite(h.runtime, 'outsider@example.com');
     const agent = newAgent(h.app);
     await claimAll(agent, outsider.claimUrl);
-    const { db } = h.runtime;
-    const engineering = await db.source.manager.findOneByOrFail(db.entities.Group, { name: 'Engineering' });
-    await db.transaction((m) => m.delete(db.entities.Membership, { memberId: outsider.id, groupId: engineering.id }));
-    h.runtime.identities.forget(outsider.id);
     const loginPage = await fetch(`${origin}/login`);
     const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
     const signedIn = await fetch(`${origin}/login`, {

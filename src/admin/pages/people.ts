@@ -7,6 +7,7 @@ import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { isRowId } from '../../db/ids.js';
 import { HISTORY_LIMIT, loadMemberDetail } from '../member-detail.js';
+import { idpManagement } from '../../scim/managed-fields.js';
 import { availableActions } from '../member-actions.js';
 import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
@@ -41,10 +42,13 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
   const detail = isRowId(id) ? await loadMemberDetail(runtime, id) : null;
   if (!detail) throw new AppError('not_found', 'no such member');
   const { member } = detail;
+  const managed = await idpManagement(runtime.db, member.id);
+  const managedFields = new Set<string>(managed?.fields ?? []);
   renderAdmin(runtime, req, res, 'admin/member.njk', 'people', {
     title: displayName(member),
     member,
-    facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key] })),
+    facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key], managed: managedFields.has(key) })),
+    idpManaged: managed && { client: managed.client, emailManaged: managedFields.has('email'), employeeIdManaged: managedFields.has('employeeId') },
     groups: detail.groups,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },

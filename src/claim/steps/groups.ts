@@ -1,4 +1,4 @@
-import { groupsByIds, groupsInPool, searchGroups } from '../../groups/groups.js';
+import { selectableGroupsByIds, groupsInPool, searchGroups } from '../../groups/groups.js';
 import { field, type Step } from './step.js';
 
 function submittedIds(body: unknown): string[] {
@@ -20,7 +20,7 @@ export const groupsStep: Step = {
     const poolIds = new Set(poolGroups.map((group) => group.id));
     const selected = new Set(searching ? submittedIds(req.body) : flow.data.groupIds ?? []);
     const found = query ? (await searchGroups(runtime.db, query)).filter((group) => !poolIds.has(group.id)) : [];
-    const kept = (await groupsByIds(runtime.db, [...selected])).filter((group) => !poolIds.has(group.id) && !found.some((f) => f.id === group.id));
+    const kept = (await selectableGroupsByIds(runtime.db, [...selected])).filter((group) => !poolIds.has(group.id) && !found.some((f) => f.id === group.id));
     return { poolGroups, found, kept, selected: [...selected], query, min, max };
   },
   async submit({ runtime, flow, req }) {
@@ -28,7 +28,7 @@ export const groupsStep: Step = {
     // The search button shares the form, so ticked boxes survive a search without any script.
     if (field(req.body, 'intent') === 'search') return { ok: false, status: 200, errors: [] };
     const ids = submittedIds(req.body);
-    const groups = await groupsByIds(runtime.db, ids);
+    const groups = await selectableGroupsByIds(runtime.db, ids);
     if (groups.length !== ids.length) return { ok: false, errors: [{ field: 'groups', message: 'One of the chosen groups does not exist. Choose again.' }] };
     if (ids.length < min) return { ok: false, errors: [{ field: 'groups', message: `Choose at least ${min} group${min === 1 ? '' : 's'}.` }], locals: { selected: ids } };
     if (ids.length > max) return { ok: false, errors: [{ field: 'groups', message: `Choose at most ${max} group${max === 1 ? '' : 's'}.` }], locals: { selected: ids } };
