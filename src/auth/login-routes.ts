@@ -13,6 +13,7 @@ import { providerForEmail } from '../sso/providers.js';
 import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
 import { endSession, signIn } from '../session/session.js';
+import { sessionMember } from '../session/session-member.js';
 import { announceSessionEnding } from '../gateway/session-endings.js';
 import { verifyPassword } from './password-hash.js';
 import { termsCurrent } from '../claim/terms-currency.js';
@@ -47,8 +48,9 @@ export function loginRoutes(runtime: Runtime): Router {
     }, status);
   }
 
-  router.get('/login', (req, res) => {
-    if (req.session?.memberId) return res.redirect(303, safeReturnPath(req.query.returnTo) ?? config.upstream.landingPath);
+  router.get('/login', async (req, res) => {
+    // Only a member who may still sign in goes back: anyone else would be sent here again, round and round.
+    if (await sessionMember(runtime, req)) return res.redirect(303, safeReturnPath(req.query.returnTo) ?? config.upstream.landingPath);
     showLogin(req, res);
   });
 

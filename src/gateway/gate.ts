@@ -4,12 +4,13 @@ import type { Runtime } from '../runtime.js';
 import type { Identity } from './identity.js';
 import { termsAreCurrent } from '../claim/terms-currency.js';
 
-export type GateDecision = { ok: true; identity: Identity } | { ok: false; reason: 'anonymous' | 'terms' };
+export type GateDecision = { ok: true; identity: Identity } | { ok: false; reason: 'anonymous' | 'terms' | 'deactivated' };
 
 /** Who may pass to the upstream: a signed-in, claimed member who has accepted the current terms. */
 export async function decide(runtime: Runtime, memberId: string | undefined): Promise<GateDecision> {
   if (!memberId) return { ok: false, reason: 'anonymous' };
   let identity = await runtime.identities.get(memberId);
+  if (identity?.status === 'deactivated') return { ok: false, reason: 'deactivated' };
   if (!identity || identity.status !== 'claimed') return { ok: false, reason: 'anonymous' };
   if (!termsAreCurrent(runtime.config, identity.acceptedTermsVersion)) {
     // The cached identity may predate an acceptance made on another replica: ask the database once before refusing,

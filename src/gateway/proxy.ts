@@ -48,7 +48,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   });
 
   /** Decides, then rewrites the request's headers for the upstream; answers whose session it passes on. */
-  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | 'anonymous' | 'terms'> {
+  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | 'anonymous' | 'terms' | 'deactivated'> {
     const session = await sessions.read(req);
     const decision = await decide(runtime, session?.data.memberId);
     if (!decision.ok) return decision.reason;
@@ -72,7 +72,11 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         }
         const outcome = await admit(req, false);
         if (typeof outcome === 'object') return proxy.web(req, res);
-        if (isApiRequest(req)) return sendPlainError(runtime, req, res, new AppError(outcome === 'terms' ? 'terms_not_accepted' : 'not_signed_in', `gateway: ${outcome}`));
+        if (isApiRequest(req)) {
+          const code = outcome === 'terms' ? 'terms_not_accepted' : outcome === 'deactivated' ? 'account_deactivated' : 'not_signed_in';
+          return sendPlainError(runtime, req, res, new AppError(code, `gateway: ${outcome}`));
+        }
+        // A deactivated member's browser goes to the sign-in page too, which ends the session and says why.
         const returnTo = encodeURIComponent(req.url ?? '/');
         res.writeHead(303, { Location: outcome === 'terms' ? `/_claimgate/terms?returnTo=${returnTo}` : `/login?returnTo=${returnTo}`, 'Cache-Control': 'no-store' }).end();
       } catch (error) {

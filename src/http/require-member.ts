@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { findMemberById } from '../members/lookup.js';
+import { sessionMember } from '../session/session-member.js';
 import type { MemberRow } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
@@ -18,9 +18,8 @@ declare module 'express-serve-static-core' {
  */
 export function requireMember(runtime: Runtime) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const memberId = req.session?.memberId;
-    const member = memberId ? await findMemberById(runtime.db, memberId) : null;
-    if (member?.status === 'claimed') {
+    const member = await sessionMember(runtime, req);
+    if (member) {
       if (await termsCurrent(runtime, member.id)) {
         req.member = member;
         return next();
@@ -28,7 +27,6 @@ export function requireMember(runtime: Runtime) {
       if (wantsJson(req) || req.method !== 'GET') return next(new AppError('terms_not_accepted', 'page request with out-of-date terms'));
       return res.redirect(303, `/_claimgate/terms?returnTo=${encodeURIComponent(req.originalUrl)}`);
     }
-    if (memberId) await new Promise<void>((resolve) => req.session.regenerate(() => resolve()));
     if (wantsJson(req) || req.method !== 'GET') return next(new AppError('not_signed_in'));
     res.redirect(303, `/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
   };
