@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { memberGroupNames } from '../groups/groups.js';
 import type { Runtime } from '../runtime.js';
 import { acceptedTermsVersion } from '../claim/terms-currency.js';
+import { owesNewPassword } from '../http/require-member.js';
 
 /** What the upstream learns about a member. Read from the database, then reused for a short while. */
 export interface Identity {
@@ -12,6 +13,8 @@ export interface Identity {
   groups: string[];
   status: string;
   acceptedTermsVersion: string | null;
+  /** An admin asked for a new password: nothing passes until the member has chosen it. */
+  owesNewPassword: boolean;
 }
 
 export async function loadIdentity(runtime: Runtime, memberId: string): Promise<Identity | null> {
@@ -27,6 +30,7 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
     groups,
     status: member.status,
     acceptedTermsVersion: await acceptedTermsVersion(db, memberId),
+    owesNewPassword: owesNewPassword(member),
   };
 }
 
