@@ -10,7 +10,7 @@ import { safeReturnPath } from '../http/return-to.js';
 import { caseSensitiveRouter } from '../http/router.js';
 import type { Runtime } from '../runtime.js';
 import { browserName } from '../session/browser-name.js';
-import { endMemberSessions, endSession, listMemberSessions } from '../session/member-sessions.js';
+import { endMemberSessions, endSession, listMemberSessions, sessionHandle } from '../session/member-sessions.js';
 import { endSession as endOwnSession } from '../session/session.js';
 import { checkNewPassword, replacePassword } from './new-password.js';
 import { verifyPassword } from './password-hash.js';
@@ -99,15 +99,14 @@ export function accountRoutes(runtime: Runtime): Router {
 
   router.get('/_claimgate/account/sessions', signedIn, async (req, res) => {
     const sessions = (await listMemberSessions(runtime, req.member!.id)).map((s) => ({
-      sid: s.sid,
+      handle: sessionHandle(runtime, s.sid),
       current: s.sid === req.sessionID,
       browser: browserName(s.userAgent),
       address: s.address || 'Unknown',
       createdAt: s.createdAt.toISOString().replace('T', ' ').slice(0, 16),
       lastSeenAt: s.lastSeenAt.toISOString().replace('T', ' ').slice(0, 16),
     }));
-    // The session's own id is what "end" posts back: nothing a member sees names another member's session.
-    if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json({ sessions: sessions.map(({ sid, ...rest }) => ({ id: sid, ...rest })) });
+    if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json({ sessions });
     const ended = Number(req.query.ended);
     const notice = req.query.done === 'password' ? `Your password has been changed.${ended > 0 ? ` ${ended} other session${ended === 1 ? ' was' : 's were'} ended.` : ''}`
       : req.query.done === 'others' ? 'Every other session has ended.' : req.query.done === 'one' ? 'That session has ended.' : '';
@@ -115,8 +114,10 @@ export function accountRoutes(runtime: Runtime): Router {
   });
 
   router.post('/_claimgate/account/sessions/end', signedIn, csrfProtection, async (req, res) => {
-    const sid = field(req, 'session');
+    const handle = field(req, 'session');
     const member = req.member!;
+    // Looked up among this member's own sessions only: another member's session cannot be named from here.
+    const sid = handle ? (await listMemberSessions(runtime, member.id)).find((s) => sessionHandle(runtime, s.sid) === handle)?.sid : undefined;
     if (sid && sid === req.sessionID) {
       await endOwnSession(req, res, secure);
       await announceSessionEnding(runtime, { sid });

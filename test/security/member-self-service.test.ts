@@ -1,7 +1,7 @@
 import { csrfFrom, newAgent, type Agent } from '../support/browser-agent.js';
 import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { listMemberSessions } from '../../src/session/member-sessions.js';
+import { listMemberSessions, sessionHandle } from '../../src/session/member-sessions.js';
 
 const NEW_PASSWORD = 'a brand new passphrase for work';
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -113,13 +113,18 @@ describe('a member\'s list of sessions', () => {
     const bob = await claimed('bob-sessions@example.com');
     const [bobSession] = await listMemberSessions(h.runtime, bob.id);
     const page = await alice.agent.get('/_claimgate/account/sessions').expect(200);
-    expect(page.text).not.toContain(bobSession!.sid);
+    expect(page.text).not.toContain(sessionHandle(h.runtime, bobSession!.sid));
+    // Pages name sessions by a keyed handle, never by the session id itself.
+    const [aliceSession] = await listMemberSessions(h.runtime, alice.id);
+    expect(page.text).not.toContain(aliceSession!.sid);
     const listed = await alice.agent.get('/_claimgate/account/sessions').set('Accept', 'application/json').expect(200);
     expect((listed.body as { sessions: unknown[] }).sessions).toHaveLength(1);
     const token = csrfFrom(page.text);
-    const refused = await alice.agent.post('/_claimgate/account/sessions/end').type('form').send({ _csrf: token, session: bobSession!.sid });
-    expect(refused.status).toBe(404);
-    expect(refused.text).toContain('session_not_found');
+    for (const guess of [sessionHandle(h.runtime, bobSession!.sid), bobSession!.sid]) {
+      const refused = await alice.agent.post('/_claimgate/account/sessions/end').type('form').send({ _csrf: token, session: guess });
+      expect(refused.status).toBe(404);
+      expect(refused.text).toContain('session_not_found');
+    }
     await bob.agent.get('/_claimgate/me').expect(200);
     await alice.agent.get('/_claimgate/me').expect(200);
   });
@@ -132,7 +137,7 @@ describe('a member\'s list of sessions', () => {
     const sessions = await listMemberSessions(h.runtime, id);
     const phoneSession = sessions.find((s) => s.userAgent.includes('iPhone'))!;
     let token = await formToken(agent, '/_claimgate/account/sessions');
-    await agent.post('/_claimgate/account/sessions/end').type('form').send({ _csrf: token, session: phoneSession.sid }).expect(303);
+    await agent.post('/_claimgate/account/sessions/end').type('form').send({ _csrf: token, session: sessionHandle(h.runtime, phoneSession.sid) }).expect(303);
     await phone.agent.get('/_claimgate/me').expect(303);
     await tablet.agent.get('/_claimgate/me').expect(200);
     token = await formToken(agent, '/_claimgate/account/sessions');
@@ -148,7 +153,7 @@ describe('a member\'s list of sessions', () => {
     const { agent, id } = await claimed('end-self@example.com');
     const [own] = await listMemberSessions(h.runtime, id);
     const token = await formToken(agent, '/_claimgate/account/sessions');
-    const res = await agent.post('/_claimgate/account/sessions/end').type('form').send({ _csrf: token, session: own!.sid }).expect(303);
+    const res = await agent.post('/_claimgate/account/sessions/end').type('form').send({ _csrf: token, session: sessionHandle(h.runtime, own!.sid) }).expect(303);
     expect(res.headers.location).toBe('/login?signedOut=1');
     await agent.get('/_claimgate/me').expect(303);
   });
