@@ -7,6 +7,7 @@ import { AuditAppendOnly1764500000000 } from './1764500000000-audit-append-only.
 import { ShortLivedStore1764600000000 } from './1764600000000-short-lived-store.js';
 import { FlowEndStates1764650000000 } from './1764650000000-flow-end-states.js';
 import { AuditArchive1764700000000 } from './1764700000000-audit-archive.js';
+import { PasswordChangeRequired1764800000000 } from './1764800000000-password-change-required.js';
 import { Recovery1764810000000 } from './1764810000000-recovery.js';
 import { AssignedGroups1764820000000 } from './1764820000000-assigned-groups.js';
 import { Scim1764830000000 } from './1764830000000-scim.js';
@@ -15,5 +16,5 @@ import { Scim1764830000000 } from './1764830000000-scim.js';
 export const migrations = [
   Initial1764100000000, AccessCodes1764200000000, SsoAccounts1764300000000, SamlReplay1764310000000, Admin1764400000000,
   AuditAppendOnly1764500000000, ShortLivedStore1764600000000, FlowEndStates1764650000000,
-  AuditArchive1764700000000, Recovery1764810000000, AssignedGroups1764820000000, Scim1764830000000,
+  AuditArchive1764700000000, PasswordChangeRequired1764800000000, Recovery1764810000000, AssignedGroups1764820000000, Scim1764830000000,
 ];

@@ -6,6 +6,8 @@ import type { MemberRow } from '../db/rows.js';
 import { exportFilterSchema } from '../export-jobs/filter.js';
 import { requestExport } from '../export-jobs/request.js';
 import { importMembers } from '../import/import-members.js';
+import { browserName } from '../session/browser-name.js';
+import { listMemberSessions } from '../session/member-sessions.js';
 import type { Runtime } from '../runtime.js';
 import type { AdminGuards } from './guards.js';
 import { inviteOne, readInviteForm } from './invite-one.js';
@@ -55,6 +57,10 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
       claimLink: detail.link && { expiresAt: detail.link.expiresAt },
       accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt), purpose: detail.accessCode.purpose },
       actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),
+      passwordChangeRequired: Boolean(detail.member.passwordChangeRequiredAt),
+      sessions: (await listMemberSessions(runtime, detail.member.id)).map((s) => ({
+        createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, address: s.address, userAgent: s.userAgent, browser: browserName(s.userAgent),
+      })),
       history: detail.history.map((entry) => ({ ...entry, details: JSON.parse(entry.details) as unknown })),
     });
   });

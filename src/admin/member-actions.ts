@@ -9,12 +9,13 @@ import { deactivateMember } from '../members/deactivate.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { resendInvitation } from '../members/resend.js';
 import { revokeInvitation } from '../members/revoke.js';
+import { requireNewPassword, signOutEverywhere } from '../members/session-actions.js';
 import type { Runtime } from '../runtime.js';
 import { sendRecoveryLinkFor } from '../recovery/admin.js';
 import { issueRecoveryCode } from '../recovery/codes.js';
 import { canRecoverPassword } from '../recovery/eligibility.js';
 
-export const MEMBER_ACTIONS = ['resend', 'access-code', 'recovery-link', 'recovery-code', 'revoke', 'deactivate'] as const;
+export const MEMBER_ACTIONS = ['resend', 'access-code', 'recovery-link', 'recovery-code', 'revoke', 'deactivate', 'sign-out-everywhere', 'require-new-password'] as const;
 export type MemberAction = (typeof MEMBER_ACTIONS)[number];
 
 export interface ActionChoice {
@@ -39,6 +40,10 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
     choices.push({ path: 'recovery-code', label: 'Issue a recovery code', danger: false });
   }
   if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', danger: true });
+  if (member.status === 'claimed') choices.push({ path: 'sign-out-everywhere', label: 'Sign out everywhere', danger: true });
+  if (member.status === 'claimed' && member.loginMethod === 'password') {
+    choices.push({ path: 'require-new-password', label: member.passwordChangeRequiredAt ? 'Require a new password again' : 'Require a new password at next sign-in', danger: false });
+  }
   if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', danger: true });
   return choices;
 }
@@ -46,6 +51,8 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
 export interface ActionResult {
   action: MemberAction;
   memberId: string;
+  /** Only for `sign-out-everywhere`: how many sessions ended. */
+  sessionsEnded?: number;
   /** Only for `access-code`: the new code, to hand over; it is never shown again. */
   accessCode?: string;
   /** Only for `recovery-code`: the new code, to hand over; it is never shown again. */
@@ -81,10 +88,15 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
       if (member.id === actorId) throw new AppError('validation_failed', 'self-deactivation', 'You cannot deactivate your own account.');
       await deactivateMember(runtime, member.id, actorId, req);
       return { action, memberId: member.id };
+    case 'sign-out-everywhere':
+      return { action, memberId: member.id, sessionsEnded: await signOutEverywhere(runtime, member.id, actorId, req) };
+    case 'require-new-password':
+      await requireNewPassword(runtime, member.id, actorId, req);
+      return { action, memberId: member.id };
   }
 }
 
-export const CONFIRMATIONS: Record<'revoke' | 'deactivate', { question: string; consequence: string; confirmLabel: string }> = {
+export const CONFIRMATIONS: Record<'revoke' | 'deactivate' | 'sign-out-everywhere', { question: string; consequence: string; confirmLabel: string }> = {
   revoke: {
     question: 'Revoke this invitation?',
     consequence: 'Every claim link and access code of this member stops working at once, and a claim in progress ends. The member goes back to provisioned.',
@@ -94,6 +106,11 @@ export const CONFIRMATIONS: Record<'revoke' | 'deactivate', { question: string; 
     question: 'Deactivate this member?',
     consequence: 'They can no longer claim or sign in, and their sessions end. This cannot be undone from this page.',
     confirmLabel: 'Deactivate',
+  },
+  'sign-out-everywhere': {
+    question: 'Sign this member out everywhere?',
+    consequence: 'Every session of this member ends at once, on every browser and device, and open connections to the application close. They can sign in again.',
+    confirmLabel: 'Sign out everywhere',
   },
 };
 

@@ -13,6 +13,8 @@ import { providerForEmail } from '../sso/providers.js';
 import { beginSso } from '../sso/start.js';
 import type { Runtime } from '../runtime.js';
 import { endSession, signIn } from '../session/session.js';
+import { sessionMember } from '../session/session-member.js';
+import { NEW_PASSWORD_PATH, owesNewPassword } from '../http/require-member.js';
 import { announceSessionEnding } from '../gateway/session-endings.js';
 import { verifyPassword } from './password-hash.js';
 import { termsCurrent } from '../claim/terms-currency.js';
@@ -48,8 +50,12 @@ export function loginRoutes(runtime: Runtime): Router {
     }, status);
   }
 
-  router.get('/login', (req, res) => {
-    if (req.session?.memberId) return res.redirect(303, safeReturnPath(req.query.returnTo) ?? config.upstream.landingPath);
+  router.get('/login', async (req, res) => {
+    // Only a member who may still sign in goes back: anyone else would be sent here again, round and round.
+    const member = await sessionMember(runtime, req);
+    const returnTo = safeReturnPath(req.query.returnTo);
+    if (member && owesNewPassword(member)) return res.redirect(303, `${NEW_PASSWORD_PATH}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`);
+    if (member) return res.redirect(303, returnTo ?? config.upstream.landingPath);
     showLogin(req, res);
   });
 
@@ -93,6 +99,12 @@ export function loginRoutes(runtime: Runtime): Router {
     }
     await Promise.all([perPair.delete(pairKey), perAccount.reward(accountKey), perIp.reward(ip)]);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });
+    if (owesNewPassword(member)) {
+      // Before anything else, terms included: then on to where the member was going.
+      await signIn(req, member.id, runtime.now());
+      const returnTo = safeReturnPath(field(req, 'returnTo'));
+      return res.redirect(303, `${NEW_PASSWORD_PATH}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`);
+    }
     if (!(await termsCurrent(runtime, member.id))) {
       const now = runtime.now().getTime();
       return beginReacceptance(runtime, req, res, member, { returnTo: field(req, 'returnTo'), signedIn: { authenticatedAt: now, lastSeenAt: now } });

@@ -13,6 +13,7 @@ import { remindersCommand } from './commands/reminders.js';
 import { resendCommand } from './commands/resend.js';
 import { revokeCommand } from './commands/revoke.js';
 import { scimCommand } from './commands/scim.js';
+import { requireNewPasswordCommand, sessionsCommand, signOutEverywhereCommand } from './commands/sessions.js';
 import { CliFailure } from './context.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -22,7 +23,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), recoveryLinkCommand(), recoveryCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand(), scimCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), recoveryLinkCommand(), recoveryCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), sessionsCommand(), signOutEverywhereCommand(), requireNewPasswordCommand(), exportCommand(), remindersCommand(), auditCommand(), scimCommand()]) {
   program.addCommand(command);
 }
 

@@ -44,6 +44,7 @@ export function entities(engine: Engine) {
       invitedAt: time('invited_at', true),
       claimedAt: time('claimed_at', true),
       deactivatedAt: time('deactivated_at', true),
+      passwordChangeRequiredAt: time('password_change_required_at', true),
     },
   });
 

@@ -28,6 +28,8 @@ export interface MemberRow {
   invitedAt: Date | null;
   claimedAt: Date | null;
   deactivatedAt: Date | null;
+  /** Set by an admin: the member's next password sign-in goes to choosing a new password before anything else. */
+  passwordChangeRequiredAt: Date | null;
 }
 
 export interface ClaimLinkRow {

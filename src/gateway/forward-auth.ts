@@ -23,6 +23,8 @@ export function forwardAuth(runtime: Runtime, sessions: SessionReader, tokens: I
     try {
       const session = await sessions.read(req);
       const decision = await decide(runtime, session?.data.memberId);
+      // A deactivated member, or one owing a new password, is sent to sign in (401): the sign-in page ends the
+      // session and says why, or sends them on to choose the password.
       if (!decision.ok) return sendJsonError(runtime, req, res, new AppError(decision.reason === 'terms' ? 'terms_not_accepted' : 'not_signed_in', 'forward auth'));
       const wanted = allowedGroups(req.url);
       if (wanted && !wanted.some((group) => decision.identity.groups.includes(group))) return sendJsonError(runtime, req, res, new AppError('not_in_group', 'forward auth'));

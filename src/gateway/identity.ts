@@ -3,6 +3,7 @@ import { assignedGroupNames } from '../groups/assigned.js';
 import { chosenGroupNames } from '../groups/groups.js';
 import type { Runtime } from '../runtime.js';
 import { acceptedTermsVersion } from '../claim/terms-currency.js';
+import { owesNewPassword } from '../http/require-member.js';
 
 /** What the upstream learns about a member. Read from the database, then reused for a short while. */
 export interface Identity {
@@ -17,6 +18,8 @@ export interface Identity {
   loginMethod: string;
   status: string;
   acceptedTermsVersion: string | null;
+  /** An admin asked for a new password: nothing passes until the member has chosen it. */
+  owesNewPassword: boolean;
 }
 
 export async function loadIdentity(runtime: Runtime, memberId: string): Promise<Identity | null> {
@@ -34,6 +37,7 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
     loginMethod: member.loginMethod,
     status: member.status,
     acceptedTermsVersion: await acceptedTermsVersion(db, memberId),
+    owesNewPassword: owesNewPassword(member),
   };
 }
 

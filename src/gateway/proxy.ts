@@ -6,7 +6,8 @@ import { requestIdFor } from '../http/request-id.js';
 import type { Runtime } from '../runtime.js';
 import type { SessionReader } from '../session/session-reader.js';
 import { sessionCookieName } from '../session/session.js';
-import { decide, isApiRequest } from './gate.js';
+import { decide, isApiRequest, refusalCode, type GateRefusal } from './gate.js';
+import { NEW_PASSWORD_PATH } from '../http/require-member.js';
 import { forwardedHeaders } from './forwarded-headers.js';
 import { clientHeaderStripper } from './client-headers.js';
 import { identityHeaders, stripHopByHopHeaders, stripSessionCookie } from './identity-headers.js';
@@ -48,7 +49,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   });
 
   /** Decides, then rewrites the request's headers for the upstream; answers whose session it passes on. */
-  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | 'anonymous' | 'terms'> {
+  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | GateRefusal> {
     const session = await sessions.read(req);
     const decision = await decide(runtime, session?.data.memberId);
     if (!decision.ok) return decision.reason;
@@ -72,9 +73,13 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         }
         const outcome = await admit(req, false);
         if (typeof outcome === 'object') return proxy.web(req, res);
-        if (isApiRequest(req)) return sendPlainError(runtime, req, res, new AppError(outcome === 'terms' ? 'terms_not_accepted' : 'not_signed_in', `gateway: ${outcome}`));
+        if (isApiRequest(req)) {
+          return sendPlainError(runtime, req, res, new AppError(refusalCode(outcome), `gateway: ${outcome}`));
+        }
+        // A deactivated member's browser goes to the sign-in page too, which ends the session and says why.
         const returnTo = encodeURIComponent(req.url ?? '/');
-        res.writeHead(303, { Location: outcome === 'terms' ? `/_claimgate/terms?returnTo=${returnTo}` : `/login?returnTo=${returnTo}`, 'Cache-Control': 'no-store' }).end();
+        const to = outcome === 'terms' ? '/_claimgate/terms' : outcome === 'password' ? NEW_PASSWORD_PATH : '/login';
+        res.writeHead(303, { Location: `${to}?returnTo=${returnTo}`, 'Cache-Control': 'no-store' }).end();
       } catch (error) {
         // A session store that does not answer fails closed: nobody passes (the answer is logged with its request id).
         if (!res.headersSent) sendPlainError(runtime, req, res, new AppError('service_unavailable', (error as Error).message));

@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import type session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { accountRoutes } from '../auth/account-routes.js';
 import { homeRoutes } from '../auth/home-routes.js';
 import { loginRoutes } from '../auth/login-routes.js';
 import { codeRoutes } from '../claim/code-routes.js';
@@ -130,6 +131,7 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(ssoSamlRoutes(runtime));
   app.use(claimRoutes(runtime));
   app.use(homeRoutes(runtime));
+  app.use(accountRoutes(runtime));
   app.use(adminRoutes(runtime));
 
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${redactUrl(req.path)}`)));

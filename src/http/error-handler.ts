@@ -33,7 +33,7 @@ export function sendError(runtime: Runtime, req: Request, res: Response, error: 
   const next = error.code === 'claim_step_out_of_order' || error.code === 'username_taken'
     ? { href: '/claim/flow', label: 'Continue where you left off' }
     : req.session?.memberId ? { href: '/', label: 'Go to your home page' } : { href: '/login', label: 'Go to sign in' };
-  renderPage(runtime, req, res, 'error.njk', { title: 'Something is not right', code: error.code, message: error.publicMessage, requestId: req.id, next }, error.status, { csrf: Boolean(req.session?.memberId) });
+  renderPage(runtime, req, res, 'error.njk', { title: error.code === 'account_deactivated' ? 'This account is deactivated' : 'Something is not right', code: error.code, message: error.publicMessage, requestId: req.id, next }, error.status, { csrf: Boolean(req.session?.memberId) });
 }
 
 /** The one place errors become responses: a readable page or JSON with a stable code; internals stay in the log. */

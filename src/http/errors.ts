@@ -33,6 +33,10 @@ export const ERRORS = {
   rate_limited: { status: 429, message: 'Too many attempts from your network. Wait a few minutes and try again.' },
   login_throttled: { status: 429, message: 'Too many attempts. Wait a few minutes and try again.' },
   not_signed_in: { status: 401, message: 'Sign in to continue.' },
+  password_change_required: { status: 403, message: 'Choose a new password to continue.' },
+  session_not_found: { status: 404, message: 'That session has already ended, or it is not one of yours.' },
+  current_password_wrong: { status: 400, message: 'Your current password is not right.' },
+  account_deactivated: { status: 403, message: 'This account has been deactivated, so it can no longer sign in. Ask your administrator if you think this is a mistake.' },
   forbidden: { status: 403, message: 'You do not have access to this page.' },
   not_found: { status: 404, message: 'There is nothing at this address.' },
   export_link_invalid: {

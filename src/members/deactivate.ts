@@ -3,12 +3,12 @@ import { revokeAccessCodes } from '../access-codes/codes.js';
 import { revokeLinks } from '../claim/links.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
-import { announceSessionEnding } from '../gateway/session-endings.js';
+import { endMemberSessions } from '../session/member-sessions.js';
 
 /**
- * Deactivates a member from any state: links and codes die, a claim in progress ends, and signed-in sessions
- * stop at their next request (every request checks that the member is still claimed); open WebSocket tunnels close
- * at once with Redis, otherwise at their replica's next re-check.
+ * Deactivates a member from any state: links and codes die, a claim in progress ends, and every signed-in session
+ * ends at once on every replica (the gateway's cached identity is dropped everywhere and open WebSocket tunnels
+ * close at once with Redis, otherwise at their replica's next re-check).
  */
 export async function deactivateMember(runtime: Runtime, memberId: string, actorId: string, req?: Request): Promise<void> {
   const { db, audit } = runtime;
@@ -22,6 +22,5 @@ export async function deactivateMember(runtime: Runtime, memberId: string, actor
     await manager.update(db.entities.Member, { id: member.id }, { status: 'deactivated', deactivatedAt: now, updatedAt: now });
     await audit({ event: 'member.deactivated', actorId, memberId: member.id, req, details: { from: member.status } }, manager);
   });
-  runtime.identities.forget(memberId);
-  await announceSessionEnding(runtime, { memberId });
+  await endMemberSessions(runtime, memberId, { reason: 'deactivated', actorId, req });
 }

@@ -7,6 +7,6 @@ export function newMemberRow(values: Partial<MemberRow>, now: Date): MemberRow {
     id: randomUUID(), email: null, emailNormalized: null, employeeId: null, username: null, usernameNormalized: null, name: null,
     firstName: null, lastName: null, title: null, department: null, location: null, phone: null, locale: null, managerEmail: null,
     startDate: null, loginMethod: 'password', status: 'provisioned', passwordHash: null, pictureId: null, createdAt: now, updatedAt: now,
-    invitedAt: null, claimedAt: null, deactivatedAt: null, ...values,
+    invitedAt: null, claimedAt: null, deactivatedAt: null, passwordChangeRequiredAt: null, ...values,
   };
 }

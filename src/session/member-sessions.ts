@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
 import type session from 'express-session';
 import { announceSessionEnding } from '../gateway/session-endings.js';
@@ -40,6 +41,14 @@ async function liveSessions(runtime: Runtime, memberId: string): Promise<Indexed
   }
   await runtime.store.removeFromSet('memberSessions', memberId, stale);
   return live;
+}
+
+/**
+ * What pages show for a session instead of its id: a keyed digest, so a page (or a script on the same origin, where
+ * the gateway fronts the app) never holds a session id.
+ */
+export function sessionHandle(runtime: Runtime, sid: string): string {
+  return createHmac('sha256', runtime.keys.session).update(`session-handle:${sid}`).digest('base64url').slice(0, 32);
 }
 
 /** The member's live sessions, the most recently used first. */

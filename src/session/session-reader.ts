@@ -6,6 +6,7 @@ import type session from 'express-session';
 import type { Runtime } from '../runtime.js';
 import { sessionVerdict } from './session-clock.js';
 import { sessionCookieName } from './session.js';
+import { adoptUnindexed } from './store-session-store.js';
 
 export interface ReadSession {
   sid: string;
@@ -73,6 +74,7 @@ export class SessionReader {
     }
     if (verdict === 'refresh') {
       data.lastSeenAt = now;
+      await adoptUnindexed(this.runtime.store, sid, data, this.runtime.config.session.absoluteTimeout);
       await this.writeIfPresent(sid, data);
     }
     return { sid, data };

@@ -5,6 +5,17 @@ import { restoreGeneratedMark, takeGeneratedMark } from './new-sessions.js';
 type Callback = (error?: unknown) => void;
 
 /**
+ * A signed-in session from before sessions were indexed per member (it has no `createdAt`): indexed now, at its next
+ * write, so that ending all of the member's sessions finds it from then on. True when `data` was changed.
+ */
+export async function adoptUnindexed(store: ShortLivedStore, sid: string, data: Partial<session.SessionData>, ttlMs: number): Promise<boolean> {
+  if (!data.memberId || data.createdAt !== undefined) return false;
+  await store.addToSet('memberSessions', data.memberId, sid, ttlMs);
+  data.createdAt = data.authenticatedAt ?? data.lastSeenAt ?? 0;
+  return true;
+}
+
+/**
  * express-session on the short-lived store (Redis when configured, else the database): every replica sees the same
  * sessions, and a destroyed one is gone for all of them and stays gone. It has no touch: idle time lives in the
  * session (lastSeenAt), so a steady request reads one entry and writes nothing.
@@ -47,6 +58,10 @@ export class StoreSessionStore extends session.Store {
     if (ttlMs <= 0) return this.store.delete('sessions', sid);
     const value = JSON.stringify(data);
     if (!takeGeneratedMark(data)) {
+      if (await adoptUnindexed(this.store, sid, data, this.ttlMs)) {
+        await this.store.touchIfPresent('sessions', sid, JSON.stringify(data));
+        return;
+      }
       await this.store.touchIfPresent('sessions', sid, value);
       return;
     }

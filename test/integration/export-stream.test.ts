@@ -25,6 +25,7 @@ function member(status: MemberStatus, i: number, now: Date): MemberRow {
     lastName: String(i), title: null, department: null, location: null, phone: null, locale: 'en-GB', managerEmail: null,
     startDate: null, loginMethod: 'password', status, passwordHash: null, pictureId: null, createdAt: now, updatedAt: now,
     invitedAt: status === 'provisioned' ? null : now, claimedAt: status === 'claimed' ? now : null, deactivatedAt: null,
+    passwordChangeRequiredAt: null,
   };
 }
 

@@ -75,4 +75,23 @@ describe('the session index of a member', () => {
     h.advance(h.config.session.idleTimeout + 1000);
     expect(await listMemberSessions(h.runtime, member.id)).toEqual([]);
   });
+
+  // Attack: a session signed in before the index existed, surviving "sign out everywhere" after an upgrade.
+  it('indexes a session from before the index at its next write, so that ending all sessions finds it', async () => {
+    const member = await signedInMember(h, 'index-legacy@example.com');
+    const [indexed] = await listMemberSessions(h.runtime, member.id);
+    const sid = indexed!.sid;
+    const stored = JSON.parse((await h.runtime.store.get('sessions', sid))!) as Record<string, unknown>;
+    delete stored.createdAt;
+    delete stored.address;
+    delete stored.userAgent;
+    await h.runtime.store.touchIfPresent('sessions', sid, JSON.stringify(stored));
+    await h.runtime.store.removeFromSet('memberSessions', member.id, [sid]);
+    expect(await listMemberSessions(h.runtime, member.id)).toEqual([]);
+    h.advance(2 * 60_000);
+    await member.agent.get('/').expect(200);
+    expect((await listMemberSessions(h.runtime, member.id)).map((s) => s.sid)).toEqual([sid]);
+    expect(await endMemberSessions(h.runtime, member.id, { reason: 'sign_out_everywhere' })).toBe(1);
+    await member.agent.get('/').expect(303);
+  });
 });

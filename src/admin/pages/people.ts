@@ -3,6 +3,8 @@ import type { MemberStatus } from '../../db/rows.js';
 import { AppError } from '../../http/errors.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import { displayName } from '../../members/lookup.js';
+import { browserName } from '../../session/browser-name.js';
+import { listMemberSessions } from '../../session/member-sessions.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { isRowId } from '../../db/ids.js';
@@ -53,6 +55,9 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },
     actions: availableActions(runtime.config, member),
+    sessions: (await listMemberSessions(runtime, member.id)).map((s) => ({
+      browser: browserName(s.userAgent), address: s.address || 'Unknown', createdAt: adminTime(s.createdAt), lastSeenAt: adminTime(s.lastSeenAt),
+    })),
     history: detail.history.map((entry) => ({
       time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
       actor: entry.actorId === member.id ? 'the member' : detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
@@ -88,6 +93,8 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
   router.get('/admin/people/:id', ...guards.read, async (req, res) => {
     const notices: Record<string, string> = {
       resend: 'The invitation is on its way.', 'recovery-link': 'The recovery link is on its way. Any earlier link no longer works.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
+      'sign-out-everywhere': 'Every session of the member has ended.',
+      'require-new-password': 'The member chooses a new password at their next sign-in, before anything else.',
     };
     await showMember(runtime, req, res, { notice: notices[String(req.query.done)] });
   });
