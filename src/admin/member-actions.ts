@@ -67,17 +67,18 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
   }
 }
 
-export const CONFIRMATIONS: Record<'revoke' | 'deactivate', { question: string; consequence: string; confirmLabel: string }> = {
-  revoke: {
-    question: 'Revoke this invitation?',
+/** The question names the member, so an admin with several tabs open revokes the one they meant. */
+export const CONFIRMATIONS: Record<'revoke' | 'deactivate', (who: string) => { question: string; consequence: string; confirmLabel: string }> = {
+  revoke: (who) => ({
+    question: `Revoke the invitation of ${who}?`,
     consequence: 'Every claim link and access code of this member stops working at once, and a claim in progress ends. The member goes back to provisioned.',
     confirmLabel: 'Revoke invitation',
-  },
-  deactivate: {
-    question: 'Deactivate this member?',
+  }),
+  deactivate: (who) => ({
+    question: `Deactivate ${who}?`,
     consequence: 'They can no longer claim or sign in, and their sessions end. This cannot be undone from this page.',
     confirmLabel: 'Deactivate',
-  },
+  }),
 };
 
 /**

@@ -101,7 +101,7 @@ export type OidcProviderConfig = z.output<typeof oidcProvider>;
 // --- end OIDC provider ---
 
 export const configSchema = z.strictObject({
-    baseUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
+    baseUrl: z.url({ error: (issue) => (issue.input === undefined ? 'required (or set CLAIMGATE_BASE_URL)' : undefined) }).transform((value) => value.replace(/\/+$/, '')),
     secret: z
       .string()
       .optional()
@@ -270,6 +270,12 @@ export const configSchema = z.strictObject({
     }
     if (config.redis.url && !/^rediss?:/.test(config.redis.url)) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });
+    }
+    if (config.upstream.url && !/^https?:\/\//i.test(config.upstream.url)) {
+      ctx.addIssue({ code: 'custom', path: ['upstream', 'url'], message: 'must be an http:// or https:// URL' });
+    }
+    if (!/^https?:\/\//i.test(config.baseUrl)) {
+      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'must be an http:// or https:// URL' });
     }
     if (config.baseUrl.startsWith('https://') && config.trustProxy === false) {
       ctx.addIssue({

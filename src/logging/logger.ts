@@ -2,9 +2,13 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths that could ever carry a secret are censored even if a caller logs a whole object by mistake. */
+/**
+ * Paths that could ever carry a secret are censored even if a caller logs a whole object by mistake. A bare `code`
+ * is the stable error code every error line carries (`err.code`, `AppError` codes): access codes are logged under
+ * no name at all, and a request body (where a typed code travels as `code`) is censored as a whole.
+ */
 const REDACT = [
-  'password', '*.password', 'token', '*.token', 'code', '*.code', 'cookie', '*.cookie', '*.headers.cookie',
+  'password', '*.password', 'token', '*.token', 'accessCode', '*.accessCode', 'body', '*.body', 'cookie', '*.cookie', '*.headers.cookie',
   '*.headers.authorization', 'authorization', 'passwordHash', '*.passwordHash', 'secret', '*.secret', 'claimUrl', '*.claimUrl',
 ];
 

@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError, configPath, loadConfig } from '../config/load.js';
 import { createApp } from '../http/app.js';
 import { serverWorkers } from '../jobs/workers.js';
 import { createRuntime } from '../runtime.js';
+import { portMismatch, writeServerRecord } from './server-record.js';
 
 async function main(): Promise<void> {
   let config;
@@ -59,6 +60,13 @@ async function main(): Promise<void> {
   server.listen(port, () => {
     const { port: listening } = server.address() as AddressInfo;
     runtime.logger.info({ port: listening, baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' }, 'claimgate listening');
+    const mismatch = portMismatch(config.baseUrl, listening);
+    if (mismatch) runtime.logger.warn({ port: listening, baseUrl: config.baseUrl }, mismatch);
+    try {
+      writeServerRecord(config.dataDir, { baseUrl: config.baseUrl, port: listening, configFile: configPath() });
+    } catch (error) {
+      runtime.logger.warn({ err: error }, 'could not record the base URL for the CLI');
+    }
   });
 }
 
