@@ -32,7 +32,10 @@ function formatIssue(issue: z.core.$ZodIssue): string[] {
 
 /** Files the configuration names must be readable now: a missing file is an error at start, never a silent fallback. */
 function unreadableFiles(config: Config): string[] {
-  const files: Array<[string, string | undefined]> = [['firstAccess.terms.file', config.firstAccess.terms.enabled ? config.firstAccess.terms.file : undefined]];
+  const { terms } = config.firstAccess;
+  const files: Array<[string, string | undefined]> = [['firstAccess.terms.file', terms.enabled ? terms.file : undefined]];
+  for (const [locale, file] of Object.entries(terms.files)) files.push([`firstAccess.terms.files.${locale}`, terms.enabled ? file : undefined]);
+  files.push(['branding.logo', config.branding.logo], ['branding.css', config.branding.css]);
   config.gateway.jwt.keys.forEach((key, index) => files.push([`gateway.jwt.keys.${index}.privateKeyFile`, key.privateKeyFile]));
   config.sso.providers.forEach((provider, index) => {
     if (provider.type === 'saml') files.push([`sso.providers.${index}.idpMetadataFile`, provider.idpMetadataFile]);

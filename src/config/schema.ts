@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n/locales.js';
 import { parseDuration } from './duration.js';
 
 const duration = (fallback: string) =>
@@ -146,7 +147,13 @@ export const configSchema = z.strictObject({
       })
       .prefault({}),
     firstAccess: z.strictObject({
-        terms: z.strictObject({ enabled: z.boolean().default(false), version: z.string().min(1).default('1'), file: z.string().optional() })
+        terms: z.strictObject({
+            enabled: z.boolean().default(false),
+            version: z.string().min(1).default('1'),
+            /** The default text; `files` may give the same version in other languages, one file per locale. */
+            file: z.string().optional(),
+            files: z.partialRecord(z.enum(LOCALES), z.string().min(1)).default({}),
+          })
           .prefault({}),
         profile: z.strictObject({
             enabled: z.boolean().default(false),
@@ -244,6 +251,26 @@ export const configSchema = z.strictObject({
           .optional()
           .transform((value) => (value && value !== '' ? value : undefined))
           .pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+      })
+      .prefault({}),
+    i18n: z.strictObject({
+        /** The language when neither the member, the page's switcher nor the browser names one claimgate speaks. */
+        defaultLocale: z.enum(LOCALES).default('en'),
+        /** A folder laid out like `locales/` (`<locale>/<file>.json`) whose messages replace the shipped ones. */
+        overrides: z.string().optional().transform((value) => (value && value.trim() !== '' ? value.trim() : undefined)),
+      })
+      .prefault({}),
+    branding: z.strictObject({
+        /** Shown in the header, page titles and mails instead of "claimgate". */
+        name: z.string().trim().min(1).max(100).default('claimgate'),
+        /** A PNG, JPEG, WebP, GIF or SVG file, served with a long cache under a content-hashed URL. */
+        logo: z.string().optional(),
+        /** `#rrggbb`: buttons and links; it must reach WCAG AA contrast (4.5:1) against white. */
+        primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'use a colour written #rrggbb').optional(),
+        /** Shown on every error page: an email address, a phone number or a URL. */
+        supportContact: z.string().trim().min(1).max(200).optional(),
+        /** A stylesheet served after claimgate's own. */
+        css: z.string().optional(),
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })

@@ -53,5 +53,7 @@ export function redactUrl(url: string): string {
     .replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/i, '$1[redacted]')
     .replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]')
     // The same inside a percent-encoded return path (`/login?returnTo=%2Fadmin%2F…%3Ftoken%3D…`).
-    .replace(/((?:%3F|%26)(?:token|code)%3D)(?:(?!%26)[^&#])*/gi, '$1[redacted]');
+    .replace(/((?:%3F|%26)(?:token|code)%3D)(?:(?!%26)[^&#])*/gi, '$1[redacted]')
+    // A claim link's path inside a return path (the language switcher's `returnTo=%2Fclaim%2F<token>`).
+    .replace(/(%2Fclaim%2F)(?!(?:flow|code)(?:%2F|%3F|[&#]|$))(?:(?!%2F|%3F)[^&#])+/gi, '$1[redacted]');
 }
