@@ -1,3 +1,4 @@
+import type { Translate } from '../i18n/messages.js';
 import type { Request } from 'express';
 import { reissueAccessCode } from '../access-codes/admin.js';
 import type { Config } from '../config/schema.js';
@@ -17,6 +18,8 @@ export type MemberAction = (typeof MEMBER_ACTIONS)[number];
 export interface ActionChoice {
   path: MemberAction;
   label: string;
+  /** The label in the catalogues (`locales/<lng>/admin.json`); `label` stays English for the API. */
+  labelKey: string;
   /** Irreversible or disruptive: the page asks to confirm first. */
   danger: boolean;
 }
@@ -26,13 +29,14 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
   const choices: ActionChoice[] = [];
   const open = member.status === 'provisioned' || member.status === 'invited';
   if (open && member.email && config.claim.methods.link) {
-    choices.push({ path: 'resend', label: member.status === 'invited' ? 'Resend invitation' : 'Send invitation', danger: false });
+    const resend = member.status === 'invited';
+    choices.push({ path: 'resend', label: resend ? 'Resend invitation' : 'Send invitation', labelKey: resend ? 'admin.actions.resend' : 'admin.actions.send', danger: false });
   }
   if (open && member.employeeId && config.claim.methods.accessCode) {
-    choices.push({ path: 'access-code', label: 'Issue a new access code', danger: false });
+    choices.push({ path: 'access-code', label: 'Issue a new access code', labelKey: 'admin.actions.access-code', danger: false });
   }
-  if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', danger: true });
-  if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', danger: true });
+  if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', labelKey: 'admin.actions.revoke', danger: true });
+  if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', labelKey: 'admin.actions.deactivate', danger: true });
   return choices;
 }
 
@@ -68,16 +72,16 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
 }
 
 /** The question names the member, so an admin with several tabs open revokes the one they meant. */
-export const CONFIRMATIONS: Record<'revoke' | 'deactivate', (who: string) => { question: string; consequence: string; confirmLabel: string }> = {
-  revoke: (who) => ({
-    question: `Revoke the invitation of ${who}?`,
-    consequence: 'Every claim link and access code of this member stops working at once, and a claim in progress ends. The member goes back to provisioned.',
-    confirmLabel: 'Revoke invitation',
+export const CONFIRMATIONS: Record<'revoke' | 'deactivate', (who: string, t: Translate) => { question: string; consequence: string; confirmLabel: string }> = {
+  revoke: (who, t) => ({
+    question: t('admin.confirm.revokeQuestion', { who }),
+    consequence: t('admin.confirm.revokeConsequence'),
+    confirmLabel: t('admin.confirm.revokeButton'),
   }),
-  deactivate: (who) => ({
-    question: `Deactivate ${who}?`,
-    consequence: 'They can no longer claim or sign in, and their sessions end. This cannot be undone from this page.',
-    confirmLabel: 'Deactivate',
+  deactivate: (who, t) => ({
+    question: t('admin.confirm.deactivateQuestion', { who }),
+    consequence: t('admin.confirm.deactivateConsequence'),
+    confirmLabel: t('admin.confirm.deactivateButton'),
   }),
 };
 

@@ -16,11 +16,12 @@ export interface PageLocals {
 }
 
 /**
- * The page's return path for the language switcher: the page itself when it can be fetched again. An error page
- * never repeats the address it refused (an unusable claim link would be echoed into the page).
+ * The page's return path for the language switcher: the page itself when it can be fetched again, without its query
+ * (a hostile `returnTo` is never echoed into the page). An error page never repeats the address it refused (an
+ * unusable claim link would be echoed into the page).
  */
 function switcherReturn(req: Request, status: number): string {
-  return req.method === 'GET' && status < 400 ? req.originalUrl : '/login';
+  return req.method === 'GET' && status < 400 ? req.originalUrl.split('?')[0]! : '/login';
 }
 
 /** What the layout needs besides the page's own values: language, direction, switcher, branding. */

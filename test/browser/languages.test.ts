@@ -120,10 +120,15 @@ describeWithBrowser('member pages in English, German and Arabic', () => {
     await page.locator('nav.languages a[lang=ar]').click();
     await page.waitForURL('**/login');
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
-    // Mirrored: the header's brand sits on the right in a right-to-left page.
+    // Mirrored: the header's brand and the form's labels start on the right in a right-to-left page.
+    const width = page.viewportSize()!.width;
     const brand = await page.locator('.brand').boundingBox();
-    const tools = await page.locator('.header-tools').boundingBox();
-    expect(brand!.x).toBeGreaterThan(tools!.x);
+    expect(brand!.x).toBeGreaterThan(width / 2);
+    expect(await page.locator('main').evaluate((main) => getComputedStyle(main).direction)).toBe('rtl');
+    // The button sits at the start of the line, which is the right in Arabic.
+    const main = await page.locator('main').boundingBox();
+    const button = await page.locator('main form button[type=submit]').boundingBox();
+    expect(button!.x + button!.width).toBeGreaterThan(main!.x + main!.width / 2);
     await shot(page, 'ar-switched-login');
     await page.goto(`${origin}/claim/code`);
     expect(await page.getAttribute('html', 'lang')).toBe('ar');

@@ -23,7 +23,7 @@ export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
       throw error;
     }
     const { member, action } = resolved;
-    const confirmation = action === 'revoke' || action === 'deactivate' ? CONFIRMATIONS[action](displayName(member)) : undefined;
+    const confirmation = action === 'revoke' || action === 'deactivate' ? CONFIRMATIONS[action](displayName(member), req.t) : undefined;
     if (confirmation && (req.body as Record<string, unknown>)?.confirm !== 'yes') {
       return renderAdmin(runtime, req, res, 'admin/confirm.njk', 'people', {
         title: confirmation.question, ...confirmation, action: `/admin/people/${member.id}/${action}`, back: `/admin/people/${member.id}`,

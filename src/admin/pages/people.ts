@@ -12,10 +12,7 @@ import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
 
 
-const FACT_LABELS = [
-  ['name', 'Name'], ['firstName', 'First name'], ['lastName', 'Last name'], ['title', 'Job title'], ['department', 'Department'],
-  ['location', 'Location'], ['phone', 'Phone'], ['locale', 'Locale'], ['managerEmail', 'Manager email'], ['startDate', 'Start date'],
-] as const;
+const FACT_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale', 'managerEmail', 'startDate'] as const;
 
 export function peopleFilterFrom(query: Request['query']): { status?: MemberStatus; search: string; cursor?: string } {
   const status = typeof query.status === 'string' && query.status ? query.status : undefined;
@@ -44,14 +41,15 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
   renderAdmin(runtime, req, res, 'admin/member.njk', 'people', {
     title: displayName(member),
     member,
-    facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key] })),
+    facts: FACT_FIELDS.filter((key) => member[key]).map((key) => ({ label: `admin.member.facts.${key}`, value: member[key] })),
     groups: detail.groups,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt) },
     actions: availableActions(runtime.config, member),
     history: detail.history.map((entry) => ({
       time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
-      actor: entry.actorId === member.id ? 'the member' : detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
+      byMember: entry.actorId === member.id,
+      actor: detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
     })),
     historyTruncated: detail.history.length >= HISTORY_LIMIT,
     ...extra,
@@ -67,7 +65,7 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
     const filter = peopleFilterFrom(req.query);
     const [page, counts] = await Promise.all([findPeople(runtime.db, filter, filter.cursor), countByStatus(runtime.db)]);
     renderAdmin(runtime, req, res, 'admin/people.njk', 'people', {
-      title: 'People',
+      title: 'admin.people.title',
       search: filter.search,
       status: filter.status ?? '',
       everyone: Object.values(counts).reduce((sum, count) => sum + count, 0),
@@ -82,10 +80,8 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
   });
 
   router.get('/admin/people/:id', ...guards.read, async (req, res) => {
-    const notices: Record<string, string> = {
-      resend: 'The invitation is on its way.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
-    };
-    await showMember(runtime, req, res, { notice: notices[String(req.query.done)] });
+    const done = String(req.query.done);
+    await showMember(runtime, req, res, { notice: ['resend', 'revoke', 'deactivate'].includes(done) ? req.t(`admin.member.done.${done}`) : undefined });
   });
 
   return router;
