@@ -43,6 +43,8 @@ describe('people pages', () => {
 
     const byName = await admin.agent.get('/admin/people?q=FRONTLINE').expect(200);
     expect(byName.text).toContain('Frontline Fran');
+    // Each status its own colour class and its word, so colour is never the only signal.
+    expect(byName.text).toContain('<span class="status status--invited">invited</span>');
     expect(byName.text).not.toContain('pager001@');
     const byEmployee = await admin.agent.get('/admin/people?q=floor-7').expect(200);
     expect(byEmployee.text).toContain('FLOOR-77');

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/databases.js';
+import { startServerProcess, writeServerConfig } from '../support/server-process.js';
 import { allowForProcesses } from '../support/timeouts.js';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -60,5 +62,28 @@ describe('the CLI for scripts', () => {
     const env = { CLAIMGATE_CONFIG: 'config/claimgate.yaml', DATABASE_URL: '', REDIS_URL: '', CLAIMGATE_BASE_URL: '' };
     expect(JSON.parse(cli(['config', 'check', '--json'], { ...env, PORT: '4555' }).stdout)).toMatchObject({ ok: true, baseUrl: 'http://localhost:4555' });
     expect(JSON.parse(cli(['config', 'check', '--json'], { ...env, CLAIMGATE_BASE_URL: 'http://claim.example:8080' }).stdout)).toMatchObject({ baseUrl: 'http://claim.example:8080' });
+  });
+});
+
+describe('the server and the CLI agree on the base URL', () => {
+  let database: TestDatabase;
+  const dir = mkdtempSync(join(tmpdir(), 'claimgate-baseurl-'));
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  // Mailed links that name another port than the server's lead members to nothing, or to whatever else listens there.
+  it('warns at start when a localhost baseUrl names another port, and records the base URL for the CLI', async () => {
+    const configFile = writeServerConfig(dir, database.url, REDIS_URL, { baseUrl: 'http://localhost:1' });
+    const server = await startServerProcess(configFile);
+    try {
+      const port = Number(new URL(server.url).port);
+      expect(server.output.join('\n')).toContain(`names port 1 but claimgate listens on port ${port}`);
+      const record = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { baseUrl: string; port: number };
+      expect(record).toMatchObject({ baseUrl: 'http://localhost:1', port });
+    } finally {
+      await server.stop();
+    }
   });
 });
