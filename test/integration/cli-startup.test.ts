@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/databases.js';
@@ -79,7 +79,12 @@ describe('the server and the CLI agree on the base URL', () => {
     const server = await startServerProcess(configFile);
     try {
       const port = Number(new URL(server.url).port);
-      expect(server.output.join('\n')).toContain(`names port 1 but claimgate listens on port ${port}`);
+      const warning = `names port 1 but claimgate listens on port ${port}`;
+      // The warning and the record follow the "listening" line the start helper waits for.
+      for (let tries = 0; tries < 300 && !(server.output.join('\n').includes(warning) && existsSync(join(dir, 'server.json'))); tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(server.output.join('\n')).toContain(warning);
       const record = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { baseUrl: string; port: number };
       expect(record).toMatchObject({ baseUrl: 'http://localhost:1', port });
     } finally {
