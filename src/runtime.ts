@@ -9,6 +9,8 @@ import { inProcessEngine } from './jobs/in-process-engine.js';
 import { pgBossEngine } from './jobs/pg-boss-engine.js';
 import { ensureGroupPool } from './groups/groups.js';
 import { createTextViews, createViews } from './http/views.js';
+import { loadBrandAssets, type BrandAssets } from './branding/assets.js';
+import { createMessages, type Messages } from './i18n/messages.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -28,6 +30,9 @@ export interface Runtime {
   keys: Keys;
   views: nunjucks.Environment;
   textViews: nunjucks.Environment;
+  /** The message catalogues (shipped, with the operator's overrides). */
+  messages: Messages;
+  brand: BrandAssets;
   redis: RedisClient | undefined;
   /** Sessions, single-use SSO values, SAML requests and rate limits: Redis when configured, else the database. */
   store: ShortLivedStore;
@@ -76,6 +81,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     keys,
     views: createViews(),
     textViews: createTextViews(),
+    messages: createMessages(config),
+    brand: loadBrandAssets(config),
     redis,
     store: createShortLivedStore(db, redis, config.redis.prefix, now),
     now,

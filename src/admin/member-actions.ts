@@ -1,3 +1,4 @@
+import type { Translate } from '../i18n/messages.js';
 import type { Request } from 'express';
 import { reissueAccessCode } from '../access-codes/admin.js';
 import type { Config } from '../config/schema.js';
@@ -21,6 +22,8 @@ export type MemberAction = (typeof MEMBER_ACTIONS)[number];
 export interface ActionChoice {
   path: MemberAction;
   label: string;
+  /** The label in the catalogues (`locales/<lng>/admin.json`); `label` stays English for the API. */
+  labelKey: string;
   /** Irreversible or disruptive: the page asks to confirm first. */
   danger: boolean;
 }
@@ -30,21 +33,23 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
   const choices: ActionChoice[] = [];
   const open = member.status === 'provisioned' || member.status === 'invited';
   if (open && member.email && config.claim.methods.link) {
-    choices.push({ path: 'resend', label: member.status === 'invited' ? 'Resend invitation' : 'Send invitation', danger: false });
+    const resend = member.status === 'invited';
+    choices.push({ path: 'resend', label: resend ? 'Resend invitation' : 'Send invitation', labelKey: resend ? 'admin.actions.resend' : 'admin.actions.send', danger: false });
   }
   if (open && member.employeeId && config.claim.methods.accessCode) {
-    choices.push({ path: 'access-code', label: 'Issue a new access code', danger: false });
+    choices.push({ path: 'access-code', label: 'Issue a new access code', labelKey: 'admin.actions.access-code', danger: false });
   }
-  if (canRecoverPassword(config, member) && member.email) choices.push({ path: 'recovery-link', label: 'Send a recovery link', danger: false });
+  if (canRecoverPassword(config, member) && member.email) choices.push({ path: 'recovery-link', label: 'Send a recovery link', labelKey: 'Send a recovery link', danger: false });
   if (canRecoverPassword(config, member) && member.employeeId && config.claim.methods.accessCode) {
-    choices.push({ path: 'recovery-code', label: 'Issue a recovery code', danger: false });
+    choices.push({ path: 'recovery-code', label: 'Issue a recovery code', labelKey: 'Issue a recovery code', danger: false });
   }
-  if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', danger: true });
-  if (member.status === 'claimed') choices.push({ path: 'sign-out-everywhere', label: 'Sign out everywhere', danger: true });
+  if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', labelKey: 'admin.actions.revoke', danger: true });
+  if (member.status === 'claimed') choices.push({ path: 'sign-out-everywhere', label: 'Sign out everywhere', labelKey: 'Sign out everywhere', danger: true });
   if (member.status === 'claimed' && member.loginMethod === 'password') {
-    choices.push({ path: 'require-new-password', label: member.passwordChangeRequiredAt ? 'Require a new password again' : 'Require a new password at next sign-in', danger: false });
+    const label = member.passwordChangeRequiredAt ? 'Require a new password again' : 'Require a new password at next sign-in';
+    choices.push({ path: 'require-new-password', label, labelKey: label, danger: false });
   }
-  if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', danger: true });
+  if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', labelKey: 'admin.actions.deactivate', danger: true });
   return choices;
 }
 
@@ -96,22 +101,23 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
   }
 }
 
-export const CONFIRMATIONS: Record<'revoke' | 'deactivate' | 'sign-out-everywhere', { question: string; consequence: string; confirmLabel: string }> = {
-  revoke: {
-    question: 'Revoke this invitation?',
-    consequence: 'Every claim link and access code of this member stops working at once, and a claim in progress ends. The member goes back to provisioned.',
-    confirmLabel: 'Revoke invitation',
-  },
-  deactivate: {
-    question: 'Deactivate this member?',
-    consequence: 'They can no longer claim or sign in, and their sessions end. This cannot be undone from this page.',
-    confirmLabel: 'Deactivate',
-  },
-  'sign-out-everywhere': {
-    question: 'Sign this member out everywhere?',
+/** The question names the member, so an admin with several tabs open revokes the one they meant. */
+export const CONFIRMATIONS: Record<'revoke' | 'deactivate' | 'sign-out-everywhere', (who: string, t: Translate) => { question: string; consequence: string; confirmLabel: string }> = {
+  revoke: (who, t) => ({
+    question: t('admin.confirm.revokeQuestion', { who }),
+    consequence: t('admin.confirm.revokeConsequence'),
+    confirmLabel: t('admin.confirm.revokeButton'),
+  }),
+  deactivate: (who, t) => ({
+    question: t('admin.confirm.deactivateQuestion', { who }),
+    consequence: t('admin.confirm.deactivateConsequence'),
+    confirmLabel: t('admin.confirm.deactivateButton'),
+  }),
+  'sign-out-everywhere': (who) => ({
+    question: `Sign ${who} out everywhere?`,
     consequence: 'Every session of this member ends at once, on every browser and device, and open connections to the application close. They can sign in again.',
     confirmLabel: 'Sign out everywhere',
-  },
+  }),
 };
 
 /**

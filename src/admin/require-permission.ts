@@ -44,8 +44,10 @@ export function requirePermission(runtime: Runtime, permission: Permission, deni
       return next(new AppError('rate_limited', `${member.id} keeps probing the admin area`));
     }
     await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details });
-    next(new AppError('forbidden', `${member.id} lacks ${permission}`, permission === 'accounts:manage' && permissions.size
-      ? 'Your administrator role lets you see people, not change them (it lacks accounts:manage).'
-      : 'This page is for administrators. An operator can add you to `admins` in the configuration (it is read when claimgate starts).'));
+    // Said in an employee's terms: what the page is and whom to ask, never configuration keys.
+    const readOnly = permission === 'accounts:manage' && permissions.size > 0;
+    next(new AppError('forbidden', `${member.id} lacks ${permission}`,
+      readOnly ? 'Your administrator role lets you see people, not change them.' : 'This page is for administrators.',
+      readOnly ? 'errors.forbidden_readonly.message' : 'errors.forbidden_admin.message'));
   };
 }

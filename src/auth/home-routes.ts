@@ -17,7 +17,7 @@ export function homeRoutes(runtime: Runtime): Router {
   const home = async (req: Request, res: Response) => {
     const member = req.member!;
     renderPage(runtime, req, res, 'home.njk', {
-      title: 'You are signed in',
+      title: 'home.title',
       member,
       displayName: displayName(member),
       groups: await chosenGroupNames(db, member.id),

@@ -41,12 +41,12 @@ export function loginRoutes(runtime: Runtime): Router {
   type LoginStage = 'identify' | 'password';
   function showLogin(req: Request, res: Response, locals: { identifier?: string; errors?: Array<{ field: string; message: string }>; stage?: LoginStage } = {}, status = 200) {
     renderPage(runtime, req, res, 'login.njk', {
-      title: 'Sign in', identifier: locals.identifier ?? '', errors: locals.errors ?? [],
+      title: 'login.title', identifier: locals.identifier ?? '', errors: locals.errors ?? [],
       stage: locals.stage ?? (identityFirst ? 'identify' : 'password'),
       returnTo: safeReturnPath(req.query.returnTo ?? (req.body as Record<string, unknown> | undefined)?.returnTo) ?? '',
       accessCodes: config.claim.methods.accessCode,
       recovery: config.recovery.enabled,
-      notice: req.method === 'GET' && req.query.signedOut === '1' ? 'You have signed out.' : '',
+      notice: req.method === 'GET' && req.query.signedOut === '1' ? req.t('login.signedOut') : '',
     }, status);
   }
 
@@ -63,7 +63,7 @@ export function loginRoutes(runtime: Runtime): Router {
     const identifier = field(req, 'identifier').trim().slice(0, 320);
     const password = field(req, 'password');
     if (identityFirst && field(req, 'stage') === 'identify') {
-      if (!identifier) return showLogin(req, res, { errors: [{ field: 'identifier', message: 'Enter your email or username.' }] }, 400);
+      if (!identifier) return showLogin(req, res, { errors: [{ field: 'identifier', message: 'login.enterIdentifier' }] }, 400);
       // Decided by the domain alone, never by whether a member exists: the answer tells nothing about accounts.
       const provider = isEmail(identifier) ? providerForEmail(config, identifier) : undefined;
       if (provider) return beginSso(req, res, runtime, { providerId: provider.id, loginHint: identifier, returnTo: safeReturnPath(field(req, 'returnTo')) });
@@ -71,8 +71,8 @@ export function loginRoutes(runtime: Runtime): Router {
     }
     if (!identifier || !password) {
       const errors = [
-        ...(!identifier ? [{ field: 'identifier', message: 'Enter your email or username.' }] : []),
-        ...(!password ? [{ field: 'password', message: 'Enter your password.' }] : []),
+        ...(!identifier ? [{ field: 'identifier', message: 'login.enterIdentifier' }] : []),
+        ...(!password ? [{ field: 'password', message: 'login.enterPassword' }] : []),
       ];
       return showLogin(req, res, { identifier, errors, stage: 'password' }, 400);
     }
@@ -87,7 +87,7 @@ export function loginRoutes(runtime: Runtime): Router {
       // One row when a limit first turns a key away, not one for every request it turns away after.
       const firstRefusal = refusals.some((refusal, index) => refusal && isFirstAt(checks[index]![0], refusal.consumedPoints, 'exceeded'));
       if (firstRefusal) await audit({ event: 'login.failed', outcome: 'failure', method: 'password', req, details: { reason: 'throttled' } });
-      return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_throttled').publicMessage }] }, 429);
+      return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: 'errors.login_throttled.message' }] }, 429);
     }
     const member = identifier ? await findMemberBySignInName(db, identifier) : null;
     const canSignIn = member?.status === 'claimed' && member.loginMethod === 'password';
@@ -95,7 +95,7 @@ export function loginRoutes(runtime: Runtime): Router {
     if (!member || !canSignIn || !valid) {
       await audit({ event: 'login.failed', outcome: 'failure', memberId: member?.id ?? null, method: 'password', req, details: { reason: !member ? 'unknown_name' : !canSignIn ? `not_allowed:${member.status}` : 'wrong_password' } });
       // One answer for every failure, so the page never tells whether an account exists.
-      return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: new AppError('login_failed').publicMessage }] }, 401);
+      return showLogin(req, res, { identifier, stage: 'password', errors: [{ field: 'identifier', message: 'errors.login_failed.message' }] }, 401);
     }
     await Promise.all([perPair.delete(pairKey), perAccount.reward(accountKey), perIp.reward(ip)]);
     await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'password', req });

@@ -9,8 +9,8 @@ import { passwordProblems } from './password-policy.js';
 /** The claim's password rules for a member choosing a new password: the problems, or the argon2id hash. */
 export async function checkNewPassword(runtime: Runtime, member: MemberRow, password: string, confirm: string): Promise<{ errors: FieldError[] } | { hash: string }> {
   const identifiers = [member.email?.split('@')[0], member.username, member.name, member.firstName, member.lastName, member.employeeId];
-  const errors = passwordProblems(password, runtime.config.firstAccess.password, identifiers).map((message) => ({ field: 'password', message }));
-  if (!errors.length && password !== confirm) errors.push({ field: 'confirm', message: 'The two passwords do not match.' });
+  const errors = passwordProblems(password, runtime.config.firstAccess.password, identifiers).map((problem): FieldError => ({ field: 'password', ...problem }));
+  if (!errors.length && password !== confirm) errors.push({ field: 'confirm', message: 'claim.password.mismatch' });
   if (errors.length) return { errors };
   return { hash: await argon2.hash(password, { type: argon2.argon2id }) };
 }

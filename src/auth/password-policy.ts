@@ -14,15 +14,21 @@ const COMMON = new Set([
  * NIST SP 800-63B style: a length range, no composition rules, and refusal of passwords that are common
  * or built from the member's own identifiers. Returns readable problems; empty means acceptable.
  */
-export function passwordProblems(password: string, policy: PasswordPolicy, identifiers: Array<string | null | undefined>): string[] {
+export function passwordProblems(password: string, policy: PasswordPolicy, identifiers: Array<string | null | undefined>): PasswordProblem[] {
   const length = [...password].length;
-  if (length < policy.minLength) return [`Use at least ${policy.minLength} characters.`];
-  if (length > policy.maxLength) return [`Use at most ${policy.maxLength} characters.`];
+  if (length < policy.minLength) return [{ message: 'password.tooShort', params: { count: policy.minLength } }];
+  if (length > policy.maxLength) return [{ message: 'password.tooLong', params: { count: policy.maxLength } }];
   const lower = password.toLowerCase();
-  if (COMMON.has(lower) || new Set(lower).size <= 2) return ['This password is too easy to guess. Choose another.'];
+  if (COMMON.has(lower) || new Set(lower).size <= 2) return [{ message: 'password.common' }];
   for (const identifier of identifiers) {
     const parts = (identifier ?? '').toLowerCase().split(/[@\s._-]+/).filter((part) => part.length >= 4);
-    if (parts.some((part) => lower.includes(part))) return ['Do not use your name, email or username in your password.'];
+    if (parts.some((part) => lower.includes(part))) return [{ message: 'password.personal' }];
   }
   return [];
+}
+
+/** A catalogue key (`locales/<lng>/password.json`) and its values. */
+export interface PasswordProblem {
+  message: string;
+  params?: Record<string, unknown>;
 }

@@ -8,9 +8,9 @@ import { beginClaim, beginRecovery } from './begin.js';
 import { caseSensitiveRouter } from '../http/router.js';
 
 const ANSWERS = {
-  invalid: { status: 400, message: 'The employee ID or access code is not right. Check the code on your letter and try again.' },
-  locked: { status: 429, message: 'Too many wrong codes were tried for this employee ID, so the code is locked. Ask your administrator for a new code.' },
-  throttled: { status: 429, message: 'Too many attempts. Wait 15 minutes and try again.' },
+  invalid: { status: 400, message: 'claim.code.invalid' },
+  locked: { status: 429, message: 'claim.code.locked' },
+  throttled: { status: 429, message: 'claim.code.throttled' },
 } as const;
 
 function field(req: Request, name: string): string {
@@ -26,7 +26,7 @@ export function codeRoutes(runtime: Runtime): Router {
 
   function show(req: Request, res: Response, employeeId = '', errors: Array<{ field: string; message: string }> = [], status = 200) {
     res.set('Referrer-Policy', 'no-referrer');
-    renderPage(runtime, req, res, 'claim/code.njk', { title: 'Claim your account with an access code', employeeId, errors }, status);
+    renderPage(runtime, req, res, 'claim/code.njk', { title: 'claim.code.title', employeeId, errors }, status);
   }
 
   router.use('/claim/code', (_req, _res, next) => next(config.claim.methods.accessCode ? undefined : new AppError('not_found', 'access codes off')));

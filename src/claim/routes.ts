@@ -4,6 +4,7 @@ import { AppError } from '../http/errors.js';
 import { csrfBeforeBody, csrfProtection } from '../http/csrf.js';
 import { auditOnceAt, createLimiter, remainingPoints, retryAfterSeconds } from '../http/rate-limits.js';
 import { clientKey } from '../http/client-key.js';
+import { useLocale } from '../i18n/request-locale.js';
 import { renderPage } from '../http/render.js';
 import { redactUrl } from '../logging/logger.js';
 import type { Runtime } from '../runtime.js';
@@ -74,7 +75,8 @@ export function claimRoutes(runtime: Runtime): Router {
       if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') {
         (req as { uploadError?: FieldError }).uploadError = {
           field: 'picture',
-          message: `The picture is too large. Upload one of at most ${Math.round(config.firstAccess.profile.pictureMaxBytes / 1024 / 1024)} MB.`,
+          message: 'claim.profile.pictureTooLarge',
+          params: { size: Math.round(config.firstAccess.profile.pictureMaxBytes / 1024 / 1024) },
         };
         return next();
       }
@@ -118,7 +120,7 @@ export function claimRoutes(runtime: Runtime): Router {
   router.get('/claim/flow/finish', async (req, res) => {
     const { flow } = await requireLiveFlow(runtime, req);
     if (flow.state !== 'done') return res.redirect(303, stepPath(flow.state));
-    renderPage(runtime, req, res, 'claim/finish.njk', { title: 'Finish claiming your account', action: '/claim/flow/finish' });
+    renderPage(runtime, req, res, 'claim/finish.njk', { title: 'claim.finish.title', action: '/claim/flow/finish' });
   });
 
   router.post('/claim/flow/finish', csrfProtection, async (req, res) => {
@@ -168,9 +170,11 @@ export function claimRoutes(runtime: Runtime): Router {
     const usable = LINK_TOKEN.test(token) ? await findUsableLink(db, keys.claimLink, token, runtime.now()) : undefined;
     if (!usable) return rejectLink(req, 'unusable link opened');
     await audit({ event: 'claim.link_opened', memberId: usable.member.id, method: 'link', req, details: { httpMethod: req.method } });
+    // The invited member is known from the link: the page speaks their stored language.
+    useLocale(runtime, req, usable.member.locale);
     renderPage(runtime, req, res, 'claim/start.njk', {
-      title: 'Claim your account', action: `/claim/${token}`, email: usable.member.email, name: usable.member.name,
-      expiresAt: usable.link.expiresAt.toUTCString(), sso: claimRequiresSso(config, usable.member) && Boolean(claimProviderFor(config, usable.member)),
+      title: 'claim.start.title', action: `/claim/${token}`, email: usable.member.email, name: usable.member.name,
+      expiresAt: usable.link.expiresAt, sso: claimRequiresSso(config, usable.member) && Boolean(claimProviderFor(config, usable.member)),
     });
   });
 

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { AppError } from '../http/errors.js';
 import { createLogger } from '../logging/logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
+import { recordedBaseUrl } from '../server/server-record.js';
 
 export const CLI_ACTOR = 'cli';
 
@@ -11,7 +12,8 @@ export class CliFailure extends Error {}
 /** Reads the configuration or stops with every problem named by its key path (exit code 1). */
 export function configOrExit(): Config {
   try {
-    return loadConfig();
+    // The CLI builds the links a running server would: its recorded baseUrl when nothing else sets one.
+    return loadConfig(process.env, { recordedBaseUrl });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

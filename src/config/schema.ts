@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n/locales.js';
 import { parseDuration } from './duration.js';
 
 const duration = (fallback: string) =>
@@ -101,7 +102,7 @@ export type OidcProviderConfig = z.output<typeof oidcProvider>;
 // --- end OIDC provider ---
 
 export const configSchema = z.strictObject({
-    baseUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
+    baseUrl: z.url({ error: (issue) => (issue.input === undefined ? 'required (or set CLAIMGATE_BASE_URL)' : undefined) }).transform((value) => value.replace(/\/+$/, '')),
     secret: z
       .string()
       .optional()
@@ -191,7 +192,13 @@ export const configSchema = z.strictObject({
       })
       .prefault({}),
     firstAccess: z.strictObject({
-        terms: z.strictObject({ enabled: z.boolean().default(false), version: z.string().min(1).default('1'), file: z.string().optional() })
+        terms: z.strictObject({
+            enabled: z.boolean().default(false),
+            version: z.string().min(1).default('1'),
+            /** The default text; `files` may give the same version in other languages, one file per locale. */
+            file: z.string().optional(),
+            files: z.partialRecord(z.enum(LOCALES), z.string().min(1)).default({}),
+          })
           .prefault({}),
         profile: z.strictObject({
             enabled: z.boolean().default(false),
@@ -293,6 +300,26 @@ export const configSchema = z.strictObject({
           .pipe(z.string().min(32, 'must be at least 32 characters').optional()),
       })
       .prefault({}),
+    i18n: z.strictObject({
+        /** The language when neither the member, the page's switcher nor the browser names one claimgate speaks. */
+        defaultLocale: z.enum(LOCALES).default('en'),
+        /** A folder laid out like `locales/` (`<locale>/<file>.json`) whose messages replace the shipped ones. */
+        overrides: z.string().optional().transform((value) => (value && value.trim() !== '' ? value.trim() : undefined)),
+      })
+      .prefault({}),
+    branding: z.strictObject({
+        /** Shown in the header, page titles and mails instead of "claimgate". */
+        name: z.string().trim().min(1).max(100).default('claimgate'),
+        /** A PNG, JPEG, WebP, GIF or SVG file, served with a long cache under a content-hashed URL. */
+        logo: z.string().optional(),
+        /** `#rrggbb`: buttons and links; it must reach WCAG AA contrast (4.5:1) against white. */
+        primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'use a colour written #rrggbb').optional(),
+        /** Shown on every error page: an email address, a phone number or a URL. */
+        supportContact: z.string().trim().min(1).max(200).optional(),
+        /** A stylesheet served after claimgate's own. */
+        css: z.string().optional(),
+      })
+      .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
   })
@@ -328,6 +355,12 @@ export const configSchema = z.strictObject({
     }
     if (config.redis.url && !/^rediss?:/.test(config.redis.url)) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });
+    }
+    if (config.upstream.url && !/^https?:\/\//i.test(config.upstream.url)) {
+      ctx.addIssue({ code: 'custom', path: ['upstream', 'url'], message: 'must be an http:// or https:// URL' });
+    }
+    if (!/^https?:\/\//i.test(config.baseUrl)) {
+      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'must be an http:// or https:// URL' });
     }
     if (config.baseUrl.startsWith('https://') && config.trustProxy === false) {
       ctx.addIssue({

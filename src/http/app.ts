@@ -33,6 +33,9 @@ import { healthRoutes } from './health-routes.js';
 import { normaliseRequestTarget } from './request-target.js';
 import { sendPlainError } from '../gateway/plain-error.js';
 import { scimRoutes } from '../scim/routes.js';
+import { brandingRoutes } from '../branding/routes.js';
+import { languageRoutes } from '../i18n/language-routes.js';
+import { requestLocale } from '../i18n/request-locale.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../public' : '../../public', import.meta.url));
 
@@ -121,6 +124,9 @@ export function createApp(runtime: Runtime): AppHandle {
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }), express.json({ limit: '32kb' }));
   app.use(sessions);
   app.use(timeouts);
+  app.use(requestLocale(runtime));
+  app.use(languageRoutes(runtime));
+  app.use(brandingRoutes(runtime));
 
   app.use(gatewayRoutes(tokens));
   app.use(termsRoutes(runtime));

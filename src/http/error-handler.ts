@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Runtime } from '../runtime.js';
 import { AppError } from './errors.js';
+import { errorText } from './error-text.js';
+import { useLocale } from '../i18n/request-locale.js';
 import { renderPage, wantsJson } from './render.js';
 import { isBackendUnavailable } from './unavailable.js';
 import { boundedAudit } from './bounded-audit.js';
@@ -25,15 +27,17 @@ function toAppError(error: unknown): AppError {
 }
 
 export function sendError(runtime: Runtime, req: Request, res: Response, error: AppError): void {
+  if (!req.t) useLocale(runtime, req);
+  const { title, message } = errorText(req.t, error);
   if (wantsJson(req)) {
-    res.status(error.status).set('Cache-Control', 'no-store').json({ error: { code: error.code, message: error.publicMessage, requestId: req.id } });
+    res.status(error.status).set('Cache-Control', 'no-store').set('Content-Language', req.locale).json({ error: { code: error.code, message, requestId: req.id } });
     return;
   }
   // An error page has no form of its own: it starts no session for an anonymous visitor.
   const next = error.code === 'claim_step_out_of_order' || error.code === 'username_taken'
-    ? { href: '/claim/flow', label: 'Continue where you left off' }
-    : req.session?.memberId ? { href: '/', label: 'Go to your home page' } : { href: '/login', label: 'Go to sign in' };
-  renderPage(runtime, req, res, 'error.njk', { title: error.code === 'account_deactivated' ? 'This account is deactivated' : 'Something is not right', code: error.code, message: error.publicMessage, requestId: req.id, next }, error.status, { csrf: Boolean(req.session?.memberId) });
+    ? { href: '/claim/flow', label: 'errors.page.continueFlow' }
+    : req.session?.memberId ? { href: '/', label: 'errors.page.home' } : { href: '/login', label: 'errors.page.signIn' };
+  renderPage(runtime, req, res, 'error.njk', { title, code: error.code, message, requestId: req.id, next }, error.status, { csrf: Boolean(req.session?.memberId) });
 }
 
 /** The one place errors become responses: a readable page or JSON with a stable code; internals stay in the log. */

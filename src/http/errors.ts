@@ -66,11 +66,18 @@ export class AppError extends Error {
     /** Private detail for logs; never shown to the client. */
     readonly detail?: string,
     publicMessage?: string,
+    /**
+     * The catalogue message pages show (in the reader's language); by default `errors.<code>.message` unless a
+     * `publicMessage` of its own was given. `publicMessage` stays English for the CLI and logs.
+     */
+    readonly messageKey?: string,
+    readonly messageParams?: Record<string, unknown>,
   ) {
     super(detail ?? code);
     this.name = 'AppError';
     this.status = ERRORS[code].status;
     this.publicMessage = publicMessage ?? ERRORS[code].message;
+    if (!messageKey && !publicMessage) this.messageKey = `errors.${code}.message`;
   }
 
   get expose(): boolean {

@@ -31,18 +31,21 @@ export function columnsFromHeader(cells: string[]): ImportField[] {
   if (fields.every((field) => field === undefined)) {
     throw importFileError(`the first line is not a header row; it must name the columns, for example ${quoted(Object.values(IMPORT_COLUMNS))}`);
   }
+  // Every header problem at once, so one edit of the spreadsheet fixes them all.
+  const problems: string[] = [];
   const unnamed = cells.flatMap((cell, index) => (cell.trim() === '' ? [index + 1] : []));
-  if (unnamed.length) throw importFileError(`column ${unnamed.join(', ')} of the header has no name`);
-  const unknown = cells.filter((_cell, index) => fields[index] === undefined).map((cell) => cell.trim());
-  if (unknown.length) {
-    throw importFileError(`unknown column${unknown.length > 1 ? 's' : ''} ${quoted(unknown)}; the columns are ${quoted(Object.values(IMPORT_COLUMNS))}`);
-  }
-  const known = fields as ImportField[];
+  if (unnamed.length) problems.push(`column ${unnamed.join(', ')} of the header has no name`);
+  const unknown = cells.filter((cell, index) => fields[index] === undefined && cell.trim() !== '').map((cell) => cell.trim());
+  if (unknown.length) problems.push(`unknown column${unknown.length > 1 ? 's' : ''} ${quoted(unknown)}`);
+  const known = fields.filter((field): field is ImportField => field !== undefined);
   const repeated = FIELDS.filter((field) => known.indexOf(field) !== known.lastIndexOf(field));
-  if (repeated.length) throw importFileError(`the header names ${quoted(repeated.map((field) => IMPORT_COLUMNS[field]))} more than once`);
+  if (repeated.length) problems.push(`the header names ${quoted(repeated.map((field) => IMPORT_COLUMNS[field]))} more than once`);
+  // Any subset of the columns works, as long as every row can name its member and say who they are.
   const missing: string[] = [];
   if (!known.includes('email') && !known.includes('employeeId')) missing.push(`${quoted([IMPORT_COLUMNS.email])} or ${quoted([IMPORT_COLUMNS.employeeId])}`);
   for (const field of ['firstName', 'lastName'] as const) if (!known.includes(field)) missing.push(quoted([IMPORT_COLUMNS[field]]));
-  if (missing.length) throw importFileError(`the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  return known;
+  if (missing.length) problems.push(`the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  if (unknown.length) problems.push(`the columns are ${quoted(Object.values(IMPORT_COLUMNS))}`);
+  if (problems.length) throw importFileError(problems.join('; '));
+  return fields as ImportField[];
 }

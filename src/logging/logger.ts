@@ -2,9 +2,13 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths that could ever carry a secret are censored even if a caller logs a whole object by mistake. */
+/**
+ * Paths that could ever carry a secret are censored even if a caller logs a whole object by mistake. A bare `code`
+ * is the stable error code every error line carries (`err.code`, `AppError` codes): access codes are logged under
+ * no name at all, and a request body (where a typed code travels as `code`) is censored as a whole.
+ */
 const REDACT = [
-  'password', '*.password', 'token', '*.token', 'code', '*.code', 'cookie', '*.cookie', '*.headers.cookie',
+  'password', '*.password', 'token', '*.token', 'accessCode', '*.accessCode', 'body', '*.body', 'cookie', '*.cookie', '*.headers.cookie',
   '*.headers.authorization', 'authorization', 'passwordHash', '*.passwordHash', 'secret', '*.secret', 'claimUrl', '*.claimUrl',
 ];
 
@@ -49,5 +53,7 @@ export function redactUrl(url: string): string {
     .replace(/^(\/claim\/)(?!(?:flow|code)(?:[/?#]|$))[^/?#]+/i, '$1[redacted]')
     .replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]')
     // The same inside a percent-encoded return path (`/login?returnTo=%2Fadmin%2F…%3Ftoken%3D…`).
-    .replace(/((?:%3F|%26)(?:token|code)%3D)(?:(?!%26)[^&#])*/gi, '$1[redacted]');
+    .replace(/((?:%3F|%26)(?:token|code)%3D)(?:(?!%26)[^&#])*/gi, '$1[redacted]')
+    // A claim link's path inside a return path (the language switcher's `returnTo=%2Fclaim%2F<token>`).
+    .replace(/(%2Fclaim%2F)(?!(?:flow|code)(?:%2F|%3F|[&#]|$))(?:(?!%2F|%3F)[^&#])+/gi, '$1[redacted]');
 }

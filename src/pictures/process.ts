@@ -27,10 +27,10 @@ export async function processPicture(input: Buffer): Promise<ProcessedPicture> {
   try {
     ({ format } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata());
   } catch {
-    throw new PictureRejected('The file is not an image we can read. Upload a JPEG, PNG, WebP or GIF picture.');
+    throw new PictureRejected('picture.unreadable');
   }
   if (!format || !ACCEPTED_FORMATS.has(format)) {
-    throw new PictureRejected('Upload a JPEG, PNG, WebP or GIF picture.');
+    throw new PictureRejected('picture.wrongType');
   }
   try {
     const { data, info } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', animated: false })
@@ -40,6 +40,6 @@ export async function processPicture(input: Buffer): Promise<ProcessedPicture> {
       .toBuffer({ resolveWithObject: true });
     return { bytes: data, contentType: 'image/webp', width: info.width, height: info.height };
   } catch {
-    throw new PictureRejected('The picture is damaged or too large to process. Try another file.');
+    throw new PictureRejected('picture.damaged');
   }
 }

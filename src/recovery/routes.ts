@@ -32,8 +32,8 @@ function noReferrer(_req: Request, res: Response, next: NextFunction): void {
 /** The new password must pass the claim's policy, without the member's own names in it. */
 export function newPasswordProblems(runtime: Runtime, member: MemberRow, password: string, confirm: string): FieldError[] {
   const identifiers = [member.email?.split('@')[0], member.username, member.name, member.firstName, member.lastName, member.employeeId];
-  const errors = passwordProblems(password, runtime.config.firstAccess.password, identifiers).map((message) => ({ field: 'password', message }));
-  if (!errors.length && password !== confirm) errors.push({ field: 'confirm', message: 'The two passwords do not match.' });
+  const errors = passwordProblems(password, runtime.config.firstAccess.password, identifiers).map((problem): FieldError => ({ field: 'password', ...problem }));
+  if (!errors.length && password !== confirm) errors.push({ field: 'confirm', message: 'claim.password.mismatch' });
   return errors;
 }
 

@@ -2,6 +2,7 @@ import { claimUrl } from '../claim/links.js';
 import { usableLinkSql } from '../claim/usable-link.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { ClaimLinkRow, MemberRow } from '../db/rows.js';
+import { memberMailLocals } from '../mail/member-mail.js';
 import { displayName } from '../members/lookup.js';
 import type { Runtime } from '../runtime.js';
 import { issuedWindow } from './due.js';
@@ -45,10 +46,11 @@ async function claimReminder(runtime: Runtime, due: DueLink, day: number): Promi
 
 async function send(runtime: Runtime, due: DueLink): Promise<void> {
   const { config, keys } = runtime;
-  const locals = { name: displayName(due.member), url: claimUrl(config.baseUrl, keys.claimLink, due.link.id), expiresAt: due.link.expiresAt.toUTCString() };
+  const language = memberMailLocals(runtime, due.member);
+  const locals = { ...language, name: displayName(due.member), url: claimUrl(config.baseUrl, keys.claimLink, due.link.id), expiresAt: language.formatDate(due.link.expiresAt) };
   await runtime.mailer.send({
     to: due.member.email!,
-    subject: 'Reminder: claim your account',
+    subject: language.t('mail.reminder.subject'),
     text: runtime.textViews.render('mail/reminder.txt.njk', locals),
     html: runtime.views.render('mail/reminder.html.njk', locals),
   });

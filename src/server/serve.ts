@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { configPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { serverWorkers } from '../jobs/workers.js';
 import { createRuntime } from '../runtime.js';
+import { portMismatch, writeServerRecord } from './server-record.js';
 
 export interface ServeOptions {
   /** Whether this process runs the background jobs (reminders, exports, clean-up): exactly one process per server. */
@@ -63,5 +65,13 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     // Under a primary, the primary announces the server once every worker listens.
     if (options.worker) runtime.logger.info({ ...facts, worker: options.worker, pid: process.pid }, 'worker listening');
     else runtime.logger.info(facts, 'claimgate listening');
+    if (options.worker && options.worker !== 1) return;
+    const mismatch = portMismatch(config.baseUrl, listening);
+    if (mismatch) runtime.logger.warn({ port: listening, baseUrl: config.baseUrl }, mismatch);
+    try {
+      writeServerRecord(config.dataDir, { baseUrl: config.baseUrl, port: listening, configFile: configPath() });
+    } catch (error) {
+      runtime.logger.warn({ err: error }, 'could not record the base URL for the CLI');
+    }
   });
 }

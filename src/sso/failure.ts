@@ -71,12 +71,12 @@ export async function renderSsoFailure(req: Request, res: Response, runtime: Run
   runtime.metrics.ssoFailures.inc({ provider, reason: code });
   if (res.headersSent) return;
   if (wantsJson(req)) {
-    res.status(error.status).set('Cache-Control', 'no-store').json({ error: { code, message: error.publicMessage, traceId: args.traceId } });
+    res.status(error.status).set('Cache-Control', 'no-store').json({ error: { code, message: req.t(`errors.${code}.message`), traceId: args.traceId } });
     return;
   }
   renderPage(runtime, req, res, 'sso/failure.njk', {
-    title: code === 'sso_mismatch' ? 'This is not the invited account' : 'Single sign-on did not work',
-    message: error.publicMessage, code, traceId: args.traceId,
+    title: code === 'sso_mismatch' ? 'sso.mismatchTitle' : `errors.${code}.title`,
+    message: req.t(`errors.${code}.message`), code, traceId: args.traceId,
   }, error.status, { csrf: false });
 }
 

@@ -43,6 +43,8 @@ describe('people pages', () => {
 
     const byName = await admin.agent.get('/admin/people?q=FRONTLINE').expect(200);
     expect(byName.text).toContain('Frontline Fran');
+    // Each status its own colour class and its word, so colour is never the only signal.
+    expect(byName.text).toContain('<span class="status status--invited">invited</span>');
     expect(byName.text).not.toContain('pager001@');
     const byEmployee = await admin.agent.get('/admin/people?q=floor-7').expect(200);
     expect(byEmployee.text).toContain('FLOOR-77');
@@ -108,10 +110,11 @@ describe('member actions from the pages', () => {
   });
 
   it('revokes only after confirmation, and the old link dies', async () => {
-    const invited = await inviteByEmail(h.runtime, { email: 'revoke@example.com', actorId: 'test' });
+    const invited = await inviteByEmail(h.runtime, { email: 'revoke@example.com', name: 'Rita Revoke', actorId: 'test' });
     const path = `/admin/people/${invited.id}`;
     const confirm = await admin.agent.post(`${path}/revoke`).type('form').send({ _csrf: await token(path) }).expect(200);
-    expect(confirm.text).toContain('Revoke this invitation?');
+    // The question names the member: an admin with several tabs open revokes the one they meant, not another.
+    expect(confirm.text).toContain('Revoke the invitation of Rita Revoke?');
     await newAgent(h.app).get(new URL(invited.claimUrl).pathname).expect(200);
     await admin.agent.post(`${path}/revoke`).type('form').send({ _csrf: csrfFrom(confirm.text), confirm: 'yes' }).expect(303);
     await newAgent(h.app).get(new URL(invited.claimUrl).pathname).expect(404);

@@ -4,6 +4,7 @@ import { caseSensitiveRouter } from '../../http/router.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { CONFIRMATIONS, performAction, resolveMemberAction } from '../member-actions.js';
+import { displayName } from '../../members/lookup.js';
 import { renderAdmin } from '../render-admin.js';
 import { showMember } from './people.js';
 
@@ -22,7 +23,7 @@ export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
       throw error;
     }
     const { member, action } = resolved;
-    const confirmation = action === 'revoke' || action === 'deactivate' || action === 'sign-out-everywhere' ? CONFIRMATIONS[action] : undefined;
+    const confirmation = action === 'revoke' || action === 'deactivate' || action === 'sign-out-everywhere' ? CONFIRMATIONS[action](displayName(member), req.t) : undefined;
     if (confirmation && (req.body as Record<string, unknown>)?.confirm !== 'yes') {
       return renderAdmin(runtime, req, res, 'admin/confirm.njk', 'people', {
         title: confirmation.question, ...confirmation, action: `/admin/people/${member.id}/${action}`, back: `/admin/people/${member.id}`,

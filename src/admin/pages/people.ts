@@ -15,10 +15,7 @@ import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
 
 
-const FACT_LABELS = [
-  ['name', 'Name'], ['firstName', 'First name'], ['lastName', 'Last name'], ['title', 'Job title'], ['department', 'Department'],
-  ['location', 'Location'], ['phone', 'Phone'], ['locale', 'Locale'], ['managerEmail', 'Manager email'], ['startDate', 'Start date'],
-] as const;
+const FACT_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale', 'managerEmail', 'startDate'] as const;
 
 export function peopleFilterFrom(query: Request['query']): { status?: MemberStatus; search: string; cursor?: string } {
   const status = typeof query.status === 'string' && query.status ? query.status : undefined;
@@ -49,7 +46,7 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
   renderAdmin(runtime, req, res, 'admin/member.njk', 'people', {
     title: displayName(member),
     member,
-    facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key], managed: managedFields.has(key) })),
+    facts: FACT_FIELDS.filter((key) => member[key]).map((key) => ({ label: `admin.member.facts.${key}`, value: member[key], managed: managedFields.has(key) })),
     idpManaged: managed && { client: managed.client, emailManaged: managedFields.has('email'), employeeIdManaged: managedFields.has('employeeId') },
     groups: detail.groups,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
@@ -60,7 +57,8 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     })),
     history: detail.history.map((entry) => ({
       time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
-      actor: entry.actorId === member.id ? 'the member' : detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
+      byMember: entry.actorId === member.id,
+      actor: detail.actors.get(entry.actorId ?? '') ?? entry.actorId ?? '', ip: entry.ip ?? '', details: entry.details === '{}' ? '' : entry.details,
     })),
     historyTruncated: detail.history.length >= HISTORY_LIMIT,
     ...extra,
@@ -76,7 +74,7 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
     const filter = peopleFilterFrom(req.query);
     const [page, counts] = await Promise.all([findPeople(runtime.db, filter, filter.cursor), countByStatus(runtime.db)]);
     renderAdmin(runtime, req, res, 'admin/people.njk', 'people', {
-      title: 'People',
+      title: 'admin.people.title',
       search: filter.search,
       status: filter.status ?? '',
       everyone: Object.values(counts).reduce((sum, count) => sum + count, 0),
@@ -91,12 +89,14 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
   });
 
   router.get('/admin/people/:id', ...guards.read, async (req, res) => {
+    const done = String(req.query.done);
     const notices: Record<string, string> = {
-      resend: 'The invitation is on its way.', 'recovery-link': 'The recovery link is on its way. Any earlier link no longer works.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
+      'recovery-link': 'The recovery link is on its way. Any earlier link no longer works.',
       'sign-out-everywhere': 'Every session of the member has ended.',
       'require-new-password': 'The member chooses a new password at their next sign-in, before anything else.',
     };
-    await showMember(runtime, req, res, { notice: notices[String(req.query.done)] });
+    const notice = ['resend', 'revoke', 'deactivate'].includes(done) ? req.t(`admin.member.done.${done}`) : notices[done];
+    await showMember(runtime, req, res, { notice });
   });
 
   return router;

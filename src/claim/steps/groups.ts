@@ -9,7 +9,7 @@ function submittedIds(body: unknown): string[] {
 
 export const groupsStep: Step = {
   id: 'groups',
-  title: 'Choose your groups',
+  title: 'claim.groups.title',
   template: 'claim/groups.njk',
   isRequired: (config, _member, { purpose }) => purpose === 'claim' && config.firstAccess.groups.enabled,
   async locals({ runtime, flow, req }) {
@@ -29,9 +29,9 @@ export const groupsStep: Step = {
     if (field(req.body, 'intent') === 'search') return { ok: false, status: 200, errors: [] };
     const ids = submittedIds(req.body);
     const groups = await selectableGroupsByIds(runtime.db, ids);
-    if (groups.length !== ids.length) return { ok: false, errors: [{ field: 'groups', message: 'One of the chosen groups does not exist. Choose again.' }] };
-    if (ids.length < min) return { ok: false, errors: [{ field: 'groups', message: `Choose at least ${min} group${min === 1 ? '' : 's'}.` }], locals: { selected: ids } };
-    if (ids.length > max) return { ok: false, errors: [{ field: 'groups', message: `Choose at most ${max} group${max === 1 ? '' : 's'}.` }], locals: { selected: ids } };
+    if (groups.length !== ids.length) return { ok: false, errors: [{ field: 'groups', message: 'claim.groups.unknown' }] };
+    if (ids.length < min) return { ok: false, errors: [{ field: 'groups', message: 'claim.groups.atLeast', params: { count: min } }], locals: { selected: ids } };
+    if (ids.length > max) return { ok: false, errors: [{ field: 'groups', message: 'claim.groups.atMost', params: { count: max } }], locals: { selected: ids } };
     return { ok: true, data: { ...flow.data, groupIds: ids } };
   },
 };

@@ -15,14 +15,14 @@ interface FieldForm {
 }
 
 export const PROFILE_FORM: Record<ProfileField, FieldForm> = {
-  name: { label: 'Full name', autocomplete: 'name' },
-  firstName: { label: 'First name', autocomplete: 'given-name' },
-  lastName: { label: 'Last name', autocomplete: 'family-name' },
-  title: { label: 'Job title', autocomplete: 'organization-title' },
-  department: { label: 'Department', autocomplete: 'off' },
-  location: { label: 'Location', autocomplete: 'off' },
-  phone: { label: 'Phone', autocomplete: 'tel', type: 'tel', hint: 'Digits, spaces and + ( ) - only.' },
-  locale: { label: 'Language', autocomplete: 'language', hint: 'For example en-GB.' },
+  name: { label: 'claim.profile.fields.name', autocomplete: 'name' },
+  firstName: { label: 'claim.profile.fields.firstName', autocomplete: 'given-name' },
+  lastName: { label: 'claim.profile.fields.lastName', autocomplete: 'family-name' },
+  title: { label: 'claim.profile.fields.title', autocomplete: 'organization-title' },
+  department: { label: 'claim.profile.fields.department', autocomplete: 'off' },
+  location: { label: 'claim.profile.fields.location', autocomplete: 'off' },
+  phone: { label: 'claim.profile.fields.phone', autocomplete: 'tel', type: 'tel', hint: 'claim.profile.hints.phone' },
+  locale: { label: 'claim.profile.fields.locale', autocomplete: 'language', hint: 'claim.profile.hints.locale' },
 };
 
 function prefill(member: MemberRow, data: FlowData, fields: ProfileField[]): Record<string, string> {
@@ -55,7 +55,7 @@ async function storePicture(ctx: StepContext, upload: Express.Multer.File | unde
 
 export const profileStep: Step = {
   id: 'profile',
-  title: 'Confirm your profile',
+  title: 'claim.profile.title',
   template: 'claim/profile.njk',
   multipart: true,
   isRequired: (config, _member, { purpose }) => purpose === 'claim' && config.firstAccess.profile.enabled,
@@ -80,11 +80,11 @@ export const profileStep: Step = {
       values[name] = value;
       const problem = value ? profileFieldProblem(name, value) : undefined;
       if (!value) {
-        if (required.includes(name)) errors.push({ field: name, message: `Enter your ${form.label.toLowerCase()}.` });
+        if (required.includes(name)) errors.push({ field: name, message: 'claim.profile.required', params: { field: req.t(form.label) } });
       } else if (problem === 'too_long') {
-        errors.push({ field: name, message: `${form.label} must be at most ${FIELD_LENGTHS[name]} characters.` });
+        errors.push({ field: name, message: 'claim.profile.tooLong', params: { field: req.t(form.label), count: FIELD_LENGTHS[name] } });
       } else if (problem === 'malformed') {
-        errors.push({ field: name, message: `${form.label} is not valid.${form.hint ? ` ${form.hint}` : ''}` });
+        errors.push({ field: name, message: form.hint ? 'claim.profile.notValidHint' : 'claim.profile.notValid', params: { field: req.t(form.label), hint: form.hint ? req.t(form.hint) : '' } });
       }
     }
     const uploadError = (req as { uploadError?: FieldError }).uploadError;
@@ -95,10 +95,10 @@ export const profileStep: Step = {
       const stored = await storePicture(ctx, req.file);
       if (stored.error) errors.push(stored.error);
       pictureId = stored.pictureId ?? pictureId;
-      if (!stored.error && picture === 'required' && !pictureId) errors.push({ field: 'picture', message: 'Upload a profile picture.' });
+      if (!stored.error && picture === 'required' && !pictureId) errors.push({ field: 'picture', message: 'claim.profile.pictureRequired' });
     }
     if (errors.length) {
-      return { ok: false, status: errors.some((e) => e.field === 'picture' && e.message.includes('large')) ? 413 : 400, errors, locals: { values } };
+      return { ok: false, status: errors.some((e) => e.field === 'picture' && e.message === 'claim.profile.pictureTooLarge') ? 413 : 400, errors, locals: { values } };
     }
     const profile = Object.fromEntries(fields.map((name) => [name, values[name] || null]));
     return { ok: true, data: { ...flow.data, profile: { ...profile, pictureId } } };

@@ -16,7 +16,9 @@ export interface StepContext {
 
 export interface FieldError {
   field: string;
+  /** A catalogue key (or a text already written for the reader). */
   message: string;
+  params?: Record<string, unknown>;
 }
 
 export type StepOutcome =

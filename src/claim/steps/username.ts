@@ -15,7 +15,7 @@ export async function usernameTaken(db: Database, normalized: string): Promise<b
 /** Members who claim with an access code have no email: they choose the name they will sign in with. */
 export const usernameStep: Step = {
   id: 'username',
-  title: 'Choose a username',
+  title: 'claim.username.title',
   template: 'claim/username.njk',
   isRequired: (_config, _member, { purpose, method }) => purpose === 'claim' && method === 'code',
   async locals({ runtime, flow, req }) {
@@ -25,7 +25,7 @@ export const usernameStep: Step = {
       minLength,
       maxLength,
       values: { username: flow.data.username ?? '' },
-      ...(taken ? { errors: [{ field: 'username', message: 'Someone took that username a moment ago. Choose another.' }] } : {}),
+      ...(taken ? { errors: [{ field: 'username', message: 'claim.username.taken' }] } : {}),
     };
   },
   async submit({ runtime, flow, req }) {

@@ -21,12 +21,13 @@ export function configCommand(): Command {
       const summary = {
         ok: true,
         file: configPath(),
+        baseUrl: parsed.baseUrl,
         database: parsed.database.url ? 'postgres' : 'embedded',
         sessions: parsed.redis.url ? 'redis' : 'embedded',
         providers: parsed.sso.providers.map((provider) => `${provider.type}:${provider.id}`),
       };
       if (options.json) printJson(summary);
-      else process.stdout.write(`Configuration OK: ${summary.file} (database: ${summary.database}, sessions: ${summary.sessions})\n`);
+      else process.stdout.write(`Configuration OK: ${summary.file} (baseUrl: ${summary.baseUrl}, database: ${summary.database}, sessions: ${summary.sessions})\n`);
     });
   return config;
 }
