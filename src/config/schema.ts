@@ -53,6 +53,8 @@ const samlProvider = z.strictObject({
   /** Default: the NameID, when it is an email address. */
   emailAttribute: z.string().min(1).optional(),
   nameAttribute: z.string().min(1).optional(),
+  /** The attribute whose values are the member's assigned groups from this provider, replaced at every sign-in. */
+  groupsAttribute: z.string().min(1).optional(),
   /** Profile field → SAML attribute name, to prefill the profile step. */
   attributes: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)).default({}),
   clockSkew: duration('60s').pipe(z.number().max(10 * 60 * 1000, 'must be at most 10m')),
@@ -85,6 +87,8 @@ const oidcProvider = z.strictObject({
   scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']).refine((scopes) => scopes.includes('openid'), 'must include "openid"'),
   emailClaim: z.string().min(1).default('email'),
   nameClaim: z.string().min(1).default('name'),
+  /** The ID token claim (a list of names) holding the member's assigned groups from this provider, replaced at every sign-in. */
+  groupsClaim: z.string().min(1).optional(),
   /** Profile field → ID token / userinfo claim, to prefill the profile step. */
   attributes: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)).default({}),
   /** An email the provider marks `email_verified: false` is never used to match a member. */
