@@ -50,6 +50,8 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
     res.set('Cache-Control', 'no-store').json({
       member: publicMember(detail.member),
       groups: detail.groups,
+      chosenGroups: detail.groups,
+      assignedGroups: detail.assigned,
       claimLink: detail.link && { expiresAt: detail.link.expiresAt },
       accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt) },
       actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),

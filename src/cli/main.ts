@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
 import { deactivateCommand } from './commands/deactivate.js';
 import { exportCommand } from './commands/export.js';
+import { groupsCommand } from './commands/groups.js';
 import { importCommand } from './commands/import.js';
 import { inviteCommand } from './commands/invite.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -20,7 +21,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), groupsCommand(), exportCommand(), remindersCommand(), auditCommand()]) {
   program.addCommand(command);
 }
 

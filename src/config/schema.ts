@@ -25,7 +25,7 @@ const ADDRESS = '(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:/\\d{1,3})?)
 const TRUST_PROXY = new RegExp(`^${ADDRESS}(?:\\s*,\\s*${ADDRESS})*$`);
 
 /** What an admin may do: read the people pages and audit history, or also change accounts. */
-export const PERMISSIONS = ['accounts:read', 'accounts:manage'] as const;
+export const PERMISSIONS = ['accounts:read', 'accounts:manage', 'groups:assign'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const PROFILE_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale'] as const;

@@ -46,6 +46,8 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     member,
     facts: FACT_LABELS.filter(([key]) => member[key]).map(([key, label]) => ({ label, value: member[key] })),
     groups: detail.groups,
+    assigned: detail.assigned,
+    canAssign: req.permissions?.has('groups:assign') ?? false,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt) },
     actions: availableActions(runtime.config, member),
@@ -84,6 +86,7 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
   router.get('/admin/people/:id', ...guards.read, async (req, res) => {
     const notices: Record<string, string> = {
       resend: 'The invitation is on its way.', revoke: 'The invitation is revoked.', deactivate: 'The member is deactivated.',
+      groups: 'The assigned groups are saved. They apply to the gateway within a few seconds.',
     };
     await showMember(runtime, req, res, { notice: notices[String(req.query.done)] });
   });
