@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { gatewayRoutingSchema } from '../gateway/policy/route-config.js';
+import { checkRoutes } from '../gateway/policy/route-checks.js';
 
 const duration = (fallback: string) =>
   z
@@ -199,6 +201,7 @@ export const configSchema = z.strictObject({
          * (timeouts; without Redis also sign-out and deactivation, which Redis announces at once).
          */
         tunnelRecheck: duration('1s'),
+        ...gatewayRoutingSchema,
         jwt: z
           .strictObject({
             ttl: duration('5m'),
@@ -298,6 +301,7 @@ export const configSchema = z.strictObject({
     if (config.metrics.enabled && !config.metrics.token) {
       ctx.addIssue({ code: 'custom', path: ['metrics', 'token'], message: 'required when metrics are enabled: scrapers send it as a bearer token' });
     }
+    for (const issue of checkRoutes(config.gateway.routes, config.gateway.upstreams, config.upstream.url)) ctx.addIssue({ code: 'custom', ...issue });
     const keys = config.gateway.jwt.keys;
     if (keys.length && keys.filter((key) => key.state === 'active').length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['gateway', 'jwt', 'keys'], message: 'exactly one key must be active (the others are published only)' });

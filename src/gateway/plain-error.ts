@@ -29,7 +29,8 @@ export function sendPlainError(runtime: Runtime, req: IncomingMessage, res: Serv
   const retry = error.code === 'upstream_unavailable' || error.code === 'service_unavailable';
   const html = runtime.views.render('error.njk', {
     title: 'Something is not right', code: error.code, message: error.publicMessage, errors: [], requestId,
-    next: retry ? { href: safeReturnPath(req.url) ?? '/', label: 'Try again' } : { href: '/login', label: 'Go to sign in' },
+    next: retry ? { href: safeReturnPath(req.url) ?? '/', label: 'Try again' }
+      : error.code === 'access_denied' ? { href: '/_claimgate/me', label: 'Go to your account' } : { href: '/login', label: 'Go to sign in' },
   });
   res.writeHead(error.status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'self'; script-src 'none'" }).end(html);
 }

@@ -14,6 +14,14 @@ import type { IdentityTokens } from './identity-token.js';
 import { sendPlainError } from './plain-error.js';
 import { Tunnels, type TunnelOwner } from './tunnels.js';
 import { watchTunnels } from './tunnel-watch.js';
+import { gatewayPolicy, targetPath } from './policy/gateway-policy.js';
+import type { RefusalReason } from './policy/route-table.js';
+
+/** Where a request goes (and whose session it carries), or why it goes nowhere. */
+type Admission =
+  | { target: string; owner?: TunnelOwner }
+  | { refused: 'anonymous' | 'terms' | 'no_upstream' }
+  | { refused: RefusalReason; route: string };
 
 export interface Gateway {
   /** Every request for a path claimgate does not own, straight from the HTTP server: no framework on this path. */
@@ -25,11 +33,12 @@ export interface Gateway {
 
 export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions: SessionReader): Gateway | undefined {
   const { config, logger } = runtime;
+  const policy = gatewayPolicy(runtime);
   const target = config.upstream.url;
-  if (!target) return undefined;
+  if (!target && !policy.table.routes.length) return undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   // Forwarding headers are written by `forwarded`, from what claimgate knows, not appended to what the client sent.
-  const proxy = createProxyServer({ target, xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
+  const proxy = createProxyServer({ xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
   const forwarded = forwardedHeaders(config);
   const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
@@ -47,19 +56,44 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     }
   });
 
-  /** Decides, then rewrites the request's headers for the upstream; answers whose session it passes on. */
-  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | 'anonymous' | 'terms'> {
-    const session = await sessions.read(req);
-    const decision = await decide(runtime, session?.data.memberId);
-    if (!decision.ok) return decision.reason;
+  /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
+  function rewrite(req: IncomingMessage, upgrade: boolean, target: string): void {
     stripHopByHopHeaders(req.headers, upgrade);
     const chain = forwarded.chain(req);
     stripClientHeaders(req.headers);
     stripSessionCookie(req.headers, cookieName);
-    forwarded.write(req, chain);
+    forwarded.write(req, chain, target);
     req.headers['x-request-id'] = requestIdFor(req);
+  }
+
+  /**
+   * Matches the route, decides, then rewrites the request for the route's upstream. A public route needs no session
+   * and passes no identity; any other answers whose session it passes on, or why it does not.
+   */
+  async function admit(req: IncomingMessage, upgrade: boolean): Promise<Admission> {
+    const path = targetPath(req);
+    const route = policy.table.match(req.headers.host, path, req.method ?? 'GET');
+    if (!route.upstream && !route.closed) return { refused: 'no_upstream' };
+    if (route.public) {
+      policy.access.count(route, 'public');
+      rewrite(req, upgrade, route.upstream!);
+      return { target: route.upstream! };
+    }
+    const session = await sessions.read(req);
+    const decision = await decide(runtime, session?.data.memberId);
+    if (!decision.ok) {
+      if (route.closed) {
+        await policy.access.refuseAnonymous(req, route, path);
+        return { refused: 'no_route', route: route.key };
+      }
+      policy.access.count(route, 'sign_in');
+      return { refused: decision.reason };
+    }
+    const refusal = await policy.access.check(req, route, decision.identity, path);
+    if (refusal) return { refused: refusal, route: route.key };
+    rewrite(req, upgrade, route.upstream!);
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
-    return { sid: session!.sid, memberId: decision.identity.id };
+    return { target: route.upstream!, owner: { sid: session!.sid, memberId: decision.identity.id } };
   }
 
   return {
@@ -70,8 +104,11 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         if ((req.method === 'DELETE' || req.method === 'OPTIONS') && req.headers['transfer-encoding']) {
           return sendPlainError(runtime, req, res, new AppError('bad_request', 'chunked body on DELETE/OPTIONS', 'Send a Content-Length with a body on DELETE or OPTIONS.'));
         }
-        const outcome = await admit(req, false);
-        if (typeof outcome === 'object') return proxy.web(req, res);
+        const admission = await admit(req, false);
+        if ('target' in admission) return proxy.web(req, res, { target: admission.target });
+        const outcome = admission.refused;
+        if (outcome === 'no_upstream') return sendPlainError(runtime, req, res, new AppError('not_found', 'no route and no upstream.url'));
+        if (outcome !== 'anonymous' && outcome !== 'terms') return sendPlainError(runtime, req, res, new AppError('access_denied', `route ${'route' in admission ? admission.route : ''}: ${outcome}`));
         if (isApiRequest(req)) return sendPlainError(runtime, req, res, new AppError(outcome === 'terms' ? 'terms_not_accepted' : 'not_signed_in', `gateway: ${outcome}`));
         const returnTo = encodeURIComponent(req.url ?? '/');
         res.writeHead(303, { Location: outcome === 'terms' ? `/_claimgate/terms?returnTo=${returnTo}` : `/login?returnTo=${returnTo}`, 'Cache-Control': 'no-store' }).end();
@@ -92,13 +129,14 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         }
         // Endings announced while this tunnel opens must reach it: listen first, then read the session.
         await watch.ready;
-        const owner = await admit(req, true);
-        if (typeof owner !== 'object') {
-          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        const admission = await admit(req, true);
+        if (!('target' in admission)) {
+          const signIn = admission.refused === 'anonymous' || admission.refused === 'terms';
+          socket.end(`HTTP/1.1 ${signIn ? '401 Unauthorized' : admission.refused === 'no_upstream' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
           return;
         }
-        tunnels.add(owner, socket);
-        proxy.ws(req, socket, head);
+        if (admission.owner) tunnels.add(admission.owner, socket);
+        proxy.ws(req, socket, head, { target: admission.target });
       } catch (error) {
         logger.error({ err: error }, 'upgrade failed');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
