@@ -301,7 +301,7 @@ export const configSchema = z.strictObject({
     if (config.metrics.enabled && !config.metrics.token) {
       ctx.addIssue({ code: 'custom', path: ['metrics', 'token'], message: 'required when metrics are enabled: scrapers send it as a bearer token' });
     }
-    for (const issue of checkRoutes(config.gateway.routes, config.gateway.upstreams, config.upstream.url)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of checkRoutes(config.gateway.routes, config.gateway.upstreams)) ctx.addIssue({ code: 'custom', ...issue });
     const keys = config.gateway.jwt.keys;
     if (keys.length && keys.filter((key) => key.state === 'active').length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['gateway', 'jwt', 'keys'], message: 'exactly one key must be active (the others are published only)' });

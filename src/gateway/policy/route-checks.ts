@@ -32,7 +32,7 @@ export const routeKey = (route: RouteConfig, index: number): string => route.nam
  * before it makes unreachable (or that repeats it), a path written in a spelling that matching would change, an
  * upstream that does not exist, a public route with a policy, an allow list that names nobody.
  */
-export function checkRoutes(routes: RouteConfig[], upstreams: Record<string, string>, defaultUpstream: string | undefined): RouteIssue[] {
+export function checkRoutes(routes: RouteConfig[], upstreams: Record<string, string>): RouteIssue[] {
   const issues: RouteIssue[] = [];
   const at = (index: number, ...key: string[]) => ['gateway', 'routes', index, ...key];
   const names = new Map<string, number>();
@@ -46,8 +46,9 @@ export function checkRoutes(routes: RouteConfig[], upstreams: Record<string, str
     }
     if (route.public && (route.allow || route.deny)) issues.push({ path: at(index, 'public'), message: 'a public route admits everyone: remove allow and deny, or public' });
     if (route.allow && namesNobody(route.allow)) issues.push({ path: at(index, 'allow'), message: 'names nobody: list groups, emails, domains or loginMethods, or leave allow out to admit every member' });
+    // A route without an upstream goes to upstream.url, or serves forward auth only (the web server proxies itself).
     if (route.upstream === undefined) {
-      if (!defaultUpstream) issues.push({ path: at(index, 'upstream'), message: 'required when upstream.url is not set' });
+      /* nothing to resolve */
     } else if (route.upstream.includes('://')) {
       if (!/^https?:\/\/[^/]/.test(route.upstream) || !URL.canParse(route.upstream)) issues.push({ path: at(index, 'upstream'), message: 'must be an http:// or https:// URL, or a name from gateway.upstreams' });
     } else if (!Object.hasOwn(upstreams, route.upstream)) {
