@@ -23,7 +23,14 @@ export interface AccessPolicy {
 /** Applies a route's policy to a signed-in member, with the metric per route and outcome and the bounded audit row. */
 export function accessPolicy(runtime: Runtime): AccessPolicy {
   const audit = boundedAudit(runtime, { name: 'access-denied', rows: ACCESS_DENIED_ROWS, windowSeconds: ACCESS_DENIED_WINDOW_SECONDS });
-  const count = (route: CompiledRoute, outcome: AccessOutcome) => runtime.metrics.gatewayDecisions.inc({ route: route.key, outcome });
+  // Label children are looked up once per route and outcome: prom-client would otherwise hash the labels per request.
+  const counters = new Map<string, { inc(): void }>();
+  const count = (route: CompiledRoute, outcome: AccessOutcome) => {
+    const key = `${route.key}\n${outcome}`;
+    let counter = counters.get(key);
+    if (!counter) counters.set(key, (counter = runtime.metrics.gatewayDecisions.labels({ route: route.key, outcome })));
+    counter.inc();
+  };
   const details = (req: IncomingMessage, route: CompiledRoute, reason: RefusalReason, path: string) => ({
     route: route.key, reason, method: req.method ?? '', path: path.slice(0, 200), requestId: requestIdFor(req),
   });

@@ -87,8 +87,8 @@ function prefixMatches(prefix: string, path: string): boolean {
 /** Hostnames compare without case and without a port. */
 export function hostOf(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const host = value.startsWith('[') ? value.slice(0, value.indexOf(']') + 1) : value.split(':')[0]!;
-  return host.toLowerCase();
+  const end = value.startsWith('[') ? value.indexOf(']') + 1 : value.indexOf(':');
+  return (end > 0 ? value.slice(0, end) : value).toLowerCase();
 }
 
 /**
@@ -114,6 +114,7 @@ export function compileRoutes(config: Config): RouteTable {
     allow: undefined, deny: undefined, closed: gateway.defaultRoute === 'deny',
   };
   const everywhere = routes.filter((route) => route.prefix === '/');
+  const byHost = routes.some((route) => route.host !== undefined);
   const bySegment = new Map<string, CompiledRoute[]>();
   for (const route of routes) {
     if (route.prefix === '/') continue;
@@ -127,7 +128,7 @@ export function compileRoutes(config: Config): RouteTable {
       if (!routes.length) return fallback;
       const path = canonicalPath(rawPath);
       const candidates = bySegment.get(firstSegment(path)) ?? everywhere;
-      const wantedHost = hostOf(host);
+      const wantedHost = byHost ? hostOf(host) : undefined;
       for (const route of candidates) {
         if (route.host !== undefined && route.host !== wantedHost) continue;
         if (route.methods && !route.methods.has(method)) continue;
