@@ -54,6 +54,8 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
       member: publicMember(detail.member),
       groups: detail.groups,
       idpManaged: await idpManagement(db, detail.member.id),
+      chosenGroups: detail.groups,
+      assignedGroups: detail.assigned,
       claimLink: detail.link && { expiresAt: detail.link.expiresAt },
       accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt), purpose: detail.accessCode.purpose },
       actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),

@@ -9,6 +9,8 @@ export interface AdminGuards {
   read: RequestHandler[];
   /** Signed in with `accounts:manage`: invite, import, export, resend, revoke, deactivate, access codes. */
   manage: RequestHandler[];
+  /** Signed in with `groups:assign`: assign and unassign the groups access decisions read. */
+  assign: RequestHandler[];
   /** After `manage` on a request that starts an export: each builds a file of every member, so they are rationed. */
   exportQuota: RequestHandler;
 }
@@ -26,6 +28,7 @@ export function adminGuards(runtime: Runtime): AdminGuards {
   return {
     read: [member, requirePermission(runtime, 'accounts:read', denials), perAdmin],
     manage: [member, requirePermission(runtime, 'accounts:manage', denials), perAdmin],
+    assign: [member, requirePermission(runtime, 'groups:assign', denials), perAdmin],
     exportQuota: limitRequests(runtime, { keyPrefix: 'admin-export', points: 10, durationSeconds: 60 * 60, key: (req) => req.member!.id, audit: throttled('exports') }),
   };
 }

@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import { currentAccessCode } from '../access-codes/codes.js';
 import type { AccessCodeRow, AuditRow, ClaimLinkRow, MemberRow } from '../db/rows.js';
 import { chosenGroupNames } from '../groups/groups.js';
+import { assignmentsOf } from '../groups/assigned.js';
 import { findMemberById } from '../members/lookup.js';
 import { currentLink } from '../members/resend.js';
 import type { Runtime } from '../runtime.js';
@@ -11,7 +12,10 @@ export const HISTORY_LIMIT = 200;
 
 export interface MemberDetail {
   member: MemberRow;
+  /** Chosen at first access (social). */
   groups: string[];
+  /** Assigned, each with the sources that hold it: what access decisions read. */
+  assigned: Array<{ name: string; sources: string[] }>;
   link: ClaimLinkRow | null;
   accessCode: AccessCodeRow | null;
   /** The member's audit trail, newest first. */
@@ -25,8 +29,9 @@ export async function loadMemberDetail(runtime: Runtime, memberId: string): Prom
   const member = await findMemberById(db, memberId);
   if (!member) return null;
   const now = runtime.now();
-  const [groups, link, accessCode, history] = await Promise.all([
+  const [groups, assigned, link, accessCode, history] = await Promise.all([
     chosenGroupNames(db, member.id),
+    assignmentsOf(db, member.id),
     member.status === 'invited' ? currentLink(db, member.id, now) : null,
     // An invited member's access code, or a claimed member's recovery code.
     member.status === 'invited' || member.status === 'claimed' ? currentAccessCode(db, member, now) : undefined,
@@ -35,7 +40,7 @@ export async function loadMemberDetail(runtime: Runtime, memberId: string): Prom
   const actorIds = [...new Set(history.map((entry) => entry.actorId).filter((id): id is string => Boolean(id && isRowId(id))))];
   const actors = actorIds.length ? await db.source.manager.find(db.entities.Member, { where: { id: In(actorIds) } }) : [];
   return {
-    member, groups, link, accessCode: accessCode ?? null, history,
+    member, groups, assigned, link, accessCode: accessCode ?? null, history,
     actors: new Map(actors.map((actor) => [actor.id, actor.email ?? actor.username ?? actor.employeeId ?? actor.id])),
   };
 }

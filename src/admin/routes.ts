@@ -6,6 +6,7 @@ import { exportPages } from './pages/export.js';
 import { importPages } from './pages/import.js';
 import { invitePages } from './pages/invite.js';
 import { memberActionPages } from './pages/member-actions.js';
+import { memberGroupRoutes } from './pages/member-groups.js';
 import { peoplePages } from './pages/people.js';
 
 /** Everything under /admin: pages and the JSON API, each route behind sign-in and its permission. */
@@ -17,6 +18,8 @@ export function adminRoutes(runtime: Runtime) {
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
     next();
   });
+  // Before the member actions, whose `/:action` would otherwise take `/groups`.
+  router.use(memberGroupRoutes(runtime, guards));
   router.use(adminApi(runtime, guards));
   router.use(peoplePages(runtime, guards));
   router.use(memberActionPages(runtime, guards));

@@ -1,5 +1,6 @@
 import { isAdmin } from '../admin/permissions.js';
 import { chosenGroupNames } from '../groups/groups.js';
+import { assignedGroupNames } from '../groups/assigned.js';
 import { AppError } from '../http/errors.js';
 import { renderPage } from '../http/render.js';
 import { requireMember } from '../http/require-member.js';
@@ -21,6 +22,7 @@ export function homeRoutes(runtime: Runtime): Router {
       member,
       displayName: displayName(member),
       groups: await chosenGroupNames(db, member.id),
+      assignedGroups: await assignedGroupNames(db, member.id),
       isAdmin: isAdmin(runtime.config, member),
     });
   };

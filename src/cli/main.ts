@@ -33,6 +33,7 @@ const COMMANDS: Record<string, { description: string; load: () => Promise<Comman
   sessions: { description: 'List where a member is signed in: when, from which address, with which browser.', load: async () => (await import('./commands/sessions.js')).sessionsCommand() },
   'sign-out-everywhere': { description: 'End every session of a member at once, on every replica.', load: async () => (await import('./commands/sessions.js')).signOutEverywhereCommand() },
   'require-new-password': { description: 'Make a claimed password member choose a new password at their next sign-in.', load: async () => (await import('./commands/sessions.js')).requireNewPasswordCommand() },
+  groups: { description: 'Assign and unassign the groups that decide what a member may reach.', load: async () => (await import('./commands/groups.js')).groupsCommand() },
   scim: { description: 'SCIM 2.0 provisioning clients and their tokens.', load: async () => (await import('./commands/scim.js')).scimCommand() },
 };
 

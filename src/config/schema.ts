@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { LOCALES } from '../i18n/locales.js';
 import { parseDuration } from './duration.js';
+import { gatewayRoutingSchema } from '../gateway/policy/route-config.js';
+import { checkRoutes } from '../gateway/policy/route-checks.js';
 
 const duration = (fallback: string) =>
   z
@@ -26,7 +28,7 @@ const ADDRESS = '(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:/\\d{1,3})?)
 const TRUST_PROXY = new RegExp(`^${ADDRESS}(?:\\s*,\\s*${ADDRESS})*$`);
 
 /** What an admin may do: read the people pages and audit history, or also change accounts. */
-export const PERMISSIONS = ['accounts:read', 'accounts:manage'] as const;
+export const PERMISSIONS = ['accounts:read', 'accounts:manage', 'groups:assign'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const PROFILE_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale'] as const;
@@ -54,6 +56,8 @@ const samlProvider = z.strictObject({
   /** Default: the NameID, when it is an email address. */
   emailAttribute: z.string().min(1).optional(),
   nameAttribute: z.string().min(1).optional(),
+  /** The attribute whose values are the member's assigned groups from this provider, replaced at every sign-in. */
+  groupsAttribute: z.string().min(1).optional(),
   /** Profile field → SAML attribute name, to prefill the profile step. */
   attributes: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)).default({}),
   clockSkew: duration('60s').pipe(z.number().max(10 * 60 * 1000, 'must be at most 10m')),
@@ -86,6 +90,8 @@ const oidcProvider = z.strictObject({
   scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']).refine((scopes) => scopes.includes('openid'), 'must include "openid"'),
   emailClaim: z.string().min(1).default('email'),
   nameClaim: z.string().min(1).default('name'),
+  /** The ID token claim (a list of names) holding the member's assigned groups from this provider, replaced at every sign-in. */
+  groupsClaim: z.string().min(1).optional(),
   /** Profile field → ID token / userinfo claim, to prefill the profile step. */
   attributes: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)).default({}),
   /** An email the provider marks `email_verified: false` is never used to match a member. */
@@ -247,6 +253,7 @@ export const configSchema = z.strictObject({
          * (timeouts; without Redis also sign-out and deactivation, which Redis announces at once).
          */
         tunnelRecheck: duration('1s'),
+        ...gatewayRoutingSchema,
         jwt: z
           .strictObject({
             ttl: duration('5m'),
@@ -379,6 +386,7 @@ export const configSchema = z.strictObject({
     if (config.metrics.enabled && !config.metrics.token) {
       ctx.addIssue({ code: 'custom', path: ['metrics', 'token'], message: 'required when metrics are enabled: scrapers send it as a bearer token' });
     }
+    for (const issue of checkRoutes(config.gateway.routes, config.gateway.upstreams)) ctx.addIssue({ code: 'custom', ...issue });
     const keys = config.gateway.jwt.keys;
     if (keys.length && keys.filter((key) => key.state === 'active').length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['gateway', 'jwt', 'keys'], message: 'exactly one key must be active (the others are published only)' });

@@ -5,8 +5,8 @@ import type { Config } from '../config/schema.js';
 export interface ForwardedHeaders {
   /** The client address chain through the proxies `trustProxy` trusts: read before the client's headers are stripped. */
   chain(req: IncomingMessage): string;
-  /** Writes the forwarding headers and Host (the client's own are already gone: client-headers.ts). */
-  write(req: IncomingMessage, chain: string): void;
+  /** Writes the forwarding headers and Host (the client's own are already gone: client-headers.ts); `target` is the chosen upstream. */
+  write(req: IncomingMessage, chain: string, target?: string): void;
 }
 
 /**
@@ -21,15 +21,23 @@ export function forwardedHeaders(config: Config): ForwardedHeaders {
   const base = new URL(config.baseUrl);
   const proto = base.protocol.replace(':', '');
   const port = base.port || (proto === 'https' ? '443' : '80');
-  const host = config.upstream.host === 'upstream' && config.upstream.url ? new URL(config.upstream.url).host : base.host;
+  const ownHost = config.upstream.host === 'upstream';
+  const host = ownHost && config.upstream.url ? new URL(config.upstream.url).host : base.host;
+  const upstreamHosts = new Map<string, string>();
+  const hostOf = (target: string | undefined) => {
+    if (!ownHost || !target || target === config.upstream.url) return host;
+    let known = upstreamHosts.get(target);
+    if (!known) upstreamHosts.set(target, (known = new URL(target).host));
+    return known;
+  };
   return {
     chain: (req) => proxyaddr.all(req, trust).reverse().join(', '),
-    write(req, chain) {
+    write(req, chain, target) {
       req.headers['x-forwarded-for'] = chain;
       req.headers['x-forwarded-host'] = base.host;
       req.headers['x-forwarded-proto'] = proto;
       req.headers['x-forwarded-port'] = port;
-      req.headers.host = host;
+      req.headers.host = hostOf(target);
     },
   };
 }

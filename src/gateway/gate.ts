@@ -8,6 +8,10 @@ import { termsAreCurrent } from '../claim/terms-currency.js';
 export type GateRefusal = 'anonymous' | 'terms' | 'deactivated' | 'password';
 export type GateDecision = { ok: true; identity: Identity } | { ok: false; reason: GateRefusal };
 
+export function isGateRefusal(reason: string): reason is GateRefusal {
+  return Object.hasOwn(REFUSAL_CODES, reason);
+}
+
 /** The stable code an API client gets for each refusal. */
 export function refusalCode(reason: GateRefusal): ErrorCode {
   return REFUSAL_CODES[reason];

@@ -43,7 +43,8 @@ export function sendPlainError(runtime: Runtime, req: IncomingMessage, res: Serv
   const { title, message } = errorText(chrome.t, error);
   const html = runtime.views.render('error.njk', {
     ...chrome, title, code: error.code, message, errors: [], requestId,
-    next: retry ? { href: safeReturnPath(req.url) ?? '/', label: 'errors.page.tryAgain' } : { href: '/login', label: 'errors.page.signIn' },
+    next: retry ? { href: safeReturnPath(req.url) ?? '/', label: 'errors.page.tryAgain' }
+      : error.code === 'access_denied' ? { href: '/_claimgate/me', label: 'errors.page.home' } : { href: '/login', label: 'errors.page.signIn' },
   });
   res.writeHead(error.status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Language': locale, 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'self'; script-src 'none'" }).end(html);
 }

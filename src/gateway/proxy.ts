@@ -6,7 +6,7 @@ import { requestIdFor } from '../http/request-id.js';
 import type { Runtime } from '../runtime.js';
 import type { SessionReader } from '../session/session-reader.js';
 import { sessionCookieName } from '../session/session.js';
-import { decide, isApiRequest, refusalCode, type GateRefusal } from './gate.js';
+import { decide, isApiRequest, isGateRefusal, refusalCode, type GateRefusal } from './gate.js';
 import { NEW_PASSWORD_PATH } from '../http/require-member.js';
 import { forwardedHeaders } from './forwarded-headers.js';
 import { clientHeaderStripper } from './client-headers.js';
@@ -15,6 +15,14 @@ import type { IdentityTokens } from './identity-token.js';
 import { sendPlainError } from './plain-error.js';
 import { Tunnels, type TunnelOwner } from './tunnels.js';
 import { watchTunnels } from './tunnel-watch.js';
+import { gatewayPolicy, targetPath } from './policy/gateway-policy.js';
+import type { RefusalReason } from './policy/route-table.js';
+
+/** Where a request goes (and whose session it carries), or why it goes nowhere. */
+type Admission =
+  | { target: string; owner?: TunnelOwner }
+  | { refused: GateRefusal | 'no_upstream' }
+  | { refused: RefusalReason; route: string };
 
 export interface Gateway {
   /** Every request for a path claimgate does not own, straight from the HTTP server: no framework on this path. */
@@ -26,11 +34,12 @@ export interface Gateway {
 
 export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions: SessionReader): Gateway | undefined {
   const { config, logger } = runtime;
+  const policy = gatewayPolicy(runtime);
   const target = config.upstream.url;
-  if (!target) return undefined;
+  if (!target && !policy.table.routes.length) return undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   // Forwarding headers are written by `forwarded`, from what claimgate knows, not appended to what the client sent.
-  const proxy = createProxyServer({ target, xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
+  const proxy = createProxyServer({ xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
   const forwarded = forwardedHeaders(config);
   const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
@@ -48,19 +57,44 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     }
   });
 
-  /** Decides, then rewrites the request's headers for the upstream; answers whose session it passes on. */
-  async function admit(req: IncomingMessage, upgrade: boolean): Promise<TunnelOwner | GateRefusal> {
-    const session = await sessions.read(req);
-    const decision = await decide(runtime, session?.data.memberId);
-    if (!decision.ok) return decision.reason;
+  /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
+  function rewrite(req: IncomingMessage, upgrade: boolean, target: string): void {
     stripHopByHopHeaders(req.headers, upgrade);
     const chain = forwarded.chain(req);
     stripClientHeaders(req.headers);
     stripSessionCookie(req.headers, cookieName);
-    forwarded.write(req, chain);
+    forwarded.write(req, chain, target);
     req.headers['x-request-id'] = requestIdFor(req);
+  }
+
+  /**
+   * Matches the route, decides, then rewrites the request for the route's upstream. A public route needs no session
+   * and passes no identity; any other answers whose session it passes on, or why it does not.
+   */
+  async function admit(req: IncomingMessage, upgrade: boolean): Promise<Admission> {
+    const path = targetPath(req);
+    const route = policy.table.match(req.headers.host, path, req.method ?? 'GET');
+    if (!route.upstream && !route.closed) return { refused: 'no_upstream' };
+    if (route.public) {
+      policy.access.count(route, 'public');
+      rewrite(req, upgrade, route.upstream!);
+      return { target: route.upstream! };
+    }
+    const session = await sessions.read(req);
+    const decision = await decide(runtime, session?.data.memberId);
+    if (!decision.ok) {
+      if (route.closed) {
+        await policy.access.refuseAnonymous(req, route, path);
+        return { refused: 'no_route', route: route.key };
+      }
+      policy.access.count(route, 'sign_in');
+      return { refused: decision.reason };
+    }
+    const refusal = await policy.access.check(req, route, decision.identity, path);
+    if (refusal) return { refused: refusal, route: route.key };
+    rewrite(req, upgrade, route.upstream!);
     Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
-    return { sid: session!.sid, memberId: decision.identity.id };
+    return { target: route.upstream!, owner: { sid: session!.sid, memberId: decision.identity.id } };
   }
 
   return {
@@ -71,11 +105,12 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         if ((req.method === 'DELETE' || req.method === 'OPTIONS') && req.headers['transfer-encoding']) {
           return sendPlainError(runtime, req, res, new AppError('bad_request', 'chunked body on DELETE/OPTIONS', 'Send a Content-Length with a body on DELETE or OPTIONS.'));
         }
-        const outcome = await admit(req, false);
-        if (typeof outcome === 'object') return proxy.web(req, res);
-        if (isApiRequest(req)) {
-          return sendPlainError(runtime, req, res, new AppError(refusalCode(outcome), `gateway: ${outcome}`));
-        }
+        const admission = await admit(req, false);
+        if ('target' in admission) return proxy.web(req, res, { target: admission.target });
+        const outcome = admission.refused;
+        if (outcome === 'no_upstream') return sendPlainError(runtime, req, res, new AppError('not_found', 'no route and no upstream.url'));
+        if (!isGateRefusal(outcome)) return sendPlainError(runtime, req, res, new AppError('access_denied', `route ${'route' in admission ? admission.route : ''}: ${outcome}`));
+        if (isApiRequest(req)) return sendPlainError(runtime, req, res, new AppError(refusalCode(outcome), `gateway: ${outcome}`));
         // A deactivated member's browser goes to the sign-in page too, which ends the session and says why.
         const returnTo = encodeURIComponent(req.url ?? '/');
         const to = outcome === 'terms' ? '/_claimgate/terms' : outcome === 'password' ? NEW_PASSWORD_PATH : '/login';
@@ -97,13 +132,14 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         }
         // Endings announced while this tunnel opens must reach it: listen first, then read the session.
         await watch.ready;
-        const owner = await admit(req, true);
-        if (typeof owner !== 'object') {
-          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        const admission = await admit(req, true);
+        if (!('target' in admission)) {
+          const signIn = isGateRefusal(admission.refused);
+          socket.end(`HTTP/1.1 ${signIn ? '401 Unauthorized' : admission.refused === 'no_upstream' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
           return;
         }
-        tunnels.add(owner, socket);
-        proxy.ws(req, socket, head);
+        if (admission.owner) tunnels.add(admission.owner, socket);
+        proxy.ws(req, socket, head, { target: admission.target });
       } catch (error) {
         logger.error({ err: error }, 'upgrade failed');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
 import { In, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
 import type { GroupRow } from '../db/rows.js';
@@ -51,9 +52,9 @@ export interface AssignmentChange {
   removed: string[];
 }
 
-async function audited(runtime: Runtime, manager: EntityManager, memberId: string, source: AssignmentSource, actorId: string | null, change: AssignmentChange): Promise<AssignmentChange> {
+async function audited(runtime: Runtime, manager: EntityManager, memberId: string, source: AssignmentSource, actorId: string | null, change: AssignmentChange, req: Request | undefined): Promise<AssignmentChange> {
   if (!change.added.length && !change.removed.length) return change;
-  await runtime.audit({ event: 'member.groups_assigned', actorId, memberId, details: { source, added: change.added, removed: change.removed } }, manager);
+  await runtime.audit({ event: 'member.groups_assigned', actorId, memberId, req, details: { source, added: change.added, removed: change.removed } }, manager);
   runtime.db.afterCommit(manager, () => runtime.identities.forget(memberId));
   return change;
 }
@@ -63,7 +64,7 @@ function checkSource(source: string): asserts source is AssignmentSource {
 }
 
 /** Adds groups to those `source` assigned to the member (inside the caller's transaction); audited when anything changed. */
-export async function assignGroups(runtime: Runtime, manager: EntityManager, memberId: string, names: readonly string[], source: AssignmentSource, actorId: string | null): Promise<AssignmentChange> {
+export async function assignGroups(runtime: Runtime, manager: EntityManager, memberId: string, names: readonly string[], source: AssignmentSource, actorId: string | null, req?: Request): Promise<AssignmentChange> {
   checkSource(source);
   const { db } = runtime;
   const now = runtime.now();
@@ -78,11 +79,11 @@ export async function assignGroups(runtime: Runtime, manager: EntityManager, mem
       .orIgnore()
       .execute();
   }
-  return audited(runtime, manager, memberId, source, actorId, { added: adding.map((group) => group.name).sort(), removed: [] });
+  return audited(runtime, manager, memberId, source, actorId, { added: adding.map((group) => group.name).sort(), removed: [] }, req);
 }
 
 /** Removes groups from those `source` assigned to the member; other sources' assignments stay. */
-export async function unassignGroups(runtime: Runtime, manager: EntityManager, memberId: string, names: readonly string[], source: AssignmentSource, actorId: string | null): Promise<AssignmentChange> {
+export async function unassignGroups(runtime: Runtime, manager: EntityManager, memberId: string, names: readonly string[], source: AssignmentSource, actorId: string | null, req?: Request): Promise<AssignmentChange> {
   checkSource(source);
   const { db } = runtime;
   const normalized = cleanGroupNames(names).map(normalizeGroupName);
@@ -92,11 +93,11 @@ export async function unassignGroups(runtime: Runtime, manager: EntityManager, m
   const held = await manager.findBy(db.entities.Assignment, { memberId, source, groupId: In(groups.map((group) => group.id)) });
   if (held.length) await manager.delete(db.entities.Assignment, { memberId, source, groupId: In(held.map((row) => row.groupId)) });
   const heldIds = new Set(held.map((row) => row.groupId));
-  return audited(runtime, manager, memberId, source, actorId, { added: [], removed: groups.filter((group) => heldIds.has(group.id)).map((group) => group.name).sort() });
+  return audited(runtime, manager, memberId, source, actorId, { added: [], removed: groups.filter((group) => heldIds.has(group.id)).map((group) => group.name).sort() }, req);
 }
 
 /** Replaces the set of groups `source` assigned to the member with `names` (an SSO sign-in, a SCIM push, an import row). */
-export async function setAssignedGroups(runtime: Runtime, manager: EntityManager, memberId: string, names: readonly string[], source: AssignmentSource, actorId: string | null): Promise<AssignmentChange> {
+export async function setAssignedGroups(runtime: Runtime, manager: EntityManager, memberId: string, names: readonly string[], source: AssignmentSource, actorId: string | null, req?: Request): Promise<AssignmentChange> {
   checkSource(source);
   const { db } = runtime;
   const now = runtime.now();
@@ -114,7 +115,7 @@ export async function setAssignedGroups(runtime: Runtime, manager: EntityManager
       .execute();
   }
   const dropped = dropping.length ? await manager.findBy(db.entities.Group, { id: In(dropping) }) : [];
-  return audited(runtime, manager, memberId, source, actorId, { added: adding.map((group) => group.name).sort(), removed: dropped.map((group) => group.name).sort() });
+  return audited(runtime, manager, memberId, source, actorId, { added: adding.map((group) => group.name).sort(), removed: dropped.map((group) => group.name).sort() }, req);
 }
 
 /** The names of the groups assigned to a member by any source, each once, sorted: the only groups access reads. */

@@ -50,6 +50,7 @@ export const ERRORS = {
   payload_too_large: { status: 413, message: 'The upload is too large.' },
   terms_not_accepted: { status: 403, message: 'Accept the current terms of use to continue.' },
   upstream_unavailable: { status: 502, message: 'The application behind this gateway is not answering. Try again in a moment.' },
+  access_denied: { status: 403, message: 'You are signed in, but this page is not open to you. Ask your administrator if you need it.' },
   not_in_group: { status: 403, message: 'You are signed in, but not in a group that may use this.' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },
   internal: { status: 500, message: 'Something went wrong on our side. Try again, and contact your administrator if it keeps happening.' },

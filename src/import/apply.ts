@@ -7,6 +7,7 @@ import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { resendInvitation } from '../members/resend.js';
 import { inviteByEmail } from '../members/invite.js';
 import type { Runtime } from '../runtime.js';
+import { setAssignedGroups } from '../groups/assigned.js';
 import type { InviteWhen } from './invite-rules.js';
 import type { PlannedRow, RejectedRow } from './plan.js';
 
@@ -32,13 +33,19 @@ export interface ApplyOutcome {
 async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOptions, before: Promise<void>): Promise<void> {
   const { db, audit } = runtime;
   const now = runtime.now();
-  const created = batch.filter((row) => row.action === 'create').map((row) => newMemberRow(row.values, now));
+  const creating = batch.filter((row) => row.action === 'create').map((row) => ({ row, member: newMemberRow(row.values, now) }));
+  const created = creating.map(({ member }) => member);
   const updated = batch.filter((row) => row.action === 'update');
-  if (!created.length && !updated.length) return before;
+  const grouped = [
+    ...creating.filter(({ row }) => row.groups).map(({ row, member }) => ({ memberId: member.id, groups: row.groups! })),
+    ...batch.filter((row) => row.member && row.groups).map((row) => ({ memberId: row.member!.id, groups: row.groups! })),
+  ];
+  if (!created.length && !updated.length && !grouped.length) return before;
   await db.transaction(async (manager) => {
     await bulkInsert(db, manager, db.entities.Member, created);
     await audit.many(created.map((member) => ({ event: 'member.provisioned', actorId: options.actorId, memberId: member.id, req: options.req, details: { via: 'import' } })), manager);
     for (const row of updated) await manager.update(db.entities.Member, { id: row.member!.id }, { ...row.values, updatedAt: now });
+    for (const { memberId, groups } of grouped) await setAssignedGroups(runtime, manager, memberId, groups, 'import', options.actorId);
     await before;
   });
 }

@@ -13,6 +13,8 @@ export const IMPORT_COLUMNS = {
   managerEmail: 'Manager Email',
   loginMethod: 'Login Method',
   startDate: 'Start Date',
+  /** Assigned groups, separated by semicolons: they replace the groups earlier imports assigned to the member. */
+  groups: 'Groups',
 } as const;
 
 export type ImportField = keyof typeof IMPORT_COLUMNS;

@@ -16,6 +16,8 @@ export interface PlannedRow {
   member: ExistingMember | null;
   /** For a new member every value it gets; for an existing one only what changes. */
   values: MemberValues;
+  /** The groups assigned by import, replacing those earlier imports assigned; absent: left as they are. */
+  groups?: string[];
 }
 
 export interface RejectedRow {
@@ -49,9 +51,10 @@ function changesTo(member: ExistingMember, values: MemberValues): MemberValues {
 
 function planRow(row: MatchedRow, config: Config): PlannedRow {
   const { line, member } = row;
-  if (!member) return { line, member, action: 'create', values: { ...row.values, loginMethod: memberLoginMethod(row, config) } };
+  const groups = row.groups ? { groups: row.groups } : {};
+  if (!member) return { line, member, action: 'create', values: { ...row.values, loginMethod: memberLoginMethod(row, config) }, ...groups };
   const changes = changesTo(member, row.values);
-  return { line, member, action: Object.keys(changes).length ? 'update' : 'unchanged', values: changes };
+  return { line, member, action: Object.keys(changes).length ? 'update' : 'unchanged', values: changes, ...groups };
 }
 
 /**

@@ -20,8 +20,12 @@ export type MemberValues = Partial<
 export interface CheckedRow {
   line: number;
   values: MemberValues;
+  /** The groups the row assigns (the Groups column); absent when the cell is empty, which leaves them as they are. */
+  groups?: string[];
   problems: RowProblem[];
 }
+
+export const IMPORT_GROUPS_MAX = 50;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -48,7 +52,7 @@ export function checkRow(row: ImportRow): CheckedRow {
     delete cells[field];
   }
 
-  const { email, employeeId, loginMethod, locale, managerEmail, startDate } = cells;
+  const { email, employeeId, loginMethod, locale, managerEmail, startDate, groups: groupCell } = cells;
   if (email !== undefined) {
     if (isEmail(email)) Object.assign(values, { email, emailNormalized: normalizeEmail(email) });
     else invalid('email', 'is not an email address');
@@ -93,7 +97,15 @@ export function checkRow(row: ImportRow): CheckedRow {
     if (isCalendarDate(startDate)) values.startDate = startDate;
     else invalid('startDate', 'is not a date written YYYY-MM-DD');
   }
-  return { line: row.line, values, problems };
+  let groups: string[] | undefined;
+  if (groupCell !== undefined) {
+    const names = groupCell.split(';').map((name) => name.trim()).filter((name, index, all) => name && all.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+    const long = names.find((name) => characters(name) > 100);
+    if (long) invalid('groups', `names the group ${shown(long)}, longer than 100 characters`);
+    else if (names.length > IMPORT_GROUPS_MAX) invalid('groups', `names more than ${IMPORT_GROUPS_MAX} groups`);
+    else groups = names;
+  }
+  return { line: row.line, values, problems, ...(groups ? { groups } : {}) };
 }
 
 /** A row is invalid when any value is malformed, else incomplete when a required value is missing. */

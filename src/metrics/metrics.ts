@@ -11,6 +11,8 @@ export interface Metrics {
   rateLimitHits: Counter<'limiter'>;
   /** Incremented by the SSO code: one per failed SAML/OIDC sign-in, by provider and stable error code. */
   ssoFailures: Counter<'provider' | 'reason'>;
+  /** One per gateway or forward-auth decision, by route key (from config) and outcome. */
+  gatewayDecisions: Counter<'route' | 'outcome'>;
   /** Observed by background jobs (reminders, exports): one observation per run. */
   jobDuration: Histogram<'job' | 'outcome'>;
 }
@@ -36,6 +38,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     ssoFailures: new Counter({
       name: 'claimgate_sso_failures_total', help: 'Failed single sign-on attempts, by provider and reason code.',
       labelNames: ['provider', 'reason'], registers,
+    }),
+    gatewayDecisions: new Counter({
+      name: 'claimgate_gateway_decisions_total', help: 'Gateway and forward-auth decisions, by route and outcome (public, allowed, sign_in, denied).',
+      labelNames: ['route', 'outcome'], registers,
     }),
     jobDuration: new Histogram({
       name: 'claimgate_job_duration_seconds', help: 'Duration of background job runs, by job and outcome.',

@@ -11,6 +11,7 @@ import { profileFieldProblem } from '../members/field-rules.js';
 import { normalizeEmail } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { signIn } from '../session/session.js';
+import { setAssignedGroups } from '../groups/assigned.js';
 import { linkIdentity, resolveMember } from './accounts.js';
 import { renderSsoFailure } from './failure.js';
 import type { SsoIdentity } from './identity.js';
@@ -56,9 +57,17 @@ function ssoSession(ctx: Context): SsoSessionInfo {
   return { providerId: ctx.identity.providerId, protocol: ctx.identity.protocol, ...ctx.logout };
 }
 
+/** The provider's word on the member's groups replaces what it said before (other sources' assignments stay). */
+async function refreshAssignedGroups(ctx: Context, member: MemberRow): Promise<void> {
+  const { runtime, identity } = ctx;
+  if (!identity.groups) return;
+  await runtime.db.transaction((manager) => setAssignedGroups(runtime, manager, member.id, identity.groups!, `sso:${identity.providerId}`, null));
+}
+
 /** Starts (or resumes) the member's claim with SSO as the proof: no password step, no local password. */
 async function startClaim(ctx: Context, member: MemberRow, linkId: string | null): Promise<void> {
   const { runtime, req, res, identity, traceId } = ctx;
+  await refreshAssignedGroups(ctx, member);
   await runtime.audit({ event: 'claim.sso_succeeded', memberId: member.id, actorId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
   // How the session began is kept through the claim, so that signing out later also ends the provider's session.
   await beginClaim(runtime, req, res, member, { method: 'sso', linkId, sso: ssoSession(ctx), prefill: profileFromIdentity(runtime, identity) });
@@ -67,6 +76,7 @@ async function startClaim(ctx: Context, member: MemberRow, linkId: string | null
 async function signInMember(ctx: Context, member: MemberRow): Promise<void> {
   const { runtime, req, res, identity, traceId, start } = ctx;
   const { config, audit } = runtime;
+  await refreshAssignedGroups(ctx, member);
   await audit({ event: 'login.succeeded', actorId: member.id, memberId: member.id, method: 'sso', traceId, req, details: { provider: identity.providerId, traceId } });
   if (!(await termsCurrent(runtime, member.id))) {
     const now = runtime.now().getTime();

@@ -12,6 +12,19 @@ export interface SsoIdentity {
   name?: string | null;
   /** Mapped profile attributes (title, department, phone …) that prefill the profile step. */
   attributes: Record<string, string>;
+  /**
+   * The groups the provider assigns (groupsAttribute / groupsClaim, signed values only); undefined when the provider
+   * maps none, so that the assignments held from it are left alone.
+   */
+  groups?: string[];
   /** SAML SessionIndex / OIDC sid, for single logout. */
   sessionIndex?: string;
+}
+
+/** At most this many groups are taken from one sign-in, each a name of at most 100 characters; longer ones are dropped. */
+export const SSO_GROUPS_MAX = 200;
+
+export function groupNamesFrom(values: readonly unknown[]): string[] {
+  return values.filter((value): value is string => typeof value === 'string').map((value) => value.trim())
+    .filter((value) => value.length > 0 && value.length <= 100).slice(0, SSO_GROUPS_MAX);
 }

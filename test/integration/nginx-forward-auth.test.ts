@@ -33,10 +33,10 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
   let origin: string;
 
   /** A member who claimed their account, then signed in through nginx as a browser would, with their session cookie. */
-  async function claimAndSignInThroughNginx(email: string) {
+  async function claimAndSignInThroughNginx(email: string, groups = ['Engineering']) {
     const invited = await invite(h.runtime, email);
     await claimAll(newAgent(h.app), invited.claimUrl);
-    await h.runtime.db.transaction((manager) => assignGroups(h.runtime, manager, invited.id, ['Engineering'], 'admin', null));
+    await h.runtime.db.transaction((manager) => assignGroups(h.runtime, manager, invited.id, groups, 'admin', null));
     const loginPage = await fetch(`${origin}/login`);
     const pre = loginPage.headers.get('set-cookie')!.split(';')[0]!;
     const signedIn = await fetch(`${origin}/login`, {
@@ -49,7 +49,17 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    h = await startHarness();
+    // Groups per app from the config file alone: a public status path, two apps with different groups, the rest closed.
+    h = await startHarness({
+      gateway: {
+        routes: [
+          { name: 'status', path: '/status', public: true },
+          { name: 'reports', path: '/reports', allow: { groups: ['Engineering'] } },
+          { name: 'finance', path: '/finance', allow: { groups: ['Finance'] } },
+        ],
+        defaultRoute: 'deny',
+      },
+    });
     gateway = await serve(h.app);
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
@@ -134,5 +144,24 @@ describeWithNginx('the README\'s nginx snippet against /auth/verify', () => {
     });
     const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
     expect((await fetch(`${origin}/reports`, { headers: { cookie } })).status).toBe(403);
+  });
+
+  // Attack: reaching one app with the groups of another, or by a spelling nginx and claimgate might read differently.
+  it('decides two routes of different policies, in any spelling, and serves the public path without a cookie', async () => {
+    const engineer = await claimAndSignInThroughNginx('two-routes-eng@example.com');
+    const financier = await claimAndSignInThroughNginx('two-routes-fin@example.com', ['Finance']);
+    const status = (path: string, cookie?: string) => fetch(`${origin}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} }).then((res) => res.status);
+    expect(await status('/reports/q3', engineer.cookie)).toBe(200);
+    expect(await status('/finance/q3', financier.cookie)).toBe(200);
+    for (const path of ['/finance/q3', '/FINANCE/q3', '//finance', '/%66inance', '/finance;x=1', '/reports/..%2Ffinance', '/status/..;/finance']) {
+      expect([path, await status(path, engineer.cookie)]).toEqual([path, 403]);
+    }
+    expect(await status('/reports/q3', financier.cookie)).toBe(403);
+    expect(await status('/elsewhere', engineer.cookie)).toBe(403);
+    const open = await fetch(`${origin}/status/live`);
+    expect(open.status).toBe(200);
+    expect((await open.json()).headers['x-claimgate-user']).toBeUndefined();
+    expect(await status('/status/..;/finance')).toBe(303);
+    expect(await status('/finance')).toBe(303);
   });
 });

@@ -119,7 +119,7 @@ describe('admin access', () => {
     expect(forged.body.error.code).toBe('csrf_invalid');
     expect(await h.runtime.db.source.manager.countBy(h.runtime.db.entities.Member, { emailNormalized: 'forged@example.com' })).toBe(0);
     const session = await admin.agent.get('/admin/api/session').expect(200);
-    expect(session.body.permissions.sort()).toEqual(['accounts:manage', 'accounts:read']);
+    expect(session.body.permissions.sort()).toEqual(['accounts:manage', 'accounts:read', 'groups:assign']);
     const made = await admin.agent.post('/admin/api/members').set('x-csrf-token', session.body.csrfToken).send({ email: 'made@example.com' }).expect(201);
     expect(made.body).toMatchObject({ email: 'made@example.com', status: 'invited' });
   });

@@ -12,6 +12,7 @@ export interface OpAccount {
   email_verified?: boolean;
   name?: string;
   job_title?: string;
+  groups?: string[];
 }
 
 export interface TestOp {
@@ -40,7 +41,7 @@ export async function startTestOp(redirectUris: string[], postLogoutRedirectUris
     jwks: { keys: [jwk] },
     // Claims go into the ID token itself: claimgate trusts only what that signed token says.
     conformIdTokenClaims: false,
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'job_title'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'job_title', 'groups'] },
     cookies: { keys: ['op-cookie-key-0123456789'] },
     pkce: { required: () => true },
     ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 300, Interaction: 600, Session: 3600, Grant: 3600 },

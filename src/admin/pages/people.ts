@@ -49,6 +49,8 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     facts: FACT_FIELDS.filter((key) => member[key]).map((key) => ({ label: `admin.member.facts.${key}`, value: member[key], managed: managedFields.has(key) })),
     idpManaged: managed && { client: managed.client, emailManaged: managedFields.has('email'), employeeIdManaged: managedFields.has('employeeId') },
     groups: detail.groups,
+    assigned: detail.assigned,
+    canAssign: req.permissions?.has('groups:assign') ?? false,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },
     actions: availableActions(runtime.config, member),
@@ -94,6 +96,7 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
       'recovery-link': 'The recovery link is on its way. Any earlier link no longer works.',
       'sign-out-everywhere': 'Every session of the member has ended.',
       'require-new-password': 'The member chooses a new password at their next sign-in, before anything else.',
+      groups: 'The assigned groups are saved. They apply to the gateway within a few seconds.',
     };
     const notice = ['resend', 'revoke', 'deactivate'].includes(done) ? req.t(`admin.member.done.${done}`) : notices[done];
     await showMember(runtime, req, res, { notice });

@@ -2,13 +2,19 @@ import { decodeProtectedHeader } from 'jose';
 import type { IDToken } from 'openid-client';
 import { isEmail } from '../../members/normalize.js';
 import { ssoFailure } from '../failure.js';
-import type { SsoIdentity } from '../identity.js';
+import { groupNamesFrom, type SsoIdentity } from '../identity.js';
 import type { OidcProvider } from '../providers.js';
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string' && value.trim()) return value.trim();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
+}
+
+/** A groups claim is a list of names; a single name is taken as a list of one. */
+function groupsFromClaim(value: unknown): string[] {
+  if (Array.isArray(value)) return groupNamesFrom(value);
+  return typeof value === 'string' ? groupNamesFrom([value]) : [];
 }
 
 /**
@@ -36,6 +42,7 @@ export function identityFromIdToken(provider: OidcProvider, idToken: string, cla
     email: trusted ? rawEmail : null,
     name: text(claims[provider.nameClaim]) ?? null,
     attributes,
+    ...(provider.groupsClaim ? { groups: groupsFromClaim(claims[provider.groupsClaim]) } : {}),
     ...(typeof claims.sid === 'string' ? { sessionIndex: claims.sid } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { SamlProviderConfig } from '../../config/schema.js';
 import { isEmail } from '../../members/normalize.js';
-import type { SsoIdentity } from '../identity.js';
+import { groupNamesFrom, type SsoIdentity } from '../identity.js';
 import type { VerifiedAssertion } from './verified-assertion.js';
 
 
@@ -25,6 +25,7 @@ export function toIdentity(provider: SamlProviderConfig, assertion: VerifiedAsse
     email: email && isEmail(email) ? email : null,
     name: first(assertion, provider.nameAttribute) ?? null,
     attributes,
+    ...(provider.groupsAttribute ? { groups: groupNamesFrom(assertion.attributes[provider.groupsAttribute] ?? []) } : {}),
     ...(assertion.sessionIndex ? { sessionIndex: assertion.sessionIndex } : {}),
   };
 }
