@@ -7,10 +7,11 @@ import { AuditAppendOnly1764500000000 } from './1764500000000-audit-append-only.
 import { ShortLivedStore1764600000000 } from './1764600000000-short-lived-store.js';
 import { FlowEndStates1764650000000 } from './1764650000000-flow-end-states.js';
 import { AuditArchive1764700000000 } from './1764700000000-audit-archive.js';
+import { Integrations1764860000000 } from './1764860000000-integrations.js';
 
 /** Every migration, oldest first. Listed by hand so the build needs no file globbing. */
 export const migrations = [
   Initial1764100000000, AccessCodes1764200000000, SsoAccounts1764300000000, SamlReplay1764310000000, Admin1764400000000,
   AuditAppendOnly1764500000000, ShortLivedStore1764600000000, FlowEndStates1764650000000,
-  AuditArchive1764700000000,
+  AuditArchive1764700000000, Integrations1764860000000,
 ];

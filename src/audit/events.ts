@@ -32,6 +32,12 @@ export const AUDIT_EVENTS = [
   'import.previewed',
   'import.applied',
   'admin.access_denied',
+  'webhook.endpoint_created',
+  'webhook.endpoint_changed',
+  'webhook.endpoint_disabled',
+  'token.created',
+  'token.revoked',
+  'token.refused',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

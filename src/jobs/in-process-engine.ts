@@ -13,8 +13,32 @@ export function inProcessEngine(logger: Logger): JobEngine {
     chain = chain.then(task).catch((error: unknown) => logger.error({ err: error, job: name }, 'background job failed'));
     return chain;
   };
+  // Webhooks run beside the other jobs (a slow receiver must not hold up an export), one run at a time, and a wake-up
+  // during a run starts one more run after it.
+  let webhookRun: Promise<void> | undefined;
+  let webhookAgain = false;
+  const deliverWebhooks = (): void => {
+    if (!workers) return;
+    if (webhookRun) {
+      webhookAgain = true;
+      return;
+    }
+    const current = workers;
+    webhookRun = current.deliverWebhooks()
+      .catch((error: unknown) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'))
+      .finally(() => {
+        webhookRun = undefined;
+        if (webhookAgain) {
+          webhookAgain = false;
+          deliverWebhooks();
+        }
+      });
+  };
   return {
     kind: 'in-process',
+    async enqueueWebhooks() {
+      deliverWebhooks();
+    },
     async enqueueExport(jobId) {
       if (workers) void run('export.run', () => workers!.runExport(jobId));
     },
@@ -25,11 +49,14 @@ export function inProcessEngine(logger: Logger): JobEngine {
         void run(task.name, task.run);
       }
       void run('recover', given.recover);
+      timers.push(setInterval(deliverWebhooks, given.webhookPollMs).unref());
+      deliverWebhooks();
     },
     async stop() {
       timers.forEach(clearInterval);
       workers = undefined;
       await chain;
+      await webhookRun;
     },
   };
 }

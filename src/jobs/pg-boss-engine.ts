@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { JobEngine, Workers } from './engine.js';
 
 const EXPORT_QUEUE = 'export-run';
+const WEBHOOK_QUEUE = 'webhook-deliver';
 /** Arbitrary, fixed: the advisory lock replicas take turns on while they set up queues. */
 const QUEUE_SETUP_LOCK = 7_263_514_210;
 
@@ -43,11 +44,19 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
     started ??= oneReplicaAtATime(databaseUrl, async () => {
       await boss.start();
       await boss.createQueue(EXPORT_QUEUE, { name: EXPORT_QUEUE, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 });
+      // 'short': at most one wake-up waits at a time, however many events commit; retries are found by each replica's poll.
+      await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, policy: 'short', retryLimit: 0, expireInSeconds: 3600 });
     });
     return started;
   };
+  const timers: NodeJS.Timeout[] = [];
+  let polling: Promise<void> | undefined;
   return {
     kind: 'pg-boss',
+    async enqueueWebhooks() {
+      await start();
+      await boss.send(WEBHOOK_QUEUE, {});
+    },
     async enqueueExport(jobId) {
       await start();
       await boss.send(EXPORT_QUEUE, { jobId });
@@ -64,9 +73,19 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
         }
       });
       for (const task of workers.periodic) await boss.work(task.name, async () => task.run());
+      await boss.work(WEBHOOK_QUEUE, { pollingIntervalSeconds: 0.5 }, async () => workers.deliverWebhooks());
+      const poll = () => {
+        polling ??= workers.deliverWebhooks()
+          .catch((error: unknown) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'))
+          .finally(() => (polling = undefined));
+      };
+      timers.push(setInterval(poll, workers.webhookPollMs).unref());
+      poll();
       await workers.recover();
     },
     async stop() {
+      timers.forEach(clearInterval);
+      await polling;
       if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
