@@ -11,6 +11,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { remindersCommand } from './commands/reminders.js';
 import { resendCommand } from './commands/resend.js';
 import { revokeCommand } from './commands/revoke.js';
+import { webhookCommand } from './commands/webhook.js';
 import { CliFailure } from './context.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -20,7 +21,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand(), webhookCommand()]) {
   program.addCommand(command);
 }
 

@@ -104,7 +104,8 @@ async function deliverRound(runtime: Runtime): Promise<number> {
     .limit(BATCH)
     .getMany();
   if (!candidates.length) return 0;
-  const lease = new Date(now.getTime() + runtime.config.webhooks.timeout + 30_000);
+  // Outlasts one delivery (its timeout) and the recording of its outcome with room to spare.
+  const lease = new Date(now.getTime() + 2 * runtime.config.webhooks.timeout + 5_000);
   const claimed: WebhookMessageRow[] = [];
   for (const message of candidates) {
     const result = await db.source.manager.createQueryBuilder().update(db.entities.WebhookMessage).set({ leaseUntil: lease })
