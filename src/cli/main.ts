@@ -12,6 +12,7 @@ import { remindersCommand } from './commands/reminders.js';
 import { resendCommand } from './commands/resend.js';
 import { revokeCommand } from './commands/revoke.js';
 import { webhookCommand } from './commands/webhook.js';
+import { tokenCommand } from './commands/token.js';
 import { CliFailure } from './context.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,7 +22,7 @@ const program = new Command('claimgate')
   .description('claimgate: invite members, export claim links, audit claim events, check configuration.')
   .showHelpAfterError();
 
-for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand(), webhookCommand()]) {
+for (const command of [configCommand(), migrateCommand(), inviteCommand(), importCommand(), accessCodeCommand(), resendCommand(), revokeCommand(), deactivateCommand(), exportCommand(), remindersCommand(), auditCommand(), webhookCommand(), tokenCommand()]) {
   program.addCommand(command);
 }
 

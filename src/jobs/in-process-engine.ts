@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import { coalesced } from './coalesced.js';
 import type { JobEngine, Workers } from './engine.js';
 
 /**
@@ -13,31 +14,14 @@ export function inProcessEngine(logger: Logger): JobEngine {
     chain = chain.then(task).catch((error: unknown) => logger.error({ err: error, job: name }, 'background job failed'));
     return chain;
   };
-  // Webhooks run beside the other jobs (a slow receiver must not hold up an export), one run at a time, and a wake-up
-  // during a run starts one more run after it.
-  let webhookRun: Promise<void> | undefined;
-  let webhookAgain = false;
-  const deliverWebhooks = (): void => {
-    if (!workers) return;
-    if (webhookRun) {
-      webhookAgain = true;
-      return;
-    }
-    const current = workers;
-    webhookRun = current.deliverWebhooks()
-      .catch((error: unknown) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'))
-      .finally(() => {
-        webhookRun = undefined;
-        if (webhookAgain) {
-          webhookAgain = false;
-          deliverWebhooks();
-        }
-      });
-  };
+  // Webhooks run beside the other jobs (a slow receiver must not hold up an export), one run at a time.
+  const webhooks = coalesced(async () => {
+    if (workers) await workers.deliverWebhooks();
+  }, (error) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'));
   return {
     kind: 'in-process',
     async enqueueWebhooks() {
-      deliverWebhooks();
+      webhooks.wake();
     },
     async enqueueExport(jobId) {
       if (workers) void run('export.run', () => workers!.runExport(jobId));
@@ -49,14 +33,14 @@ export function inProcessEngine(logger: Logger): JobEngine {
         void run(task.name, task.run);
       }
       void run('recover', given.recover);
-      timers.push(setInterval(deliverWebhooks, given.webhookPollMs).unref());
-      deliverWebhooks();
+      timers.push(setInterval(webhooks.wake, given.webhookPollMs).unref());
+      webhooks.wake();
     },
     async stop() {
       timers.forEach(clearInterval);
       workers = undefined;
       await chain;
-      await webhookRun;
+      await webhooks.idle();
     },
   };
 }

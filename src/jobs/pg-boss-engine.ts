@@ -1,6 +1,7 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logging/logger.js';
+import { coalesced } from './coalesced.js';
 import type { JobEngine, Workers } from './engine.js';
 
 const EXPORT_QUEUE = 'export-run';
@@ -50,12 +51,21 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
     return started;
   };
   const timers: NodeJS.Timeout[] = [];
-  let polling: Promise<void> | undefined;
+  let localWebhooks: ReturnType<typeof coalesced> | undefined;
+  // Wake-ups still being sent when the process stops (a CLI command that just audited): pg-boss must not stop mid-start.
+  const wakeUps = new Set<Promise<unknown>>();
   return {
     kind: 'pg-boss',
     async enqueueWebhooks() {
-      await start();
-      await boss.send(WEBHOOK_QUEUE, {});
+      // A serving process delivers its own events at once; a process without workers (the CLI) wakes one that has.
+      if (localWebhooks) return localWebhooks.wake();
+      const sending = start().then(() => boss.send(WEBHOOK_QUEUE, {}));
+      wakeUps.add(sending);
+      try {
+        await sending;
+      } finally {
+        wakeUps.delete(sending);
+      }
     },
     async enqueueExport(jobId) {
       await start();
@@ -74,18 +84,15 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
       });
       for (const task of workers.periodic) await boss.work(task.name, async () => task.run());
       await boss.work(WEBHOOK_QUEUE, { pollingIntervalSeconds: 0.5 }, async () => workers.deliverWebhooks());
-      const poll = () => {
-        polling ??= workers.deliverWebhooks()
-          .catch((error: unknown) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'))
-          .finally(() => (polling = undefined));
-      };
-      timers.push(setInterval(poll, workers.webhookPollMs).unref());
-      poll();
+      localWebhooks = coalesced(() => workers.deliverWebhooks(), (error) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'));
+      timers.push(setInterval(localWebhooks.wake, workers.webhookPollMs).unref());
+      localWebhooks.wake();
       await workers.recover();
     },
     async stop() {
       timers.forEach(clearInterval);
-      await polling;
+      await localWebhooks?.idle();
+      await Promise.allSettled([...wakeUps]);
       if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

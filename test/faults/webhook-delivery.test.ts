@@ -73,9 +73,9 @@ describe('webhook delivery across processes', () => {
   (process.env.DATABASE_URL ? it : it.skip)('two replicas deliver each event once (leases keep a message to one of them), every delivery signed', async () => {
     const [a, b] = await Promise.all([start(), start()]);
     const before = receiver.deliveries.length;
-    const rows = Array.from({ length: 60 }, (_, index) => `replica-${index}@example.com,Replica ${index}`);
+    const rows = Array.from({ length: 60 }, (_, index) => `replica-${index}@example.com,Replica,Number ${index}`);
     const csv = join(dir, 'members.csv');
-    writeFileSync(csv, `Email,First name\n${rows.join('\n')}\n`);
+    writeFileSync(csv, `Email,First name,Last name\n${rows.join('\n')}\n`);
     await claimgateCli(configFile, 'import', csv, '--invite', 'now', '--json');
     await until(() => receiver.deliveries.length - before >= 60, '60 deliveries');
     // Give a duplicate the time to show up, were there one.
