@@ -7,6 +7,7 @@ import { importPages } from './pages/import.js';
 import { invitePages } from './pages/invite.js';
 import { memberActionPages } from './pages/member-actions.js';
 import { peoplePages } from './pages/people.js';
+import { integrationPages } from './pages/integrations.js';
 
 /** Everything under /admin: pages and the JSON API, each route behind sign-in and its permission. */
 export function adminRoutes(runtime: Runtime) {
@@ -23,5 +24,6 @@ export function adminRoutes(runtime: Runtime) {
   router.use(invitePages(runtime, guards));
   router.use(importPages(runtime, guards));
   router.use(exportPages(runtime, guards));
+  router.use(integrationPages(runtime, guards));
   return router;
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createToken, hashToken, revokeToken } from '../../src/tokens/tokens.js';
 import { signedInMember } from '../support/admin.js';
+import { csrfFrom } from '../support/browser-agent.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const PER_MINUTE = 40;
@@ -126,6 +127,21 @@ describe('service tokens on the admin API', () => {
     await admin.agent.post('/admin/api/tokens').send({ name: 'csrf-less', permissions: ['accounts:read'] }).expect(403);
     await admin.agent.post('/admin/api/tokens/via-api/revoke').set('x-csrf-token', session.body.csrfToken).expect(200);
     await request(h.app).get('/admin/api/session').set(bearer(created.body.token)).expect(401);
+  });
+
+  it('the integrations page lists tokens by prefix only and revokes them with a CSRF-protected form (no cross-site revocation)', async () => {
+    const { token, id } = await createToken(h.runtime, { name: 'paged', permissions: ['accounts:read'] }, 'test');
+    const page = await admin.agent.get('/admin/integrations').expect(200);
+    expect(page.text).toContain('paged');
+    expect(page.text).toContain(token.slice(0, 12));
+    expect(page.text).not.toContain(token);
+    expect(page.text).toMatch(/<caption>Recent webhook deliveries/);
+    await admin.agent.post(`/admin/integrations/tokens/${id}/revoke`).type('form').send({}).expect(403);
+    await request(h.app).get('/admin/api/session').set(bearer(token)).expect(200);
+    await admin.agent.post(`/admin/integrations/tokens/${id}/revoke`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await request(h.app).get('/admin/api/session').set(bearer(token)).expect(401);
+    const revoked = (await auditRows('token.revoked')).at(-1)!;
+    expect(revoked.actorId).toBe(admin.id);
   });
 
   it('unknown tokens get 401 and are audited, then throttled per address (guessing leaves a bounded trail)', async () => {
