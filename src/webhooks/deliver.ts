@@ -57,32 +57,50 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
   }
 }
 
-/** Records one attempt and moves the message on: delivered, retried later, or given up once `retryFor` has passed. */
-async function record(runtime: Runtime, endpoint: WebhookEndpointRow, message: WebhookMessageRow, outcome: Outcome): Promise<void> {
+interface Attempt {
+  endpoint: WebhookEndpointRow;
+  message: WebhookMessageRow;
+  outcome: Outcome;
+}
+
+/**
+ * Records a round's attempts in one transaction and moves each message on: delivered, retried later, or given up once
+ * `retryFor` has passed. A crash before this commit only means those messages are sent again (same webhook-id).
+ */
+async function record(runtime: Runtime, attempts: Attempt[]): Promise<void> {
   const { db } = runtime;
   const now = runtime.now();
-  const attempts = message.attempts + 1;
-  const delivered = outcome.error === null;
-  const retryAt = delivered ? null : new Date(now.getTime() + backoff(runtime, attempts));
-  const givenUp = retryAt !== null && retryAt.getTime() > message.createdAt.getTime() + runtime.config.webhooks.retryFor;
-  const disabled = await db.transaction(async (manager) => {
-    await manager.insert(db.entities.WebhookAttempt, {
-      messageId: message.id, endpointId: endpoint.id, attemptedAt: now, status: outcome.status, durationMs: outcome.durationMs,
-      error: outcome.error, nextAttemptAt: givenUp ? null : retryAt,
-    });
-    await manager.update(db.entities.WebhookMessage, { id: message.id }, {
-      attempts, lastStatus: outcome.status, leaseUntil: null,
-      ...(delivered ? { state: 'delivered' as const, deliveredAt: now } : givenUp ? { state: 'failed' as const } : { nextAttemptAt: retryAt! }),
-    });
-    if (delivered) {
-      if (endpoint.failingSince) await manager.update(db.entities.WebhookEndpoint, { id: endpoint.id }, { failingSince: null });
-    } else if (!endpoint.failingSince) {
-      await manager.update(db.entities.WebhookEndpoint, { id: endpoint.id }, { failingSince: now });
+  const gaveUp: Attempt[] = [];
+  await db.transaction(async (manager) => {
+    for (const attempt of attempts) {
+      const { endpoint, message, outcome } = attempt;
+      const tries = message.attempts + 1;
+      const delivered = outcome.error === null;
+      const retryAt = delivered ? null : new Date(now.getTime() + backoff(runtime, tries));
+      const givenUp = retryAt !== null && retryAt.getTime() > message.createdAt.getTime() + runtime.config.webhooks.retryFor;
+      await manager.insert(db.entities.WebhookAttempt, {
+        messageId: message.id, endpointId: endpoint.id, attemptedAt: now, status: outcome.status, durationMs: outcome.durationMs,
+        error: outcome.error, nextAttemptAt: givenUp ? null : retryAt,
+      });
+      await manager.update(db.entities.WebhookMessage, { id: message.id }, {
+        attempts: tries, lastStatus: outcome.status, leaseUntil: null,
+        ...(delivered ? { state: 'delivered' as const, deliveredAt: now } : givenUp ? { state: 'failed' as const } : { nextAttemptAt: retryAt! }),
+      });
+      if (givenUp) gaveUp.push(attempt);
+      runtime.metrics.webhookDeliveries.inc({ outcome: delivered ? 'delivered' : givenUp ? 'failed' : 'retry' });
     }
-    return givenUp && (await endpointGaveUp(runtime, manager, endpoint, message));
+    // An endpoint that answered once in this round is not failing; one that failed every time is, since its first failure.
+    for (const endpoint of new Map(attempts.map((attempt) => [attempt.endpoint.id, attempt.endpoint])).values()) {
+      const answered = attempts.some((attempt) => attempt.endpoint.id === endpoint.id && attempt.outcome.error === null);
+      if (answered && endpoint.failingSince) await manager.update(db.entities.WebhookEndpoint, { id: endpoint.id }, { failingSince: null });
+      if (!answered && !endpoint.failingSince) await manager.update(db.entities.WebhookEndpoint, { id: endpoint.id }, { failingSince: now });
+    }
+    for (let index = gaveUp.length - 1; index >= 0; index -= 1) {
+      const { endpoint, message } = gaveUp[index]!;
+      if (!(await endpointGaveUp(runtime, manager, endpoint, message))) gaveUp.splice(index, 1);
+    }
   });
-  if (disabled) await mailAdminsAboutDisabled(runtime, endpoint, message);
-  runtime.metrics.webhookDeliveries.inc({ outcome: delivered ? 'delivered' : givenUp ? 'failed' : 'retry' });
+  for (const { endpoint, message } of gaveUp) await mailAdminsAboutDisabled(runtime, endpoint, message);
 }
 
 /**
@@ -106,28 +124,33 @@ async function deliverRound(runtime: Runtime): Promise<number> {
   if (!candidates.length) return 0;
   // Outlasts one delivery (its timeout) and the recording of its outcome with room to spare.
   const lease = new Date(now.getTime() + 2 * runtime.config.webhooks.timeout + 5_000);
-  const claimed: WebhookMessageRow[] = [];
-  for (const message of candidates) {
-    const result = await db.source.manager.createQueryBuilder().update(db.entities.WebhookMessage).set({ leaseUntil: lease })
-      .where('id = :id AND state = :pending AND (lease_until IS NULL OR lease_until < :now)', { id: message.id, pending: 'pending', now })
-      .execute();
-    if (result.affected === 1) claimed.push(message);
-  }
+  // Each claim is conditional on the lease being free, so of two processes racing for a message exactly one wins it.
+  const claimed = await db.transaction(async (manager) => {
+    const won: WebhookMessageRow[] = [];
+    for (const message of candidates) {
+      const result = await manager.createQueryBuilder().update(db.entities.WebhookMessage).set({ leaseUntil: lease })
+        .where('id = :id AND state = :pending AND (lease_until IS NULL OR lease_until < :now)', { id: message.id, pending: 'pending', now })
+        .execute();
+      if (result.affected === 1) won.push(message);
+    }
+    return won;
+  });
   const endpoints = new Map<string, WebhookEndpointRow>();
   for (const id of new Set(claimed.map((message) => message.endpointId))) {
     const endpoint = await db.source.manager.findOneBy(db.entities.WebhookEndpoint, { id });
     if (endpoint) endpoints.set(id, endpoint);
   }
+  const attempts: Attempt[] = [];
   let next = 0;
   const worker = async () => {
     while (next < claimed.length) {
       const message = claimed[next++]!;
       const endpoint = endpoints.get(message.endpointId);
-      if (!endpoint) continue;
-      await record(runtime, endpoint, message, await post(runtime, endpoint, message));
+      if (endpoint) attempts.push({ endpoint, message, outcome: await post(runtime, endpoint, message) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, claimed.length) }, worker));
+  if (attempts.length) await record(runtime, attempts);
   return claimed.length;
 }
 
