@@ -1,6 +1,7 @@
 import { inviteByEmail } from '../../src/members/invite.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { revokeInvitation } from '../../src/members/revoke.js';
+import { deleteExpiredFiles } from '../../src/jobs/clean-up.js';
 import { deliverWebhooks } from '../../src/webhooks/deliver.js';
 import { createEndpoint, rotateEndpointSecret, setEndpointState } from '../../src/webhooks/endpoints.js';
 import { newWebhookSecret } from '../../src/webhooks/secrets.js';
@@ -189,5 +190,23 @@ describe('webhooks', () => {
     await h.runtime.audit({ event: 'member.reminded', actorId: 'test', details: {} });
     await deliverWebhooks(h.runtime);
     expect(receiver.unique()).toHaveLength(1);
+  });
+
+  it('forgets settled messages after 30 days but never a pending one (the log cannot grow without bound, no event is dropped)', async () => {
+    const { endpoint } = await receiverWith(['member.reminded'], () => 204);
+    const { db } = h.runtime;
+    await h.runtime.audit({ event: 'member.reminded', actorId: 'test' });
+    await deliverWebhooks(h.runtime);
+    await setEndpointState(h.runtime, endpoint.name, 'disabled', 'test');
+    // Queued for the endpoints that take every event, and left pending.
+    await h.runtime.audit({ event: 'member.reminded', actorId: 'test' });
+    const all = () => db.source.manager.countBy(db.entities.WebhookMessage, {});
+    const pendingBefore = await db.source.manager.countBy(db.entities.WebhookMessage, { state: 'pending' });
+    expect(await db.source.manager.countBy(db.entities.WebhookMessage, { endpointId: endpoint.id, state: 'delivered' })).toBe(1);
+    h.advance(31 * DAY);
+    await deleteExpiredFiles(h.runtime);
+    expect(await db.source.manager.countBy(db.entities.WebhookMessage, { endpointId: endpoint.id })).toBe(0);
+    expect(await db.source.manager.countBy(db.entities.WebhookMessage, { state: 'pending' })).toBe(pendingBefore);
+    expect(await all()).toBe(pendingBefore);
   });
 });
