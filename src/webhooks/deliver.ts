@@ -122,8 +122,10 @@ async function deliverRound(runtime: Runtime): Promise<number> {
     .limit(BATCH)
     .getMany();
   if (!candidates.length) return 0;
-  // Outlasts one delivery (its timeout) and the recording of its outcome with room to spare.
-  const lease = new Date(now.getTime() + 2 * runtime.config.webhooks.timeout + 5_000);
+  // Outlasts the whole round even if every receiver times out (the round's attempts are recorded at its end), with room
+  // to spare for the recording: another process takes a message over only once its sender is surely gone.
+  const waves = Math.ceil(candidates.length / PARALLEL) + 1;
+  const lease = new Date(now.getTime() + waves * runtime.config.webhooks.timeout + 5_000);
   // Each claim is conditional on the lease being free, so of two processes racing for a message exactly one wins it.
   const claimed = await db.transaction(async (manager) => {
     const won: WebhookMessageRow[] = [];
