@@ -17,6 +17,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { loadKeys, type Keys } from './secrets/keys.js';
 import { createShortLivedStore } from './store/create-store.js';
 import type { ShortLivedStore } from './store/short-lived-store.js';
+import { syncConfiguredEndpoints } from './webhooks/endpoints.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -70,13 +71,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await redis.connect();
   }
   await ensureGroupPool(db, config.firstAccess.groups.pool, now(), config.firstAccess.groups.assignedOnly);
+  await syncConfiguredEndpoints(db, config, now());
   const mailer = createMailer(config, logger);
   const jobs = config.database.url ? pgBossEngine(config.database.url, logger) : inProcessEngine(logger);
   const runtime: Runtime = {
     config,
     db,
     logger,
-    audit: createAudit(db, logger, now),
+    audit: createAudit(db, logger, now, () => {
+      jobs.enqueueWebhooks().catch((error: unknown) => logger.error({ err: error }, 'could not wake the webhook deliverer (the next poll will deliver)'));
+    }),
     mailer,
     keys,
     views: createViews(),

@@ -1,5 +1,5 @@
 import express from 'express';
-import { csrf, csrfProtection } from '../http/csrf.js';
+import { csrf } from '../http/csrf.js';
 import { AppError } from '../http/errors.js';
 import { caseSensitiveRouter } from '../http/router.js';
 import type { MemberRow } from '../db/rows.js';
@@ -17,6 +17,9 @@ import { idpManagement } from '../scim/managed-fields.js';
 import { availableActions, performAction, resolveMemberAction } from './member-actions.js';
 import { peopleFilterFrom } from './pages/people.js';
 import { countByStatus, findPeople } from './people-query.js';
+import { actorOf, csrfUnlessToken } from './api-caller.js';
+import { publicToken } from '../tokens/tokens.js';
+import { integrationApi } from './integration-api.js';
 
 /** A member as the API shows it: never the password hash. */
 function publicMember(member: MemberRow) {
@@ -32,7 +35,12 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
   const { db } = runtime;
 
-  router.get('/admin/api/session', ...guards.read, (req, res) => {
+  const { read, manage } = guards.api;
+
+  router.get('/admin/api/session', ...read, (req, res) => {
+    if (req.serviceToken) {
+      return void res.set('Cache-Control', 'no-store').json({ token: publicToken(req.serviceToken), permissions: [...req.permissions!] });
+    }
     res.set('Cache-Control', 'no-store').json({
       member: { id: req.member!.id, email: req.member!.email, employeeId: req.member!.employeeId },
       permissions: [...req.permissions!],
@@ -40,13 +48,13 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
     });
   });
 
-  router.get('/admin/api/members', ...guards.read, async (req, res) => {
+  router.get('/admin/api/members', ...read, async (req, res) => {
     const filter = peopleFilterFrom(req.query);
     const [page, counts] = await Promise.all([findPeople(db, filter, filter.cursor), countByStatus(db)]);
     res.set('Cache-Control', 'no-store').json({ members: page.members.map(publicMember), next: page.next, previous: page.previous, counts });
   });
 
-  router.get('/admin/api/members/:id', ...guards.read, async (req, res) => {
+  router.get('/admin/api/members/:id', ...read, async (req, res) => {
     const id = String(req.params.id);
     const detail = isRowId(id) ? await loadMemberDetail(runtime, id) : null;
     if (!detail) throw new AppError('not_found', 'no such member');
@@ -67,40 +75,42 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
     });
   });
 
-  router.post('/admin/api/members', ...guards.manage, csrfProtection, async (req, res) => {
+  router.post('/admin/api/members', ...manage, csrfUnlessToken, async (req, res) => {
     const form = readInviteForm(req.body);
     if ('errors' in form) throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => error.message).join(' '));
-    res.status(201).json(await inviteOne(runtime, form.input, req.member!.id, req));
+    res.status(201).json(await inviteOne(runtime, form.input, actorOf(req), req));
   });
 
-  router.post('/admin/api/members/:id/:action', ...guards.manage, csrfProtection, async (req, res) => {
+  router.post('/admin/api/members/:id/:action', ...manage, csrfUnlessToken, async (req, res) => {
     const { member, action } = await resolveMemberAction(runtime, String(req.params.id), String(req.params.action));
-    res.json(await performAction(runtime, action, member, req.member!.id, req));
+    res.json(await performAction(runtime, action, member, actorOf(req), req));
   });
 
   // The CSV is the request body; its size is checked while it arrives.
   const csvBody = express.raw({ type: ['text/csv', 'text/plain', 'application/octet-stream'], limit: runtime.config.imports.maxBytes });
-  router.post('/admin/api/imports', ...guards.manage, csrfProtection, csvBody, async (req, res) => {
+  router.post('/admin/api/imports', ...manage, csrfUnlessToken, csvBody, async (req, res) => {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw new AppError('validation_failed', 'no csv body', 'Send the CSV file as the request body (Content-Type: text/csv).');
     const invite = req.query.invite === 'now' ? 'now' : 'later';
     const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
-    res.json(await importMembers(runtime, req.body, { actorId: req.member!.id, invite, dryRun, maxBytes: runtime.config.imports.maxBytes, req }));
+    res.json(await importMembers(runtime, req.body, { actorId: actorOf(req), invite, dryRun, maxBytes: runtime.config.imports.maxBytes, req }));
   });
 
-  router.post('/admin/api/exports', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
+  router.post('/admin/api/exports', ...manage, csrfUnlessToken, guards.exportQuota, async (req, res) => {
+    if (req.serviceToken) throw new AppError('forbidden', 'export by token', 'Exports are mailed to the admin who asks for them: request one signed in, or run `claimgate export`.');
     const parsed = exportFilterSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'status must be all, provisioned, invited, claimed or deactivated; search at most 200 characters.');
     const job = await requestExport(runtime, req.member!, parsed.data, req);
     res.status(202).json({ id: job.id, state: job.state });
   });
 
-  router.get('/admin/api/exports/:id', ...guards.manage, async (req, res) => {
+  router.get('/admin/api/exports/:id', ...manage, async (req, res) => {
     const id = String(req.params.id);
-    const job = isRowId(id) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id, adminId: req.member!.id }) : null;
+    const job = isRowId(id) && req.member ? await db.source.manager.findOneBy(db.entities.ExportJob, { id, adminId: req.member.id }) : null;
     if (!job) throw new AppError('not_found', 'no such export for this admin');
     const { filter, adminId: _admin, ...shown } = job;
     res.set('Cache-Control', 'no-store').json({ ...shown, filter: JSON.parse(filter) as unknown });
   });
 
+  router.use(integrationApi(runtime, guards));
   return router;
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { renderPage, type PageLocals } from '../http/render.js';
 import type { Runtime } from '../runtime.js';
 
-export type AdminSection = 'people' | 'invite' | 'import' | 'export';
+export type AdminSection = 'people' | 'invite' | 'import' | 'export' | 'integrations';
 
 /** An admin page: the wide layout, the admin navigation, and what the signed-in admin may do. */
 export function renderAdmin(runtime: Runtime, req: Request, res: Response, template: string, section: AdminSection, locals: PageLocals, status = 200): void {

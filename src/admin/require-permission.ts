@@ -5,6 +5,7 @@ import { AppError } from '../http/errors.js';
 import { auditOnceAt, consumeOrRefusal, createLimiter } from '../http/rate-limits.js';
 import type { Runtime } from '../runtime.js';
 import { permissionsOf } from './permissions.js';
+import { actorOf, tokenPermissions } from './api-caller.js';
 
 /** Refusals audited one by one per member in 15 minutes. */
 export const DENIALS_AUDITED = 100;
@@ -29,24 +30,27 @@ export function denialCounter(runtime: Runtime): RateLimiterAbstract {
  */
 export function requirePermission(runtime: Runtime, permission: Permission, denials: RateLimiterAbstract) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const member = req.member!;
-    const permissions = permissionsOf(runtime.config, member);
+    const token = req.serviceToken;
+    const permissions = token ? tokenPermissions(token) : permissionsOf(runtime.config, req.member!);
     if (permissions.has(permission)) {
       req.permissions = permissions;
       return next();
     }
+    const actorId = actorOf(req);
+    const memberId = token ? null : req.member!.id;
     const details = { permission, httpMethod: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 200) };
-    const refusal = await consumeOrRefusal(denials, member.id);
+    const refusal = await consumeOrRefusal(denials, actorId);
     if (refusal) {
-      await auditOnceAt(runtime, denials, refusal.consumedPoints, 'exceeded', { event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details: { ...details, reason: 'throttled' } });
+      await auditOnceAt(runtime, denials, refusal.consumedPoints, 'exceeded', { event: 'admin.access_denied', outcome: 'failure', actorId, memberId, req, details: { ...details, reason: 'throttled' } });
       runtime.metrics.rateLimitHits.inc({ limiter: 'admin-denied' });
       res.set('Retry-After', String(refusal.retryAfter));
-      return next(new AppError('rate_limited', `${member.id} keeps probing the admin area`));
+      return next(new AppError('rate_limited', `${actorId} keeps probing the admin area`));
     }
-    await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId: member.id, memberId: member.id, req, details });
+    await runtime.audit({ event: 'admin.access_denied', outcome: 'failure', actorId, memberId, req, details });
+    if (token) return next(new AppError('forbidden', `${actorId} lacks ${permission}`, `This service token lacks ${permission}.`));
     // Said in an employee's terms: what the page is and whom to ask, never configuration keys.
     const readOnly = permission === 'accounts:manage' && permissions.size > 0;
-    next(new AppError('forbidden', `${member.id} lacks ${permission}`,
+    next(new AppError('forbidden', `${actorId} lacks ${permission}`,
       readOnly ? 'Your administrator role lets you see people, not change them.' : 'This page is for administrators.',
       readOnly ? 'errors.forbidden_readonly.message' : 'errors.forbidden_admin.message'));
   };

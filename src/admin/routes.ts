@@ -8,6 +8,7 @@ import { invitePages } from './pages/invite.js';
 import { memberActionPages } from './pages/member-actions.js';
 import { memberGroupRoutes } from './pages/member-groups.js';
 import { peoplePages } from './pages/people.js';
+import { integrationPages } from './pages/integrations.js';
 
 /** Everything under /admin: pages and the JSON API, each route behind sign-in and its permission. */
 export function adminRoutes(runtime: Runtime) {
@@ -26,5 +27,6 @@ export function adminRoutes(runtime: Runtime) {
   router.use(invitePages(runtime, guards));
   router.use(importPages(runtime, guards));
   router.use(exportPages(runtime, guards));
+  router.use(integrationPages(runtime, guards));
   return router;
 }

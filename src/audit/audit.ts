@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { AuditEvent, AuditOutcome, ClaimMethod } from './events.js';
 import type { EntityManager } from 'typeorm';
+import { queueWebhookMessages } from '../webhooks/outbox.js';
 
 export interface AuditEntry {
   event: AuditEvent;
@@ -36,7 +37,7 @@ function requestFacts(req: Request | undefined) {
  * Writes one append-only audit row and the same facts as one JSON log line, stamped with the runtime's clock.
  * Pass `manager` to make the row part of a larger transaction (it then commits or rolls back with it).
  */
-export function createAudit(db: Database, logger: Logger, now: () => Date): Audit {
+export function createAudit(db: Database, logger: Logger, now: () => Date, webhooksQueued: () => void = () => undefined): Audit {
   const { AuditEvent: table } = db.entities;
   const toRow = (entry: AuditEntry) => ({
     time: now(),
@@ -52,20 +53,27 @@ export function createAudit(db: Database, logger: Logger, now: () => Date): Audi
   const logLine = (row: ReturnType<typeof toRow>, entry: AuditEntry) => () =>
     logger.info({ audit: { ...row, details: entry.details ?? {} } }, `audit ${row.event} ${row.outcome}`);
 
+  // The webhook outbox rows go into the same transaction as the audit rows they report (src/webhooks/outbox.ts).
+  const insert = async (manager: EntityManager, rows: Array<ReturnType<typeof toRow>>) => {
+    if (rows.length === 1) await manager.insert(table, rows[0]!);
+    else await bulkInsert(db, manager, table, rows);
+    if (await queueWebhookMessages(db, manager, rows)) db.afterCommit(manager, webhooksQueued);
+  };
+
   const audit = (async (entry, manager) => {
     const row = toRow(entry);
     if (manager) {
-      await manager.insert(table, row);
+      await insert(manager, [row]);
       db.afterCommit(manager, logLine(row, entry));
     } else {
-      await db.transaction((m) => m.insert(table, row));
+      await db.transaction((m) => insert(m, [row]));
       logLine(row, entry)();
     }
   }) as Audit;
   audit.many = async (entries, manager) => {
     if (!entries.length) return;
     const rows = entries.map(toRow);
-    await bulkInsert(db, manager, table, rows);
+    await insert(manager, rows);
     rows.forEach((row, index) => db.afterCommit(manager, logLine(row, entries[index]!)));
   };
   return audit;

@@ -55,6 +55,12 @@ export const AUDIT_EVENTS = [
   'scim.token_created',
   'scim.token_rotated',
   'scim.token_revoked',
+  'webhook.endpoint_created',
+  'webhook.endpoint_changed',
+  'webhook.endpoint_disabled',
+  'token.created',
+  'token.revoked',
+  'token.refused',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

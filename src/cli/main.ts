@@ -34,6 +34,8 @@ const COMMANDS: Record<string, { description: string; load: () => Promise<Comman
   'sign-out-everywhere': { description: 'End every session of a member at once, on every replica.', load: async () => (await import('./commands/sessions.js')).signOutEverywhereCommand() },
   'require-new-password': { description: 'Make a claimed password member choose a new password at their next sign-in.', load: async () => (await import('./commands/sessions.js')).requireNewPasswordCommand() },
   groups: { description: 'Assign and unassign the groups that decide what a member may reach.', load: async () => (await import('./commands/groups.js')).groupsCommand() },
+  webhook: { description: 'Webhook endpoints: signed events (Standard Webhooks) for apps and SIEMs.', load: async () => (await import('./commands/webhook.js')).webhookCommand() },
+  token: { description: 'Service tokens for the admin API (Authorization: Bearer).', load: async () => (await import('./commands/token.js')).tokenCommand() },
   scim: { description: 'SCIM 2.0 provisioning clients and their tokens.', load: async () => (await import('./commands/scim.js')).scimCommand() },
 };
 

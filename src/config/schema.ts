@@ -3,6 +3,8 @@ import { LOCALES } from '../i18n/locales.js';
 import { parseDuration } from './duration.js';
 import { gatewayRoutingSchema } from '../gateway/policy/route-config.js';
 import { checkRoutes } from '../gateway/policy/route-checks.js';
+import { AUDIT_EVENTS } from '../audit/events.js';
+import { webhookSecret, webhookUrl } from './webhook-values.js';
 
 const duration = (fallback: string) =>
   z
@@ -292,6 +294,39 @@ export const configSchema = z.strictObject({
         days: z.array(z.number().int().min(1).max(365)).max(10).default([3, 5]),
         /** How often the reminder check runs. */
         checkEvery: duration('10m'),
+      })
+      .prefault({}),
+    webhooks: z.strictObject({
+        /**
+         * Endpoints that receive signed events (Standard Webhooks). More can be added with `claimgate webhook create` or
+         * the admin API; these are kept in step with this file at every start.
+         */
+        endpoints: z.array(z.strictObject({
+          name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'lower-case letters, digits, - and _ (at most 48)'),
+          url: webhookUrl,
+          /** `whsec_` and base64 of 24 to 64 random bytes (`claimgate webhook secret` prints one). */
+          secret: webhookSecret,
+          /** While rotating: the old secret, still signing beside the new one until it is removed from here. */
+          previousSecret: webhookSecret.optional(),
+          events: z.array(z.union([z.literal('*'), z.enum(AUDIT_EVENTS)])).min(1).default(['*']),
+        })).default([])
+          .refine((list) => new Set(list.map((endpoint) => endpoint.name)).size === list.length, 'endpoint names must differ'),
+        /** How long one delivery may take before it counts as failed. */
+        timeout: duration('10s').pipe(z.number().min(1000).max(60_000)),
+        /** How long a message is retried (exponential backoff) before it is given up and its endpoint disabled. */
+        retryFor: duration('3d'),
+        /** The first retry's delay; each later one doubles, up to `maxBackoff`. */
+        firstBackoff: duration('10s'),
+        maxBackoff: duration('6h'),
+        /** How often each serving process looks for retries that fell due (new events are sent at once). */
+        pollEvery: duration('5s'),
+        /** When a rotated secret stops signing (`claimgate webhook rotate`). */
+        rotationOverlap: duration('24h'),
+      })
+      .prefault({}),
+    apiTokens: z.strictObject({
+        /** Requests per minute one service token may make. */
+        perMinute: z.number().int().min(1).default(600),
       })
       .prefault({}),
     mail: z.strictObject({ from: z.string().min(3).default('claimgate@localhost'), smtpUrl: optionalUrl, outboxDir: z.string().optional() })

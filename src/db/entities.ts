@@ -7,6 +7,7 @@ import type {
 } from './rows.js';
 import type { ScimClientRow, ScimGroupMemberRow, ScimGroupRow, ScimUserRow } from './scim-rows.js';
 import type { SsoAccountRow } from './sso-rows.js';
+import type { ServiceTokenRow, WebhookAttemptRow, WebhookEndpointRow, WebhookMessageRow } from './integration-rows.js';
 
 const text = (length?: number, nullable = false): EntitySchemaColumnOptions => ({ type: length ? 'varchar' : 'text', length, nullable });
 
@@ -330,10 +331,81 @@ export function entities(engine: Engine) {
     },
   });
 
+  const WebhookEndpoint = new EntitySchema<WebhookEndpointRow>({
+    name: 'WebhookEndpoint',
+    tableName: 'webhook_endpoints',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      name: text(64),
+      url: text(),
+      events: text(),
+      source: text(16),
+      state: text(16),
+      secretSealed: { ...text(undefined, true), name: 'secret_sealed' },
+      previousSecretSealed: { ...text(undefined, true), name: 'previous_secret_sealed' },
+      previousUntil: time('previous_until', true),
+      failingSince: time('failing_since', true),
+      disabledAt: time('disabled_at', true),
+      createdAt: time('created_at'),
+      updatedAt: time('updated_at'),
+    },
+  });
+
+  const WebhookMessage = new EntitySchema<WebhookMessageRow>({
+    name: 'WebhookMessage',
+    tableName: 'webhook_messages',
+    columns: {
+      id: { type: t.bigId, primary: true, generated: 'increment' },
+      endpointId: { ...text(36), name: 'endpoint_id' },
+      msgId: { ...text(40), name: 'msg_id' },
+      event: text(64),
+      memberKey: { ...text(36, true), name: 'member_key' },
+      payload: text(),
+      state: text(16),
+      attempts: { type: 'integer' },
+      lastStatus: { type: 'integer', nullable: true, name: 'last_status' },
+      createdAt: time('created_at'),
+      nextAttemptAt: time('next_attempt_at'),
+      leaseUntil: time('lease_until', true),
+      deliveredAt: time('delivered_at', true),
+    },
+  });
+
+  const WebhookAttempt = new EntitySchema<WebhookAttemptRow>({
+    name: 'WebhookAttempt',
+    tableName: 'webhook_attempts',
+    columns: {
+      id: { type: t.bigId, primary: true, generated: 'increment' },
+      messageId: { type: t.bigId, name: 'message_id' },
+      endpointId: { ...text(36), name: 'endpoint_id' },
+      attemptedAt: time('attempted_at'),
+      status: { type: 'integer', nullable: true },
+      durationMs: { type: 'integer', name: 'duration_ms' },
+      error: text(200, true),
+      nextAttemptAt: time('next_attempt_at', true),
+    },
+  });
+
+  const ServiceToken = new EntitySchema<ServiceTokenRow>({
+    name: 'ServiceToken',
+    tableName: 'service_tokens',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      name: text(48),
+      prefix: text(16),
+      tokenHash: { ...text(64), name: 'token_hash' },
+      permissions: text(),
+      createdAt: time('created_at'),
+      expiresAt: time('expires_at', true),
+      revokedAt: time('revoked_at', true),
+      lastUsedAt: time('last_used_at', true),
+    },
+  });
+
   return {
     ScimClient, ScimUser, ScimGroup, ScimGroupMember,
     Member, ClaimLink, AccessCode, ClaimFlow, TermsAcceptance, Group, Membership, Assignment, Picture, AuditEvent, ShortLived,
-    SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent, RecoveryLink,
+    SsoAccount, ImportUpload, ExportJob, ExportChunk, ReminderSent, RecoveryLink, WebhookEndpoint, WebhookMessage, WebhookAttempt, ServiceToken,
   };
 }
 

@@ -1,4 +1,5 @@
 import { adminRoutes } from '../admin/routes.js';
+import { carriesServiceToken } from '../admin/api-caller.js';
 import { requestIdFor } from './request-id.js';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -148,6 +149,10 @@ export function createApp(runtime: Runtime): AppHandle {
     handler: (req, res) => {
       const path = normaliseRequestTarget(req);
       if (path === undefined) return void sendPlainError(runtime, req, res, new AppError('bad_request', 'request target does not parse'));
+      // A service token works on the admin API only: never forwarded to the upstream, never a key to member pages.
+      if (carriesServiceToken(req.headers.authorization) && !path.startsWith('/admin/api/')) {
+        return void sendPlainError(runtime, req, res, new AppError('token_not_allowed', `service token sent to ${redactUrl(path)}`));
+      }
       if (path === '/auth/verify' && (req.method === 'GET' || req.method === 'HEAD')) {
         countResponse(runtime.metrics, res, '/auth/verify', req.method);
         return void verify(req, res);

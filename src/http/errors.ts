@@ -52,6 +52,11 @@ export const ERRORS = {
   upstream_unavailable: { status: 502, message: 'The application behind this gateway is not answering. Try again in a moment.' },
   access_denied: { status: 403, message: 'You are signed in, but this page is not open to you. Ask your administrator if you need it.' },
   not_in_group: { status: 403, message: 'You are signed in, but not in a group that may use this.' },
+  conflict: { status: 409, message: 'That conflicts with what exists already.' },
+  // Service tokens on the admin API
+  token_invalid: { status: 401, message: 'The bearer token is not valid: it is unknown, expired or revoked.' },
+  token_with_session: { status: 400, message: 'Send either a bearer token or a session cookie, not both.' },
+  token_not_allowed: { status: 403, message: 'Service tokens work only on the admin API (/admin/api/).' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },
   internal: { status: 500, message: 'Something went wrong on our side. Try again, and contact your administrator if it keeps happening.' },
 } as const satisfies Record<string, { status: number; message: string }>;

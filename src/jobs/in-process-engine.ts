@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import { coalesced } from './coalesced.js';
 import type { JobEngine, Workers } from './engine.js';
 
 /**
@@ -13,8 +14,15 @@ export function inProcessEngine(logger: Logger): JobEngine {
     chain = chain.then(task).catch((error: unknown) => logger.error({ err: error, job: name }, 'background job failed'));
     return chain;
   };
+  // Webhooks run beside the other jobs (a slow receiver must not hold up an export), one run at a time.
+  const webhooks = coalesced(async () => {
+    if (workers) await workers.deliverWebhooks();
+  }, (error) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'));
   return {
     kind: 'in-process',
+    async enqueueWebhooks() {
+      webhooks.wake();
+    },
     async enqueueExport(jobId) {
       if (workers) void run('export.run', () => workers!.runExport(jobId));
     },
@@ -25,11 +33,14 @@ export function inProcessEngine(logger: Logger): JobEngine {
         void run(task.name, task.run);
       }
       void run('recover', given.recover);
+      timers.push(setInterval(webhooks.wake, given.webhookPollMs).unref());
+      webhooks.wake();
     },
     async stop() {
       timers.forEach(clearInterval);
       workers = undefined;
       await chain;
+      await webhooks.idle();
     },
   };
 }

@@ -1,9 +1,11 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logging/logger.js';
+import { coalesced } from './coalesced.js';
 import type { JobEngine, Workers } from './engine.js';
 
 const EXPORT_QUEUE = 'export-run';
+const WEBHOOK_QUEUE = 'webhook-deliver';
 /** Arbitrary, fixed: the advisory lock replicas take turns on while they set up queues. */
 const QUEUE_SETUP_LOCK = 7_263_514_210;
 
@@ -43,11 +45,28 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
     started ??= oneReplicaAtATime(databaseUrl, async () => {
       await boss.start();
       await boss.createQueue(EXPORT_QUEUE, { name: EXPORT_QUEUE, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 });
+      // 'short': at most one wake-up waits at a time, however many events commit; retries are found by each replica's poll.
+      await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, policy: 'short', retryLimit: 0, expireInSeconds: 3600 });
     });
     return started;
   };
+  const timers: NodeJS.Timeout[] = [];
+  let localWebhooks: ReturnType<typeof coalesced> | undefined;
+  // Wake-ups still being sent when the process stops (a CLI command that just audited): pg-boss must not stop mid-start.
+  const wakeUps = new Set<Promise<unknown>>();
   return {
     kind: 'pg-boss',
+    async enqueueWebhooks() {
+      // A serving process delivers its own events at once; a process without workers (the CLI) wakes one that has.
+      if (localWebhooks) return localWebhooks.wake();
+      const sending = start().then(() => boss.send(WEBHOOK_QUEUE, {}));
+      wakeUps.add(sending);
+      try {
+        await sending;
+      } finally {
+        wakeUps.delete(sending);
+      }
+    },
     async enqueueExport(jobId) {
       await start();
       await boss.send(EXPORT_QUEUE, { jobId });
@@ -64,9 +83,16 @@ export function pgBossEngine(databaseUrl: string, logger: Logger): JobEngine {
         }
       });
       for (const task of workers.periodic) await boss.work(task.name, async () => task.run());
+      await boss.work(WEBHOOK_QUEUE, { pollingIntervalSeconds: 0.5 }, async () => workers.deliverWebhooks());
+      localWebhooks = coalesced(() => workers.deliverWebhooks(), (error) => logger.error({ err: error, job: 'webhooks' }, 'background job failed'));
+      timers.push(setInterval(localWebhooks.wake, workers.webhookPollMs).unref());
+      localWebhooks.wake();
       await workers.recover();
     },
     async stop() {
+      timers.forEach(clearInterval);
+      await localWebhooks?.idle();
+      await Promise.allSettled([...wakeUps]);
       if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

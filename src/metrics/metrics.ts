@@ -15,6 +15,8 @@ export interface Metrics {
   gatewayDecisions: Counter<'route' | 'outcome'>;
   /** Observed by background jobs (reminders, exports): one observation per run. */
   jobDuration: Histogram<'job' | 'outcome'>;
+  /** Webhook delivery attempts: delivered, retry (failed, will try again) or failed (given up). */
+  webhookDeliveries: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -46,6 +48,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     jobDuration: new Histogram({
       name: 'claimgate_job_duration_seconds', help: 'Duration of background job runs, by job and outcome.',
       labelNames: ['job', 'outcome'], buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900], registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'claimgate_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome (delivered, retry, failed).',
+      labelNames: ['outcome'], registers,
     }),
   };
 }

@@ -13,6 +13,8 @@ export interface Keys {
   accessCodeHash: Buffer;
   /** Seed of the default identity-token signing key (Ed25519) when the configuration names none. */
   identityTokenSeed: Buffer;
+  /** Seals the signing secrets of webhook endpoints created by the CLI or API. */
+  webhookSecrets: Buffer;
 }
 
 function derive(root: string, purpose: string): Buffer {
@@ -53,5 +55,6 @@ export function loadKeys(config: Config): Keys {
     accessCode: derive(root, 'access-code/v1'),
     accessCodeHash: derive(root, 'access-code-hash/v1'),
     identityTokenSeed: derive(root, 'identity-token-ed25519/v1'),
+    webhookSecrets: derive(root, 'webhook-secrets/v1'),
   };
 }
