@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { RequestListener } from 'node:http';
 import { createApp } from '../../src/http/app.js';
+import { flatten, shippedCatalogues } from '../../src/i18n/catalogues.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createToken, hashToken, revokeToken } from '../../src/tokens/tokens.js';
@@ -142,6 +143,23 @@ describe('service tokens on the admin API', () => {
     await request(h.app).get('/admin/api/session').set(bearer(token)).expect(401);
     const revoked = (await auditRows('token.revoked')).at(-1)!;
     expect(revoked.actorId).toBe(admin.id);
+  });
+
+  it('the integrations page speaks German to a German browser, notice included (no English state or revocation notice to misread)', async () => {
+    const { id } = await createToken(h.runtime, { name: 'translated-de', permissions: ['accounts:read'] }, 'test');
+    await revokeToken(h.runtime, id, 'test');
+    const page = await admin.agent.get('/admin/integrations?done=revoked').set('Accept-Language', 'de').expect(200);
+    expect(page.headers['content-language']).toBe('de');
+    const visible = page.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+    for (const heading of ['Webhook-Endpunkte', 'Letzte Webhook-Zustellungen (neueste zuerst, Zeiten in UTC)', 'Service-Tokens', 'Integrationen']) expect(visible).toContain(heading);
+    expect(visible).toContain('Das Token ist widerrufen: Jede Anfrage damit wird ab jetzt abgelehnt.');
+    expect(visible).toMatch(/widerrufen \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    const { en, de } = shippedCatalogues();
+    const german = flatten(de);
+    const english = [...flatten(en)].filter(([key, text]) => key.startsWith('integrations.') && german.get(key) !== text)
+      .flatMap(([, text]) => text.split(/\{\{[^}]*\}\}/)).map((part) => part.trim()).filter((part) => part.length > 3);
+    expect(english.length).toBeGreaterThan(40);
+    expect(english.filter((sentence) => visible.includes(sentence))).toEqual([]);
   });
 
   it('unknown tokens get 401 and are audited, then throttled per address (guessing leaves a bounded trail)', async () => {
