@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { RequestListener } from 'node:http';
 import { createApp } from '../../src/http/app.js';
+import { flatten, shippedCatalogues } from '../../src/i18n/catalogues.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createToken, hashToken, revokeToken } from '../../src/tokens/tokens.js';
@@ -36,6 +37,19 @@ afterAll(async () => {
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const auditRows = (event: string) => h.runtime.db.source.manager.find(h.runtime.db.entities.AuditEvent, { where: { event }, order: { id: 'ASC' } });
+
+/** The English texts of the integrations page that the language translates differently, cut at placeholders. */
+function englishOfIntegrationsPage(locale: string): string[] {
+  const catalogues = shippedCatalogues();
+  const own = flatten(catalogues[locale as keyof typeof catalogues]);
+  const english = [...flatten(catalogues.en)].filter(([key, text]) => key.startsWith('integrations.') && own.get(key) !== text)
+    .flatMap(([, text]) => text.split(/\{\{[^}]*\}\}/)).map((part) => part.trim()).filter((part) => part.length > 3);
+  expect(english.length).toBeGreaterThan(40);
+  return english;
+}
+
+/** Whether a text shows as words of its own ("Event" is not shown by "Eventos"). */
+const shownIn = (visible: string) => (text: string) => new RegExp(`(?<!\\p{L})${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\p{L})`, 'u').test(visible);
 
 describe('service tokens on the admin API', () => {
   it('stores only a hash and a short prefix: a copy of the database cannot be replayed as a token', async () => {
@@ -142,6 +156,26 @@ describe('service tokens on the admin API', () => {
     await request(h.app).get('/admin/api/session').set(bearer(token)).expect(401);
     const revoked = (await auditRows('token.revoked')).at(-1)!;
     expect(revoked.actorId).toBe(admin.id);
+  });
+
+  it('the integrations page speaks German to a German browser, notice included (no English state or revocation notice to misread)', async () => {
+    const { id } = await createToken(h.runtime, { name: 'translated-de', permissions: ['accounts:read'] }, 'test');
+    await revokeToken(h.runtime, id, 'test');
+    const page = await admin.agent.get('/admin/integrations?done=revoked').set('Accept-Language', 'de').expect(200);
+    expect(page.headers['content-language']).toBe('de');
+    const visible = page.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+    for (const heading of ['Webhook-Endpunkte', 'Letzte Webhook-Zustellungen (neueste zuerst, Zeiten in UTC)', 'Service-Tokens', 'Integrationen']) expect(visible).toContain(heading);
+    expect(visible).toContain('Das Token ist widerrufen: Jede Anfrage damit wird ab jetzt abgelehnt.');
+    expect(visible).toMatch(/widerrufen \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(englishOfIntegrationsPage('de').filter(shownIn(visible))).toEqual([]);
+  });
+
+  it.each(['fr', 'es', 'pt-BR', 'ja', 'ar'])('the integrations page in %s shows none of the English sentences of that page (no untranslated notice or state)', async (locale) => {
+    const page = await admin.agent.get('/admin/integrations?done=disabled').set('Accept-Language', locale).expect(200);
+    expect(page.headers['content-language']).toBe(locale);
+    const visible = page.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+    expect(visible).toContain(String(flatten(shippedCatalogues()[locale as 'fr']).get('integrations.done.disabled')));
+    expect(englishOfIntegrationsPage(locale).filter(shownIn(visible))).toEqual([]);
   });
 
   it('unknown tokens get 401 and are audited, then throttled per address (guessing leaves a bounded trail)', async () => {

@@ -15,10 +15,10 @@ export function integrationPages(runtime: Runtime, guards: AdminGuards) {
   router.get('/admin/integrations', ...guards.read, async (req, res) => {
     const endpoints = (await db.source.manager.find(db.entities.WebhookEndpoint, { order: { name: 'ASC' } })).map(publicEndpoint);
     const page = await listDeliveries(runtime, { limit: 50, before: typeof req.query.before === 'string' && /^\d{1,19}$/.test(req.query.before) ? req.query.before : undefined });
-    const notices: Record<string, string> = { revoked: 'The token is revoked: every request with it is refused from now on.', enabled: 'The endpoint is on again; its waiting events are being sent.', disabled: 'The endpoint is off: no events are queued or sent for it.' };
+    const done = typeof req.query.done === 'string' && ['revoked', 'enabled', 'disabled'].includes(req.query.done) ? req.query.done : undefined;
     renderAdmin(runtime, req, res, 'admin/integrations.njk', 'integrations', {
-      title: 'Integrations',
-      notice: typeof req.query.done === 'string' ? notices[req.query.done] : undefined,
+      title: 'integrations.title',
+      notice: done ? req.t(`integrations.done.${done}`) : undefined,
       endpoints: endpoints.map((endpoint) => ({ ...endpoint, failingSince: adminTime(endpoint.failingSince), disabledAt: adminTime(endpoint.disabledAt) })),
       deliveries: page.deliveries.map((delivery) => ({
         ...delivery, createdAt: adminTime(new Date(delivery.createdAt)), nextAttemptAt: delivery.nextAttemptAt ? adminTime(new Date(delivery.nextAttemptAt)) : '',
@@ -26,8 +26,8 @@ export function integrationPages(runtime: Runtime, guards: AdminGuards) {
       })),
       next: page.next,
       tokens: (await listTokens(runtime)).map((token) => ({
-        ...token, createdAt: adminTime(new Date(token.createdAt)), expiresAt: token.expiresAt ? adminTime(new Date(token.expiresAt)) : 'never',
-        lastUsedAt: token.lastUsedAt ? adminTime(new Date(token.lastUsedAt)) : 'never', revokedAt: token.revokedAt ? adminTime(new Date(token.revokedAt)) : '',
+        ...token, createdAt: adminTime(new Date(token.createdAt)), expiresAt: token.expiresAt ? adminTime(new Date(token.expiresAt)) : '',
+        lastUsedAt: token.lastUsedAt ? adminTime(new Date(token.lastUsedAt)) : '', revokedAt: token.revokedAt ? adminTime(new Date(token.revokedAt)) : '',
       })),
     });
   });
