@@ -5,15 +5,24 @@ import { clientKey } from '../http/client-key.js';
 import { csrfProtection } from '../http/csrf.js';
 import { auditOnceAt, consumeOrRefusal, createLimiter, retryAfterSeconds } from '../http/rate-limits.js';
 import { renderPage, wantsJson } from '../http/render.js';
+import { useLocale } from '../i18n/request-locale.js';
 import { NEW_PASSWORD_PATH, owesNewPassword, requireMember } from '../http/require-member.js';
 import { safeReturnPath } from '../http/return-to.js';
 import { caseSensitiveRouter } from '../http/router.js';
 import type { Runtime } from '../runtime.js';
-import { browserName } from '../session/browser-name.js';
+import { browserName, browserParts } from '../session/browser-name.js';
 import { endMemberSessions, endSession, listMemberSessions, sessionHandle } from '../session/member-sessions.js';
 import { endSession as endOwnSession } from '../session/session.js';
 import { checkNewPassword, replacePassword } from './new-password.js';
 import { verifyPassword } from './password-hash.js';
+
+/** The browser and system of a session in the reader's language. */
+function localBrowserName(req: Request, userAgent: string): string {
+  const { browser, os } = browserParts(userAgent);
+  const named = browser || req.t('account.sessions.unknownBrowser');
+  if (!browser && !os) return named;
+  return os ? req.t('account.sessions.browserOnSystem', { browser: named, os }) : browser;
+}
 
 function field(req: Request, name: string): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];
@@ -36,7 +45,7 @@ export function accountRoutes(runtime: Runtime): Router {
   const isPasswordMember = (req: Request) => req.member!.loginMethod === 'password' && Boolean(req.member!.passwordHash);
 
   function showChange(req: Request, res: Response, errors: Array<{ field: string; message: string }> = [], status = 200) {
-    renderPage(runtime, req, res, 'account/password.njk', { title: 'Change your password', ...passwordLimits(), accountName: req.member!.email ?? req.member!.username ?? '', errors }, status);
+    renderPage(runtime, req, res, 'account/password.njk', { title: 'account.password.title', ...passwordLimits(), accountName: req.member!.email ?? req.member!.username ?? '', errors }, status);
   }
 
   router.get('/_claimgate/account/password', signedIn, (req, res) => {
@@ -57,11 +66,11 @@ export function accountRoutes(runtime: Runtime): Router {
       await auditOnceAt(runtime, checks[refused]![0], refusals[refused]!.consumedPoints, 'exceeded', {
         event: 'member.password_change_failed', outcome: 'failure', actorId: member.id, memberId: member.id, method: 'password', req, details: { reason: 'throttled' },
       });
-      return showChange(req, res, [{ field: 'current', message: new AppError('login_throttled').publicMessage }], 429);
+      return showChange(req, res, [{ field: 'current', message: 'errors.login_throttled.message' }], 429);
     }
     if (!(await verifyPassword(member.passwordHash, field(req, 'current')))) {
       await runtime.audit({ event: 'member.password_change_failed', outcome: 'failure', actorId: member.id, memberId: member.id, method: 'password', req, details: { reason: 'wrong_current_password' } });
-      return showChange(req, res, [{ field: 'current', message: new AppError('current_password_wrong').publicMessage }], 400);
+      return showChange(req, res, [{ field: 'current', message: 'errors.current_password_wrong.message' }], 400);
     }
     await Promise.all([perMember.reward(member.id), perIp.reward(ip)]);
     const chosen = await checkNewPassword(runtime, member, field(req, 'password'), field(req, 'confirm'));
@@ -72,7 +81,7 @@ export function accountRoutes(runtime: Runtime): Router {
 
   function showNewPassword(req: Request, res: Response, errors: Array<{ field: string; message: string }> = [], status = 200) {
     renderPage(runtime, req, res, 'account/new-password.njk', {
-      title: 'Choose a new password', ...passwordLimits(), accountName: req.member!.email ?? req.member!.username ?? '',
+      title: 'account.newPassword.title', ...passwordLimits(), accountName: req.member!.email ?? req.member!.username ?? '',
       returnTo: safeReturnPath(req.query.returnTo ?? (req.body as Record<string, unknown> | undefined)?.returnTo) ?? '', errors,
     }, status);
   }
@@ -91,7 +100,7 @@ export function accountRoutes(runtime: Runtime): Router {
     const chosen = await checkNewPassword(runtime, member, field(req, 'password'), field(req, 'confirm'));
     if ('errors' in chosen) return showNewPassword(req, res, chosen.errors, 400);
     if (await verifyPassword(member.passwordHash, field(req, 'password'))) {
-      return showNewPassword(req, res, [{ field: 'password', message: 'Choose a password different from your current one.' }], 400);
+      return showNewPassword(req, res, [{ field: 'password', message: 'account.newPassword.sameAsCurrent' }], 400);
     }
     await replacePassword(runtime, member, chosen.hash, { keepSid: req.sessionID, req, required: true });
     res.redirect(303, returnTo);
@@ -102,15 +111,18 @@ export function accountRoutes(runtime: Runtime): Router {
       handle: sessionHandle(runtime, s.sid),
       current: s.sid === req.sessionID,
       browser: browserName(s.userAgent),
-      address: s.address || 'Unknown',
+      userAgent: s.userAgent,
+      address: s.address,
       createdAt: s.createdAt.toISOString().replace('T', ' ').slice(0, 16),
       lastSeenAt: s.lastSeenAt.toISOString().replace('T', ' ').slice(0, 16),
     }));
-    if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json({ sessions });
+    if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json({ sessions: sessions.map(({ userAgent: _userAgent, ...s }) => ({ ...s, address: s.address || 'Unknown' })) });
+    if (!req.t) useLocale(runtime, req);
     const ended = Number(req.query.ended);
-    const notice = req.query.done === 'password' ? `Your password has been changed.${ended > 0 ? ` ${ended} other session${ended === 1 ? ' was' : 's were'} ended.` : ''}`
-      : req.query.done === 'others' ? 'Every other session has ended.' : req.query.done === 'one' ? 'That session has ended.' : '';
-    renderPage(runtime, req, res, 'account/sessions.njk', { title: 'Where you are signed in', sessions, notice, canChangePassword: isPasswordMember(req) });
+    const notice = req.query.done === 'password' ? [req.t('account.sessions.passwordChanged'), ...(ended > 0 ? [req.t('account.sessions.othersEndedCount', { count: ended })] : [])].join(' ')
+      : req.query.done === 'others' ? req.t('account.sessions.othersEnded') : req.query.done === 'one' ? req.t('account.sessions.oneEnded') : '';
+    const shown = sessions.map((s) => ({ ...s, browser: localBrowserName(req, s.userAgent), address: s.address || req.t('account.sessions.unknownAddress') }));
+    renderPage(runtime, req, res, 'account/sessions.njk', { title: 'account.sessions.title', sessions: shown, notice, canChangePassword: isPasswordMember(req) });
   });
 
   router.post('/_claimgate/account/sessions/end', signedIn, csrfProtection, async (req, res) => {

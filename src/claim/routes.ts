@@ -101,7 +101,7 @@ export function claimRoutes(runtime: Runtime): Router {
       // Nobody is signed in by a recovery code: the member signs in with their username and the new password.
       const member = await db.source.manager.findOneBy(db.entities.Member, { id: flow.row.memberId });
       await regenerateSession(req);
-      return renderPage(runtime, req, res, 'recovery/done.njk', { title: 'Your new password is saved', username: member?.username ?? member?.employeeId ?? '' });
+      return renderPage(runtime, req, res, 'recovery/done.njk', { title: 'recovery.done.title', username: member?.username ?? member?.employeeId ?? '' });
     }
     // An SSO claim keeps how it began, so that signing out also ends the provider's session; a member who re-accepted
     // terms keeps the sign-in time they had.

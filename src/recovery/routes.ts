@@ -59,21 +59,21 @@ export function recoveryRoutes(runtime: Runtime): Router {
   router.use('/recover', noReferrer, (_req, _res, next) => next(config.recovery.enabled ? undefined : new AppError('not_found', 'recovery off')));
 
   function showRequestForm(req: Request, res: Response, email = '', errors: FieldError[] = [], status = 200) {
-    renderPage(runtime, req, res, 'recovery/forgot.njk', { title: 'Reset your password', email, errors, accessCodes: config.claim.methods.accessCode }, status);
+    renderPage(runtime, req, res, 'recovery/forgot.njk', { title: 'recovery.forgot.title', email, errors, accessCodes: config.claim.methods.accessCode }, status);
   }
 
   router.get('/recover', (req, res) => showRequestForm(req, res));
 
   router.post('/recover', csrfProtection, async (req, res) => {
     const email = field(req, 'email').trim().slice(0, 320);
-    if (!email) return showRequestForm(req, res, '', [{ field: 'email', message: 'Enter the email address of your account.' }], 400);
+    if (!email) return showRequestForm(req, res, '', [{ field: 'email', message: 'recovery.forgot.emailMissing' }], 400);
     const answer = await requests.request(req, email);
     if (!answer.ok) {
       res.set('Retry-After', String(answer.retryAfter));
-      return showRequestForm(req, res, email, [{ field: 'email', message: 'Too many requests. Wait a few minutes and try again.' }], 429);
+      return showRequestForm(req, res, email, [{ field: 'email', message: 'recovery.forgot.tooMany' }], 429);
     }
     // The same page for every address: no form, no token, nothing that depends on what was typed.
-    renderPage(runtime, req, res, 'recovery/sent.njk', { title: 'Check your email' }, 200, { csrf: false });
+    renderPage(runtime, req, res, 'recovery/sent.njk', { title: 'recovery.sent.title' }, 200, { csrf: false });
   });
 
   async function refuseIfThrottled(req: Request, res: Response): Promise<void> {
@@ -103,8 +103,8 @@ export function recoveryRoutes(runtime: Runtime): Router {
   function showPasswordForm(req: Request, res: Response, usable: UsableRecoveryLink, errors: FieldError[] = [], status = 200) {
     const { minLength, maxLength } = config.firstAccess.password;
     renderPage(runtime, req, res, 'recovery/password.njk', {
-      title: 'Choose a new password', action: `/recover/${String(req.params.token)}`, accountName: usable.member.email ?? usable.member.username ?? '',
-      minLength, maxLength, expiresAt: usable.link.expiresAt.toUTCString(), errors,
+      title: 'recovery.password.title', action: `/recover/${String(req.params.token)}`, accountName: usable.member.email ?? usable.member.username ?? '',
+      minLength, maxLength, expiresAt: usable.link.expiresAt, errors,
     }, status);
   }
 

@@ -6,6 +6,7 @@ import { describeWithBrowser, screenshots, startBrowserHarness, type BrowserHarn
 import { allowForProcesses } from '../support/timeouts.js';
 import { flatten, shippedCatalogues } from '../../src/i18n/catalogues.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
+import { issueRecoveryLink, recoveryUrl } from '../../src/recovery/links.js';
 import type { Locale } from '../../src/i18n/locales.js';
 
 allowForProcesses();
@@ -50,7 +51,7 @@ describeWithBrowser('member pages in English, German and Arabic', () => {
     expect({ name, leaks }).toEqual({ name, leaks: [] });
   }
 
-  it.each([['en', 'en-GB'], ['de', 'de-DE'], ['ar', 'ar-EG']] as Array<[Locale, string]>)('%s: sign-in, access code, every claim step, home and an error page', async (locale, browserLocale) => {
+  it.each([['en', 'en-GB'], ['de', 'de-DE'], ['ar', 'ar-EG']] as Array<[Locale, string]>)('%s: sign-in, access code, every claim step, home, account pages, password recovery and an error page', async (locale, browserLocale) => {
     const context = await browser.newContext({ locale: browserLocale });
     const page = await context.newPage();
 
@@ -110,6 +111,37 @@ describeWithBrowser('member pages in English, German and Arabic', () => {
 
     await page.goto(`${origin}/claim/flow/nowhere`);
     await check(page, locale, '10-error');
+
+    await page.goto(`${origin}/_claimgate/account/sessions`);
+    await check(page, locale, '11-account-sessions');
+
+    await page.goto(`${origin}/_claimgate/account/password`);
+    await page.fill('#current', 'not the password');
+    await page.fill('#password', 'short');
+    await page.fill('#confirm', 'short');
+    await page.locator('main form button[type=submit]').click();
+    await page.locator('[role=alert]').waitFor();
+    await check(page, locale, '12-change-password-error');
+
+    const { runtime } = h;
+    const link = await runtime.db.transaction((manager) => issueRecoveryLink(runtime.db, manager, invited.id, runtime.config.recovery.linkTtl, runtime.now()));
+    await page.goto(origin + new URL(recoveryUrl(runtime.config.baseUrl, runtime.keys.recoveryLink, link.id)).pathname);
+    await check(page, locale, '13-recovery-password');
+    await page.fill('#password', 'short');
+    await page.fill('#confirm', 'short');
+    await page.locator('main form button[type=submit]').click();
+    await page.locator('[role=alert]').waitFor();
+    await check(page, locale, '14-recovery-password-error');
+
+    await page.goto(`${origin}/recover`);
+    await check(page, locale, '15-forgot-password');
+    await page.locator('main form button[type=submit]').click();
+    await page.locator('[role=alert]').waitFor();
+    await check(page, locale, '16-forgot-password-error');
+    await page.fill('#email', `lang-${locale}@example.com`);
+    await page.locator('main form button[type=submit]').click();
+    await page.locator('main [role=status]').waitFor();
+    await check(page, locale, '17-forgot-password-sent');
     await context.close();
   });
 
