@@ -77,7 +77,10 @@ export function adminApi(runtime: Runtime, guards: AdminGuards) {
 
   router.post('/admin/api/members', ...manage, csrfUnlessToken, async (req, res) => {
     const form = readInviteForm(req.body);
-    if ('errors' in form) throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => error.message).join(' '));
+    if ('errors' in form) {
+      const english = runtime.messages.forLocale('en');
+      throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => english(error.message)).join(' '));
+    }
     res.status(201).json(await inviteOne(runtime, form.input, actorOf(req), req));
   });
 

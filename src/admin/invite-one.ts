@@ -14,17 +14,17 @@ export interface InviteForm {
 
 const text = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
 
-/** Reads the invite form (or API body): an email or an employee ID, not both. */
+/** Reads the invite form (or API body): an email or an employee ID, not both. Error messages are catalogue keys. */
 export function readInviteForm(body: unknown): { input: InviteForm; values: Record<string, string> } | { errors: FieldError[]; values: Record<string, string> } {
   const source = (body ?? {}) as Record<string, unknown>;
   const values = {
     email: text(source.email, 320), employeeId: text(source.employeeId, 64), name: text(source.name, 200), loginMethod: text(source.loginMethod, 16),
   };
   const errors: FieldError[] = [];
-  if (!values.email && !values.employeeId) errors.push({ field: 'email', message: 'Enter an email, or an employee ID for someone without email.' });
-  if (values.email && values.employeeId) errors.push({ field: 'employeeId', message: 'Give an email or an employee ID, not both.' });
+  if (!values.email && !values.employeeId) errors.push({ field: 'email', message: 'admin.invite.errors.none' });
+  if (values.email && values.employeeId) errors.push({ field: 'employeeId', message: 'admin.invite.errors.both' });
   if (values.loginMethod && values.loginMethod !== 'password' && values.loginMethod !== 'sso') {
-    errors.push({ field: 'loginMethod', message: 'Choose password or single sign-on.' });
+    errors.push({ field: 'loginMethod', message: 'admin.invite.errors.loginMethod' });
   }
   if (errors.length) return { errors, values };
   return {

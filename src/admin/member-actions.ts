@@ -39,15 +39,18 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
   if (open && member.employeeId && config.claim.methods.accessCode) {
     choices.push({ path: 'access-code', label: 'Issue a new access code', labelKey: 'admin.actions.access-code', danger: false });
   }
-  if (canRecoverPassword(config, member) && member.email) choices.push({ path: 'recovery-link', label: 'Send a recovery link', labelKey: 'Send a recovery link', danger: false });
+  if (canRecoverPassword(config, member) && member.email) choices.push({ path: 'recovery-link', label: 'Send a recovery link', labelKey: 'admin.actions.recovery-link', danger: false });
   if (canRecoverPassword(config, member) && member.employeeId && config.claim.methods.accessCode) {
-    choices.push({ path: 'recovery-code', label: 'Issue a recovery code', labelKey: 'Issue a recovery code', danger: false });
+    choices.push({ path: 'recovery-code', label: 'Issue a recovery code', labelKey: 'admin.actions.recovery-code', danger: false });
   }
   if (member.status === 'invited') choices.push({ path: 'revoke', label: 'Revoke invitation', labelKey: 'admin.actions.revoke', danger: true });
-  if (member.status === 'claimed') choices.push({ path: 'sign-out-everywhere', label: 'Sign out everywhere', labelKey: 'Sign out everywhere', danger: true });
+  if (member.status === 'claimed') choices.push({ path: 'sign-out-everywhere', label: 'Sign out everywhere', labelKey: 'admin.actions.sign-out-everywhere', danger: true });
   if (member.status === 'claimed' && member.loginMethod === 'password') {
-    const label = member.passwordChangeRequiredAt ? 'Require a new password again' : 'Require a new password at next sign-in';
-    choices.push({ path: 'require-new-password', label, labelKey: label, danger: false });
+    const again = Boolean(member.passwordChangeRequiredAt);
+    choices.push({
+      path: 'require-new-password', label: again ? 'Require a new password again' : 'Require a new password at next sign-in',
+      labelKey: again ? 'admin.actions.require-new-password-again' : 'admin.actions.require-new-password', danger: false,
+    });
   }
   if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', labelKey: 'admin.actions.deactivate', danger: true });
   return choices;
@@ -90,7 +93,7 @@ export async function performAction(runtime: Runtime, action: MemberAction, memb
       await revokeInvitation(runtime, member.id, actorId, req);
       return { action, memberId: member.id };
     case 'deactivate':
-      if (member.id === actorId) throw new AppError('validation_failed', 'self-deactivation', 'You cannot deactivate your own account.');
+      if (member.id === actorId) throw new AppError('validation_failed', 'self-deactivation', 'You cannot deactivate your own account.', 'admin.member.selfDeactivate');
       await deactivateMember(runtime, member.id, actorId, req);
       return { action, memberId: member.id };
     case 'sign-out-everywhere':
@@ -113,10 +116,10 @@ export const CONFIRMATIONS: Record<'revoke' | 'deactivate' | 'sign-out-everywher
     consequence: t('admin.confirm.deactivateConsequence'),
     confirmLabel: t('admin.confirm.deactivateButton'),
   }),
-  'sign-out-everywhere': (who) => ({
-    question: `Sign ${who} out everywhere?`,
-    consequence: 'Every session of this member ends at once, on every browser and device, and open connections to the application close. They can sign in again.',
-    confirmLabel: 'Sign out everywhere',
+  'sign-out-everywhere': (who, t) => ({
+    question: t('admin.confirm.signOutQuestion', { who }),
+    consequence: t('admin.confirm.signOutConsequence'),
+    confirmLabel: t('admin.confirm.signOutButton'),
   }),
 };
 
@@ -128,7 +131,8 @@ export async function resolveMemberAction(runtime: Runtime, id: string, action: 
   const member = isRowId(id) && (MEMBER_ACTIONS as readonly string[]).includes(action) ? await findMemberById(runtime.db, id) : null;
   if (!member) throw new AppError('not_found', 'no such member or action');
   if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
-    throw new AppError('member_action_unavailable', `${action} not available for a ${member.status} member`, `That action is not available for a ${member.status} member.`);
+    throw new AppError('member_action_unavailable', `${action} not available for a ${member.status} member`, `That action is not available for a ${member.status} member.`,
+      'admin.member.unavailable', { status: member.status });
   }
   return { member, action: action as MemberAction };
 }

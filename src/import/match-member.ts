@@ -17,16 +17,22 @@ export function matchMember(row: CheckedRow, existing: ExistingMembers): Matched
   const byEmail = emailNormalized ? existing.byEmail.get(emailNormalized) : undefined;
   const byEmployeeId = employeeId ? existing.byEmployeeId.get(employeeId) : undefined;
   const member = byEmail ?? byEmployeeId ?? null;
-  const conflict = (message: string): MatchedRow => ({ ...row, member, problems: [...row.problems, { kind: 'invalid', message } satisfies RowProblem] });
+  const conflict = (message: string, key: string, params: Record<string, unknown>): MatchedRow => ({
+    ...row, member, problems: [...row.problems, { kind: 'invalid', message, key: `admin.import.rows.${key}`, params } satisfies RowProblem],
+  });
+  const columns = { emailColumn: IMPORT_COLUMNS.email, idColumn: IMPORT_COLUMNS.employeeId };
 
   if (byEmail && byEmployeeId && byEmail.id !== byEmployeeId.id) {
-    return conflict(`${IMPORT_COLUMNS.email} ${shown(row.values.email!)} and ${IMPORT_COLUMNS.employeeId} ${shown(employeeId!)} belong to two different members`);
+    return conflict(`${IMPORT_COLUMNS.email} ${shown(row.values.email!)} and ${IMPORT_COLUMNS.employeeId} ${shown(employeeId!)} belong to two different members`,
+      'twoMembers', { ...columns, email: shown(row.values.email!), employeeId: shown(employeeId!) });
   }
   if (byEmail?.employeeId && employeeId && byEmail.employeeId !== employeeId) {
-    return conflict(`the member with ${IMPORT_COLUMNS.email} ${shown(row.values.email!)} has ${IMPORT_COLUMNS.employeeId} ${shown(byEmail.employeeId)}, not ${shown(employeeId)}`);
+    return conflict(`the member with ${IMPORT_COLUMNS.email} ${shown(row.values.email!)} has ${IMPORT_COLUMNS.employeeId} ${shown(byEmail.employeeId)}, not ${shown(employeeId)}`,
+      'otherEmployeeId', { ...columns, email: shown(row.values.email!), stored: shown(byEmail.employeeId), given: shown(employeeId) });
   }
   if (!byEmail && byEmployeeId?.emailNormalized && emailNormalized) {
-    return conflict(`the member with ${IMPORT_COLUMNS.employeeId} ${shown(employeeId!)} has ${IMPORT_COLUMNS.email} ${shown(byEmployeeId.email!)}, not ${shown(row.values.email!)}`);
+    return conflict(`the member with ${IMPORT_COLUMNS.employeeId} ${shown(employeeId!)} has ${IMPORT_COLUMNS.email} ${shown(byEmployeeId.email!)}, not ${shown(row.values.email!)}`,
+      'otherEmail', { ...columns, employeeId: shown(employeeId!), stored: shown(byEmployeeId.email!), given: shown(row.values.email!) });
   }
   return { ...row, member };
 }

@@ -5,7 +5,7 @@ import { findExistingMembers, type ExistingMember } from './existing-members.js'
 import { invitationProblems, memberLoginMethod, type InviteWhen } from './invite-rules.js';
 import { matchMember, type MatchedRow } from './match-member.js';
 import type { ImportRow } from './read-rows.js';
-import { checkRow, rowClass, type MemberValues } from './row-rules.js';
+import { checkRow, rowClass, type MemberValues, type RowProblem } from './row-rules.js';
 
 export type PlannedAction = 'create' | 'update' | 'unchanged';
 
@@ -24,6 +24,8 @@ export interface RejectedRow {
   line: number;
   class: 'incomplete' | 'invalid';
   reason: string;
+  /** The reason's parts, each with its catalogue key where it has one, for the admin pages. */
+  reasonParts?: RowProblem[];
 }
 
 export interface ImportPlan {
@@ -79,7 +81,7 @@ export async function planImport(db: Database, config: Config, rows: ImportRow[]
   for (const row of matched) {
     const kind = rowClass(row.problems);
     if (kind === 'valid') plan.planned.push(planRow(row, config));
-    else plan.rejected.push({ line: row.line, class: kind, reason: row.problems.map((problem) => problem.message).join('; ') });
+    else plan.rejected.push({ line: row.line, class: kind, reason: row.problems.map((problem) => problem.message).join('; '), reasonParts: row.problems });
   }
   return plan;
 }

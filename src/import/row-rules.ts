@@ -9,7 +9,11 @@ export type RowClass = 'valid' | 'incomplete' | 'invalid';
 
 export interface RowProblem {
   kind: Exclude<RowClass, 'valid'>;
+  /** English, for the CLI, the API and the audit. */
   message: string;
+  /** The same in the catalogues (`admin.import.rows.*`), for the admin pages. */
+  key?: string;
+  params?: Record<string, unknown>;
 }
 
 /** What a row sets on its member. A field that is absent leaves the stored value as it is. */
@@ -43,32 +47,40 @@ export function checkRow(row: ImportRow): CheckedRow {
   const problems: RowProblem[] = [];
   const values: MemberValues = {};
   const cells = { ...row.values };
-  const invalid = (field: ImportField, why: string) => problems.push({ kind: 'invalid', message: `${IMPORT_COLUMNS[field]} ${shown(row.values[field]!)} ${why}` });
-  const missing = (what: string) => problems.push({ kind: 'incomplete', message: `${what} is missing` });
+  const invalid = (field: ImportField, key: string, why: string, params: Record<string, unknown> = {}) => problems.push({
+    kind: 'invalid', message: `${IMPORT_COLUMNS[field]} ${shown(row.values[field]!)} ${why}`,
+    key: `admin.import.rows.${key}`, params: { column: IMPORT_COLUMNS[field], value: shown(row.values[field]!), ...params },
+  });
+  const missing = (what: string) => problems.push({ kind: 'incomplete', message: `${what} is missing`, key: 'admin.import.rows.missing', params: { what } });
 
   for (const field of Object.keys(cells) as ImportField[]) {
     if (isSingleLine(cells[field]!)) continue;
-    invalid(field, 'contains a line break or a control character');
+    invalid(field, 'lineBreak', 'contains a line break or a control character');
     delete cells[field];
   }
 
   const { email, employeeId, loginMethod, locale, managerEmail, startDate, groups: groupCell } = cells;
   if (email !== undefined) {
     if (isEmail(email)) Object.assign(values, { email, emailNormalized: normalizeEmail(email) });
-    else invalid('email', 'is not an email address');
+    else invalid('email', 'notEmail', 'is not an email address');
   }
   if (employeeId !== undefined) {
     const normalized = normalizeEmployeeId(employeeId);
     if (normalized) values.employeeId = normalized;
-    else invalid('employeeId', 'is not 1 to 64 letters, digits, dots, dashes or underscores');
+    else invalid('employeeId', 'badEmployeeId', 'is not 1 to 64 letters, digits, dots, dashes or underscores');
   }
-  if (!row.values.email && !row.values.employeeId) missing(`${IMPORT_COLUMNS.email} or ${IMPORT_COLUMNS.employeeId}`);
+  if (!row.values.email && !row.values.employeeId) {
+    problems.push({
+      kind: 'incomplete', message: `${IMPORT_COLUMNS.email} or ${IMPORT_COLUMNS.employeeId} is missing`,
+      key: 'admin.import.rows.missingEither', params: { first: IMPORT_COLUMNS.email, second: IMPORT_COLUMNS.employeeId },
+    });
+  }
 
   // The columns are as long as the field rules say: a value that PostgreSQL would refuse is a reported row, not a failed batch.
   for (const field of TEXT_FIELDS) {
     const value = cells[field];
     if (value === undefined) continue;
-    if (characters(value) > FIELD_LENGTHS[field]) invalid(field, `is longer than ${FIELD_LENGTHS[field]} characters`);
+    if (characters(value) > FIELD_LENGTHS[field]) invalid(field, 'tooLong', `is longer than ${FIELD_LENGTHS[field]} characters`, { max: FIELD_LENGTHS[field] });
     else values[field] = value;
   }
   if (!row.values.firstName) missing(IMPORT_COLUMNS.firstName);
@@ -76,33 +88,36 @@ export function checkRow(row: ImportRow): CheckedRow {
   if (values.firstName && values.lastName) {
     const name = `${values.firstName} ${values.lastName}`;
     if (characters(name) > FIELD_LENGTHS.name) {
-      problems.push({ kind: 'invalid', message: `${IMPORT_COLUMNS.firstName} and ${IMPORT_COLUMNS.lastName} together are longer than ${FIELD_LENGTHS.name - 1} characters` });
+      problems.push({
+        kind: 'invalid', message: `${IMPORT_COLUMNS.firstName} and ${IMPORT_COLUMNS.lastName} together are longer than ${FIELD_LENGTHS.name - 1} characters`,
+        key: 'admin.import.rows.nameTooLong', params: { first: IMPORT_COLUMNS.firstName, second: IMPORT_COLUMNS.lastName, max: FIELD_LENGTHS.name - 1 },
+      });
     } else values.name = name;
   }
 
   if (locale !== undefined) {
     if (isLocale(locale)) values.locale = locale;
-    else invalid('locale', 'is not a language tag such as en or en-GB');
+    else invalid('locale', 'badLocale', 'is not a language tag such as en or en-GB');
   }
   if (managerEmail !== undefined) {
     if (isEmail(managerEmail)) values.managerEmail = managerEmail;
-    else invalid('managerEmail', 'is not an email address');
+    else invalid('managerEmail', 'notEmail', 'is not an email address');
   }
   if (loginMethod !== undefined) {
     const method = loginMethod.toLowerCase();
     if (method === 'password' || method === 'sso') values.loginMethod = method satisfies LoginMethod;
-    else invalid('loginMethod', 'is neither password nor sso');
+    else invalid('loginMethod', 'badLoginMethod', 'is neither password nor sso');
   }
   if (startDate !== undefined) {
     if (isCalendarDate(startDate)) values.startDate = startDate;
-    else invalid('startDate', 'is not a date written YYYY-MM-DD');
+    else invalid('startDate', 'badDate', 'is not a date written YYYY-MM-DD');
   }
   let groups: string[] | undefined;
   if (groupCell !== undefined) {
     const names = groupCell.split(';').map((name) => name.trim()).filter((name, index, all) => name && all.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
     const long = names.find((name) => characters(name) > 100);
-    if (long) invalid('groups', `names the group ${shown(long)}, longer than 100 characters`);
-    else if (names.length > IMPORT_GROUPS_MAX) invalid('groups', `names more than ${IMPORT_GROUPS_MAX} groups`);
+    if (long) invalid('groups', 'groupTooLong', `names the group ${shown(long)}, longer than 100 characters`, { group: shown(long) });
+    else if (names.length > IMPORT_GROUPS_MAX) invalid('groups', 'tooManyGroups', `names more than ${IMPORT_GROUPS_MAX} groups`, { max: IMPORT_GROUPS_MAX });
     else groups = names;
   }
   return { line: row.line, values, problems, ...(groups ? { groups } : {}) };

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ms from 'ms';
 import { csrfProtection } from '../../http/csrf.js';
 import { caseSensitiveRouter } from '../../http/router.js';
 import { AppError } from '../../http/errors.js';
@@ -16,6 +15,11 @@ import { adminTime, renderAdmin } from '../render-admin.js';
 
 const STATUSES = ['all', 'provisioned', 'invited', 'claimed', 'deactivated'];
 
+/** The download link's lifetime in whole hours, or minutes when shorter than an hour, for the catalogue's plurals. */
+function linkLifetime(millis: number): { unit: 'hours' | 'minutes'; count: number } {
+  return millis >= 3_600_000 ? { unit: 'hours', count: Math.round(millis / 3_600_000) } : { unit: 'minutes', count: Math.max(1, Math.round(millis / 60_000)) };
+}
+
 export function exportPages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
 
@@ -24,16 +28,16 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
     const now = runtime.now();
     const jobs = await db.source.manager.find(db.entities.ExportJob, { where: { adminId: req.member!.id }, order: { createdAt: 'DESC' }, take: 20 });
     renderAdmin(runtime, req, res, 'admin/export.njk', 'export', {
-      title: 'Export employee information',
+      title: 'admin.export.title',
       statuses: STATUSES,
-      linkTtl: ms(config.exports.linkTtl, { long: true }),
-      notice: req.query.requested ? 'Export requested. You will get an email with the download link when it is ready; it is also listed below.' : undefined,
+      linkTtl: linkLifetime(config.exports.linkTtl),
+      notice: req.query.requested ? req.t('admin.export.requested') : undefined,
       jobs: jobs.map((job) => {
         const expired = job.expiresAt.getTime() <= now.getTime();
         const filter = JSON.parse(job.filter) as { status: string; search: string };
         return {
           createdAt: adminTime(job.createdAt), state: job.state, rowCount: job.state === 'ready' ? job.rowCount : '',
-          filter: `${filter.status}${filter.search ? `, “${filter.search}”` : ''}`, expired,
+          status: filter.status, search: filter.search, expired,
           url: job.state === 'ready' && !expired ? downloadUrl(config.baseUrl, keys.exportLink, job) : null,
           expiresAt: adminTime(job.expiresAt),
         };
@@ -43,7 +47,7 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
 
   router.post('/admin/export', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
     const parsed = exportFilterSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', 'Choose a status from the list and a search of at most 200 characters.');
+    if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', req.t('admin.export.badFilter'));
     await requestExport(runtime, req.member!, parsed.data, req);
     res.redirect(303, '/admin/export?requested=1');
   });

@@ -16,19 +16,19 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
   const { maxBytes } = runtime.config.imports;
   const maxSize = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MB` : `${Math.round(maxBytes / 1024)} KB`;
-  const uploadPage = (req: Request, res: Response, message?: string, status = 200) =>
+  const uploadPage = (req: Request, res: Response, message?: string, status = 200, params?: Record<string, unknown>) =>
     renderAdmin(runtime, req, res, 'admin/import.njk', 'import', {
-      title: 'Import people', maxSize, errors: message ? [{ field: 'file', message }] : [],
+      title: 'admin.import.title', maxSize, errors: message ? [{ field: 'file', message, params }] : [],
     }, status);
 
   const receive = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6 } }).single('file');
   /** An oversized or missing file is an error on the upload page, not a crash; nothing is read or kept. */
   const upload = (req: Request, res: Response, next: NextFunction) => {
-    if (!req.is('multipart/form-data')) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
+    if (!req.is('multipart/form-data')) return uploadPage(req, res, 'admin.import.chooseFile', 400);
     csrfBeforeBody(req, res, (refusal?: unknown) => {
       if (refusal) return next(refusal);
       receive(req, res, (error: unknown) => {
-        if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, `The file is larger than ${maxSize}. Split it and import the parts.`, 413);
+        if ((error as { code?: string })?.code === 'LIMIT_FILE_SIZE') return uploadPage(req, res, 'admin.import.tooLarge', 413, { size: maxSize });
         next(error);
       });
     });
@@ -38,7 +38,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
 
   router.post('/admin/import', ...guards.manage, upload, csrfProtection, async (req, res) => {
     const file = req.file;
-    if (!file || !file.size) return uploadPage(req, res, 'Choose a CSV file to upload.', 400);
+    if (!file || !file.size) return uploadPage(req, res, 'admin.import.chooseFile', 400);
     let report;
     try {
       report = await importMembers(runtime, file.buffer, { actorId: req.member!.id, dryRun: true, listValidRows: true, maxBytes, req });
@@ -49,7 +49,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
     const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer, report, req);
     const validRows = report.validRows ?? [];
     renderAdmin(runtime, req, res, 'admin/import-preview.njk', 'import', {
-      title: 'Check the import', fileName: kept.fileName, uploadId: kept.id, report,
+      title: 'admin.import.checkTitle', fileName: kept.fileName, uploadId: kept.id, report,
       validRows: validRows.slice(0, PREVIEW_ROWS), validRowsCut: validRows.length > PREVIEW_ROWS,
     });
   });
@@ -68,7 +68,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
       await releaseUpload(runtime, upload.id);
       throw error;
     }
-    renderAdmin(runtime, req, res, 'admin/import-done.njk', 'import', { title: 'Import done', report });
+    renderAdmin(runtime, req, res, 'admin/import-done.njk', 'import', { title: 'admin.import.doneTitle', report });
   });
 
   return router;

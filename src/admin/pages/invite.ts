@@ -9,7 +9,7 @@ import { renderAdmin } from '../render-admin.js';
 export function invitePages(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
   const page = (values: Record<string, string>, extra: Record<string, unknown> = {}) => ({
-    title: 'Invite someone', values, defaultLoginMethod: runtime.config.members.defaultLoginMethod, ...extra,
+    title: 'admin.invite.title', values, defaultLoginMethod: runtime.config.members.defaultLoginMethod, ...extra,
   });
 
   router.get('/admin/invite', ...guards.manage, (req, res) => renderAdmin(runtime, req, res, 'admin/invite.njk', 'invite', page({})));

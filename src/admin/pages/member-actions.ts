@@ -18,7 +18,8 @@ export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
     } catch (error) {
       // On the member's own page, with what is available shown beside the error.
       if (error instanceof AppError && error.code === 'member_action_unavailable') {
-        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.publicMessage }] }, error.status);
+        const params = { status: req.t(`admin.status.${String(error.messageParams?.status)}`) };
+        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.messageKey ?? error.publicMessage, params }] }, error.status);
       }
       throw error;
     }
@@ -36,7 +37,7 @@ export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
       res.redirect(303, `/admin/people/${member.id}?done=${action}`);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation_failed') {
-        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.publicMessage }] }, 400);
+        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.messageKey ?? error.publicMessage }] }, 400);
       }
       throw error;
     }

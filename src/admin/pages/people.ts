@@ -55,7 +55,7 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },
     actions: availableActions(runtime.config, member),
     sessions: (await listMemberSessions(runtime, member.id)).map((s) => ({
-      browser: browserName(s.userAgent), address: s.address || 'Unknown', createdAt: adminTime(s.createdAt), lastSeenAt: adminTime(s.lastSeenAt),
+      browser: browserName(s.userAgent), address: s.address || req.t('admin.member.unknownAddress'), createdAt: adminTime(s.createdAt), lastSeenAt: adminTime(s.lastSeenAt),
     })),
     history: detail.history.map((entry) => ({
       time: adminTime(entry.time).concat(entry.time.toISOString().slice(16, 19)), event: entry.event, outcome: entry.outcome, method: entry.method ?? '',
@@ -92,13 +92,8 @@ export function peoplePages(runtime: Runtime, guards: AdminGuards) {
 
   router.get('/admin/people/:id', ...guards.read, async (req, res) => {
     const done = String(req.query.done);
-    const notices: Record<string, string> = {
-      'recovery-link': 'The recovery link is on its way. Any earlier link no longer works.',
-      'sign-out-everywhere': 'Every session of the member has ended.',
-      'require-new-password': 'The member chooses a new password at their next sign-in, before anything else.',
-      groups: 'The assigned groups are saved. They apply to the gateway within a few seconds.',
-    };
-    const notice = ['resend', 'revoke', 'deactivate'].includes(done) ? req.t(`admin.member.done.${done}`) : notices[done];
+    const notices = ['resend', 'revoke', 'deactivate', 'recovery-link', 'sign-out-everywhere', 'require-new-password', 'groups'];
+    const notice = notices.includes(done) ? req.t(`admin.member.done.${done}`) : undefined;
     await showMember(runtime, req, res, { notice });
   });
 
