@@ -69,7 +69,12 @@ async function inviteBatch(runtime: Runtime, batch: PlannedRow[], options: Apply
       }
     } catch (error) {
       if (!(error instanceof AppError) || !error.expose) throw error;
-      outcome.notInvited.push({ line: row.line, class: 'invalid', reason: `saved, but not invited: ${error.publicMessage}` });
+      const message = `saved, but not invited: ${error.publicMessage}`;
+      const why = error.messageKey ? { key: error.messageKey, params: error.messageParams } : { message: error.publicMessage };
+      outcome.notInvited.push({
+        line: row.line, class: 'invalid', reason: message,
+        reasonParts: [{ kind: 'invalid', message, key: 'admin.import.rows.notInvited', clauses: [why] }],
+      });
     }
   }
 }

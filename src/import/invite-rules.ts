@@ -19,18 +19,21 @@ export function memberLoginMethod(row: MatchedRow, config: Config): LoginMethod 
 /** What would stop the member from ever claiming, and, when inviting now, what would stop the invitation. */
 export function invitationProblems(row: MatchedRow, config: Config, invite: InviteWhen): RowProblem[] {
   const problems: RowProblem[] = [];
-  const refuse = (message: string) => problems.push({ kind: 'invalid', message });
+  const refuse = (message: string, key: string, params: Record<string, unknown> = {}) => problems.push({ kind: 'invalid', message, key: `admin.import.rows.${key}`, params });
   const email = memberEmail(row);
   if (row.values.loginMethod === 'sso' && !email) {
-    refuse(`${IMPORT_COLUMNS.loginMethod} "sso" needs an ${IMPORT_COLUMNS.email}: single sign-on recognises members by their email`);
+    refuse(`${IMPORT_COLUMNS.loginMethod} "sso" needs an ${IMPORT_COLUMNS.email}: single sign-on recognises members by their email`, 'ssoNeedsEmail', {
+      column: IMPORT_COLUMNS.loginMethod, emailColumn: IMPORT_COLUMNS.email,
+    });
   }
   if (invite === 'later') return problems;
   const status = row.member?.status;
-  if (status === 'claimed' || status === 'deactivated') refuse(`the member is ${status} and cannot be invited`);
-  if (email && !config.claim.methods.link) refuse('the member has an email, and claim links are switched off (claim.methods.link)');
-  if (!email && !config.claim.methods.accessCode) refuse('the member has no email, and access codes are switched off (claim.methods.accessCode)');
+  if (status === 'claimed' || status === 'deactivated') refuse(`the member is ${status} and cannot be invited`, status === 'claimed' ? 'memberClaimed' : 'memberDeactivated');
+  if (email && !config.claim.methods.link) refuse('the member has an email, and claim links are switched off (claim.methods.link)', 'linksOff');
+  if (!email && !config.claim.methods.accessCode) refuse('the member has no email, and access codes are switched off (claim.methods.accessCode)', 'codesOff');
   if (email && memberLoginMethod(row, config) === 'sso' && !providerForEmail(config, email)) {
-    refuse(`the member signs in with sso, and no single sign-on provider serves ${email.split('@')[1]}`);
+    const domain = email.split('@')[1];
+    refuse(`the member signs in with sso, and no single sign-on provider serves ${domain}`, 'noSsoProvider', { domain });
   }
   return problems;
 }

@@ -7,6 +7,13 @@ import { shown } from './shown.js';
 
 export type RowClass = 'valid' | 'incomplete' | 'invalid';
 
+/** A catalogue message put into another one (its `{{clauses}}`); without a key, the English text as it is. */
+export interface ReasonClause {
+  key?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
 export interface RowProblem {
   kind: Exclude<RowClass, 'valid'>;
   /** English, for the CLI, the API and the audit. */
@@ -14,6 +21,8 @@ export interface RowProblem {
   /** The same in the catalogues (`admin.import.rows.*`), for the admin pages. */
   key?: string;
   params?: Record<string, unknown>;
+  /** Translated one by one, joined with `admin.import.rows.and`, and given to the key as `{{clauses}}`. */
+  clauses?: ReasonClause[];
 }
 
 /** What a row sets on its member. A field that is absent leaves the stored value as it is. */

@@ -26,13 +26,13 @@ export async function inviteByEmployeeId(
   input: { employeeId: string; name?: string; actorId: string; req?: Request },
 ): Promise<EmployeeInviteResult> {
   const { db, config, keys, audit } = runtime;
-  if (!config.claim.methods.accessCode) throw new AppError('validation_failed', 'access codes off', 'Access codes are switched off in the configuration (claim.methods.accessCode).');
+  if (!config.claim.methods.accessCode) throw new AppError('validation_failed', 'access codes off', 'Access codes are switched off in the configuration (claim.methods.accessCode).', 'admin.invite.errors.codesOff');
   const employeeId = normalizeEmployeeId(input.employeeId);
-  if (!employeeId) throw new AppError('validation_failed', 'bad employee id', 'An employee ID is 1 to 64 letters, digits, dots, dashes or underscores.');
+  if (!employeeId) throw new AppError('validation_failed', 'bad employee id', 'An employee ID is 1 to 64 letters, digits, dots, dashes or underscores.', 'admin.invite.errors.badEmployeeId');
   const now = runtime.now();
   const existing = await db.source.manager.findOneBy(db.entities.Member, { employeeId });
   if (existing && (existing.status === 'claimed' || existing.status === 'deactivated')) {
-    throw new AppError('validation_failed', `member is ${existing.status}`, `Employee ${employeeId} is ${existing.status} and cannot be invited.`);
+    throw new AppError('validation_failed', `member is ${existing.status}`, `Employee ${employeeId} is ${existing.status} and cannot be invited.`, `admin.invite.errors.${existing.status === 'claimed' ? 'employeeClaimed' : 'employeeDeactivated'}`, { employeeId });
   }
   const name = input.name?.trim() || existing?.name || null;
   const { member, issued } = await db.transaction(async (manager) => {

@@ -35,16 +35,17 @@ export interface InviteResult {
  */
 export async function inviteByEmail(runtime: Runtime, input: InviteInput): Promise<InviteResult> {
   const { db, config, keys, audit } = runtime;
-  if (!config.claim.methods.link) throw new AppError('validation_failed', 'claim links off', 'Claim links are switched off in the configuration (claim.methods.link).');
-  if (!isEmail(input.email)) throw new AppError('validation_failed', 'invalid email', `"${input.email}" is not an email address.`);
+  if (!config.claim.methods.link) throw new AppError('validation_failed', 'claim links off', 'Claim links are switched off in the configuration (claim.methods.link).', 'admin.invite.errors.linksOff');
+  if (!isEmail(input.email)) throw new AppError('validation_failed', 'invalid email', `"${input.email}" is not an email address.`, 'admin.invite.errors.invalidEmail', { email: input.email });
   const email = input.email.trim();
   if (input.loginMethod === 'sso' && !providerForEmail(config, email)) {
-    throw new AppError('validation_failed', 'no provider for sso member', `No single sign-on provider serves ${email.split('@')[1]}: configure one in sso.providers first.`);
+    const domain = email.split('@')[1];
+    throw new AppError('validation_failed', 'no provider for sso member', `No single sign-on provider serves ${domain}: configure one in sso.providers first.`, 'admin.invite.errors.noSsoProvider', { domain });
   }
   const now = runtime.now();
   const existing = await findMemberByEmail(db, email);
   if (existing && (existing.status === 'claimed' || existing.status === 'deactivated')) {
-    throw new AppError('validation_failed', `member is ${existing.status}`, `${email} is ${existing.status} and cannot be invited.`);
+    throw new AppError('validation_failed', `member is ${existing.status}`, `${email} is ${existing.status} and cannot be invited.`, `admin.invite.errors.${existing.status === 'claimed' ? 'emailClaimed' : 'emailDeactivated'}`, { email });
   }
 
   const { member, link, created } = await db.transaction(async (manager) => {

@@ -20,14 +20,14 @@ export async function saveInvitedMember(
   if (existing) {
     const update = { ...changes, status: 'invited' as const, invitedAt: now, updatedAt: now };
     const result = await manager.update(db.entities.Member, { id: existing.id, status: In(['provisioned', 'invited']) }, update);
-    if (result.affected !== 1) throw new AppError('validation_failed', 'member left provisioned/invited meanwhile', 'The member was claimed or deactivated meanwhile and cannot be invited.');
+    if (result.affected !== 1) throw new AppError('validation_failed', 'member left provisioned/invited meanwhile', 'The member was claimed or deactivated meanwhile and cannot be invited.', 'admin.invite.errors.changedMeanwhile');
     return { ...existing, ...update };
   }
   const member = fresh();
   try {
     await manager.insert(db.entities.Member, member);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('validation_failed', 'member created concurrently', 'This member was created at the same moment by another request. Try again.');
+    if (isUniqueViolation(error)) throw new AppError('validation_failed', 'member created concurrently', 'This member was created at the same moment by another request. Try again.', 'admin.invite.errors.createdConcurrently');
     throw error;
   }
   return member;

@@ -29,12 +29,14 @@ export function currentLink(db: Database, memberId: string, now: Date): Promise<
 export async function resendInvitation(runtime: Runtime, memberId: string, actorId: string, req?: Request): Promise<InviteResult> {
   const { db, config, keys, audit } = runtime;
   const member = await findMemberById(db, memberId);
-  if (!member) throw new AppError('not_found', 'no such member', 'No member has that id.');
+  if (!member) throw new AppError('not_found', 'no such member', 'No member has that id.', 'admin.invite.errors.noSuchMember');
   if (!member.email) {
-    throw new AppError('validation_failed', 'no email to resend to', 'This member has no email address: issue a new access code instead.');
+    throw new AppError('validation_failed', 'no email to resend to', 'This member has no email address: issue a new access code instead.', 'admin.invite.errors.noEmail');
   }
   if (member.status !== 'invited' && member.status !== 'provisioned') {
-    throw new AppError('validation_failed', `member is ${member.status}`, `The member is ${member.status}; only provisioned or invited members get invitations.`);
+    throw new AppError('validation_failed', `member is ${member.status}`, `The member is ${member.status}; only provisioned or invited members get invitations.`,
+      `admin.invite.errors.${member.status === 'claimed' ? 'resendClaimed' : 'resendDeactivated'}`,
+    );
   }
   const link = member.status === 'invited' ? await currentLink(db, member.id, runtime.now()) : null;
   if (!link) return inviteByEmail(runtime, { email: member.email, actorId, req });

@@ -21,6 +21,11 @@ const englishPhrases = [...flatten(catalogues.en.admin as Catalogue)].flatMap(([
   .map((part) => part.replace(/\s+/g, ' ').trim().replace(/^[,.:;()“”]+|[,.:;()“”]+$/g, '').trim())
   .filter((part) => part.split(' ').length >= 3);
 
+/** A catalogue text with its placeholders filled, as a page shows it. */
+function reasonFor(lng: 'en' | 'de' | 'ar', key: string, params: Record<string, unknown>): string {
+  return flatten(catalogues[lng]).get(key)!.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(params[name]));
+}
+
 /** What a reader sees: tags dropped, entities undone, spaces collapsed. */
 function visibleText(html: string): string {
   return html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
@@ -85,16 +90,21 @@ async function adminPages(lng: 'en' | 'de' | 'ar'): Promise<Page[]> {
   keep('invite', await as('/admin/invite').expect(200));
   keep('invite, both given', await post('/admin/invite').send({ _csrf: await token('/admin/invite'), email: `x-${lng}@example.com`, employeeId: 'X1' }).expect(400));
   keep('invite, none given', await post('/admin/invite').send({ _csrf: await token('/admin/invite'), loginMethod: 'carrier-pigeon' }).expect(400));
+  keep('invite, bad employee id', await post('/admin/invite').send({ _csrf: await token('/admin/invite'), employeeId: 'no spaces!' }).expect(400));
+  keep('invite, member already claimed', await post('/admin/invite').send({ _csrf: await token('/admin/invite'), email: `claimed-${lng}@example.com` }).expect(400));
+  keep('people, bad status filter', await as('/admin/people?status=lost').expect(400));
   keep('invited by email', await post('/admin/invite').send({ _csrf: await token('/admin/invite'), email: `new-${lng}@example.com` }).expect(200));
   keep('invited by code', await post('/admin/invite').send({ _csrf: await token('/admin/invite'), employeeId: `CODE-${lng}` }).expect(200));
 
   keep('import', await as('/admin/import').expect(200));
   keep('import, no file', await post('/admin/import').send({ _csrf: await token('/admin/import') }).expect(400));
-  const csv = [HEADER, `imp1-${lng}@example.com,,Imke,One,,,,,,,`, `,IMP-${lng},Ivo,Two,,,,,,,`, ',,No,Id,,,,,,,', 'not-an-email,,Bad,Mail,,,,,,,'].join('\n');
+  const csv = [HEADER, `imp1-${lng}@example.com,,Imke,One,,,,,,,`, `,IMP-${lng},Ivo,Two,,,,,,,`, ',,No,Id,,,,,,,', 'not-an-email,,Bad,Mail,,,,,,,',
+    `dup-${lng}@example.com,,Dora,One,,,,,,,`, `dup-${lng}@example.com,,Dora,Again,,,,,,,`].join('\n');
   const preview = await admin.agent.post('/admin/import').set('Accept-Language', lng).field('_csrf', await token('/admin/import'))
     .attach('file', Buffer.from(csv), { filename: 'people.csv', contentType: 'text/csv' }).expect(200);
   keep('import preview', preview);
   const applyPath = /action="(\/admin\/import\/[^"]+)"/.exec(preview.text)![1]!;
+  expect(visibleText(preview.text)).toContain(reasonFor(lng, 'admin.import.rows.duplicate', { clauses: reasonFor(lng, 'admin.import.rows.sameLine', { lines: 7, column: 'Email' }) }));
   keep('import done', await post(applyPath).send({ _csrf: csrfFrom(preview.text), invite: 'now' }).expect(200));
 
   await post('/admin/export').send({ _csrf: await token('/admin/export'), status: 'all', search: '' }).expect(303);
@@ -116,6 +126,19 @@ describe('admin pages in the reader’s language', () => {
         expect({ page: page.name, english: englishOn(page.html) }).toEqual({ page: page.name, english: [] });
       }
     }
+  });
+
+  // Defect this stops: a skipped import row or a refused invitation explained in English to a German or Arabic reader.
+  it('the duplicate-row reason and invitation errors come from the reader’s catalogue', async () => {
+    for (const lng of ['en', ...LANGUAGES] as const) {
+      const as = (path: string) => admin.agent.get(path).set('Accept-Language', lng);
+      const page = await admin.agent.post('/admin/invite').set('Accept-Language', lng).type('form')
+        .send({ _csrf: csrfFrom((await as('/admin/invite').expect(200)).text), employeeId: 'no spaces!' }).expect(400);
+      expect(visibleText(page.text)).toContain(flatten(catalogues[lng]).get('admin.invite.errors.badEmployeeId'));
+      const filtered = await as('/admin/people?status=lost').expect(400);
+      expect(visibleText(filtered.text)).toContain(reasonFor(lng, 'admin.people.badStatus', { statuses: 'provisioned, invited, claimed, deactivated' }));
+    }
+    expect(reasonFor('en', 'admin.invite.errors.badEmployeeId', {})).toBe('An employee ID is 1 to 64 letters, digits, dots, dashes or underscores.');
   });
 
   it('the export-ready mail speaks the administrator’s stored language', async () => {

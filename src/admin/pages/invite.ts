@@ -23,7 +23,7 @@ export function invitePages(runtime: Runtime, guards: AdminGuards) {
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
       const field = form.input.email ? 'email' : 'employeeId';
-      renderAdmin(runtime, req, res, 'admin/invite.njk', 'invite', page(form.values, { errors: [{ field, message: error.publicMessage }] }), 400);
+      renderAdmin(runtime, req, res, 'admin/invite.njk', 'invite', page(form.values, { errors: [{ field, message: error.messageKey ?? error.publicMessage, params: error.messageParams }] }), 400);
     }
   });
 

@@ -37,7 +37,7 @@ export function memberActionPages(runtime: Runtime, guards: AdminGuards) {
       res.redirect(303, `/admin/people/${member.id}?done=${action}`);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation_failed') {
-        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.messageKey ?? error.publicMessage }] }, 400);
+        return showMember(runtime, req, res, { errors: [{ field: 'main', message: error.messageKey ?? error.publicMessage, params: error.messageParams }] }, 400);
       }
       throw error;
     }

@@ -17,10 +17,16 @@ import { adminTime, renderAdmin } from '../render-admin.js';
 
 const FACT_FIELDS = ['name', 'firstName', 'lastName', 'title', 'department', 'location', 'phone', 'locale', 'managerEmail', 'startDate'] as const;
 
+/** An assignment source for the page: its kind in the catalogues, the provider or client id (after the colon) as it is. */
+function sourceLabel(source: string): { key: string; id: string } {
+  const [kind, ...rest] = source.split(':');
+  return { key: `admin.member.sources.${kind}`, id: rest.join(':') };
+}
+
 export function peopleFilterFrom(query: Request['query']): { status?: MemberStatus; search: string; cursor?: string } {
   const status = typeof query.status === 'string' && query.status ? query.status : undefined;
   if (status && !MEMBER_STATUSES.includes(status as MemberStatus)) {
-    throw new AppError('validation_failed', 'bad status filter', `Status must be one of ${MEMBER_STATUSES.join(', ')}.`);
+    throw new AppError('validation_failed', 'bad status filter', `Status must be one of ${MEMBER_STATUSES.join(', ')}.`, 'admin.people.badStatus', { statuses: MEMBER_STATUSES.join(', ') });
   }
   const search = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
   const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
@@ -49,7 +55,7 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     facts: FACT_FIELDS.filter((key) => member[key]).map((key) => ({ label: `admin.member.facts.${key}`, value: member[key], managed: managedFields.has(key) })),
     idpManaged: managed && { client: managed.client, emailManaged: managedFields.has('email'), employeeIdManaged: managedFields.has('employeeId') },
     groups: detail.groups,
-    assigned: detail.assigned,
+    assigned: detail.assigned.map((group) => ({ ...group, sourceLabels: group.sources.map(sourceLabel) })),
     canAssign: req.permissions?.has('groups:assign') ?? false,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },
