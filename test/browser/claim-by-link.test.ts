@@ -85,14 +85,14 @@ describeWithBrowser('a person claims an account in a real browser', () => {
     const page = await browser.newPage();
     await page.goto(`${origin}/login`);
     const order: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
         return el?.id || el?.textContent?.trim() || el?.tagName || '';
       }));
     }
-    expect(order).toEqual(['Skip to main content', 'identifier', 'password', 'Sign in', 'I have an access code']);
+    expect(order).toEqual(['Skip to main content', 'identifier', 'password', 'Sign in', 'Forgot your password?', 'I have an access code']);
     await page.close();
   });
 });
