@@ -10,7 +10,6 @@ import { sendInvitation } from '../members/invitation-mail.js';
 import { newMemberRow } from '../members/new-member.js';
 import { isEmail, normalizeEmail } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
-import { endMemberSessions } from '../session/member-sessions.js';
 import { providerForEmail } from '../sso/providers.js';
 import { ScimError, badValue, notFound } from './errors.js';
 import { syncAssignedGroups } from './group-sync.js';
@@ -146,10 +145,9 @@ async function deactivateIfInactive(runtime: Runtime, client: ScimClientRow, inp
   await runtime.audit({ event: 'scim.user_deactivated', actorId, memberId: member.id, req, details: { client: client.name, from: member.status } });
 }
 
-/** Deactivation, then every session of the member ends on every replica (tunnels close) instead of at its next request. */
+/** Deactivation ends every session of the member on every replica (tunnels close) instead of at its next request. */
 async function endAccess(runtime: Runtime, memberId: string, actorId: string, req?: Request): Promise<void> {
   await deactivateMember(runtime, memberId, actorId, req);
-  await endMemberSessions(runtime, memberId, { reason: 'deactivated', actorId, req });
 }
 
 export async function createUser(runtime: Runtime, client: ScimClientRow, body: unknown, req?: Request): Promise<ScimUser> {
