@@ -44,7 +44,7 @@ export function sendError(runtime: Runtime, req: Request, res: Response, error: 
 export function errorHandler(runtime: Runtime): ErrorRequestHandler {
   // A token-less POST costs an attacker nothing: its rows are bounded per client address and window.
   const auditCsrfRefusal = boundedAudit(runtime, { name: 'csrf', rows: 10, windowSeconds: 15 * 60 });
-  return (error: unknown, req, res, _next) => {
+  return async (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
     // A detail may quote what the client sent (a parser's message): logged with claim tokens cut out, like error text.
     const detail = redactText(appError.detail);
@@ -52,7 +52,9 @@ export function errorHandler(runtime: Runtime): ErrorRequestHandler {
     else if (appError.code === 'service_unavailable') req.log?.error({ code: appError.code, detail }, 'backing service unavailable');
     else req.log?.error({ err: error }, 'request failed');
     if (appError.code === 'csrf_invalid') {
-      void auditCsrfRefusal(clientKey(req, runtime.config.rateLimits.ipv6Prefix), { event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } }).catch(() => undefined);
+      // Written before the answer, so a refusal the client has seen is on the record; a failing audit store still answers.
+      await auditCsrfRefusal(clientKey(req, runtime.config.rateLimits.ipv6Prefix), { event: 'request.csrf_rejected', outcome: 'failure', req, details: { path: req.path.startsWith('/claim/') ? '/claim/…' : req.path } })
+        .catch((auditError: unknown) => req.log?.error({ err: auditError }, 'csrf refusal not audited'));
     }
     if (res.headersSent) return;
     if (appError.code === 'service_unavailable') res.set('Retry-After', '5');
