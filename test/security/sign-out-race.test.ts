@@ -54,7 +54,9 @@ function slowRequest(head: string, firstPart: string, secondPart: string): { fin
     /** The status line, as soon as the server answers (the rest of the body still unsent). */
     answered: () => answeredEarly,
     async finish() {
-      if (!socket.destroyed) socket.end(secondPart);
+      // The rest of the body, with the client's side left open as a browser leaves it (a half-close would make Node
+      // abort the request before its answer); `Connection: close` has the server close the socket once it answered.
+      if (!socket.destroyed) socket.write(secondPart);
       await closed;
       return answer.split('\r\n')[0] ?? '';
     },
