@@ -116,7 +116,7 @@ export const memberOperations: Operation[] = [
           sessions: (await listMemberSessions(runtime, detail.member.id)).map((s) => ({
             createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, address: s.address, userAgent: s.userAgent, browser: browserName(s.userAgent),
           })),
-          history: detail.history.map((entry) => ({ ...entry, details: JSON.parse(entry.details) as unknown })),
+          history: detail.history.map((entry) => ({ ...entry, id: String(entry.id), details: JSON.parse(entry.details) as unknown })),
         },
       };
     },
