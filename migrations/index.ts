@@ -12,10 +12,12 @@ import { Recovery1764810000000 } from './1764810000000-recovery.js';
 import { AssignedGroups1764820000000 } from './1764820000000-assigned-groups.js';
 import { Scim1764830000000 } from './1764830000000-scim.js';
 import { Integrations1764860000000 } from './1764860000000-integrations.js';
+import { TokenOwnedFiles1764870000000 } from './1764870000000-token-owned-files.js';
 
 /** Every migration, oldest first. Listed by hand so the build needs no file globbing. */
 export const migrations = [
   Initial1764100000000, AccessCodes1764200000000, SsoAccounts1764300000000, SamlReplay1764310000000, Admin1764400000000,
   AuditAppendOnly1764500000000, ShortLivedStore1764600000000, FlowEndStates1764650000000,
   AuditArchive1764700000000, PasswordChangeRequired1764800000000, Recovery1764810000000, AssignedGroups1764820000000, Scim1764830000000, Integrations1764860000000,
+  TokenOwnedFiles1764870000000,
 ];

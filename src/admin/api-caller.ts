@@ -79,3 +79,16 @@ export function csrfUnlessToken(req: Request, res: Response, next: NextFunction)
   if (req.serviceToken) return next();
   return csrfProtection(req, res, next);
 }
+
+/** Who owns an import or export a request starts: the signed-in admin or the service token, and its audit actor. */
+export interface Owner {
+  adminId: string | null;
+  tokenId: string | null;
+  actorId: string;
+}
+
+export function ownerOf(req: Request): Owner {
+  return req.serviceToken
+    ? { adminId: null, tokenId: req.serviceToken.id, actorId: tokenActor(req.serviceToken) }
+    : { adminId: req.member!.id, tokenId: null, actorId: req.member!.id };
+}

@@ -18,7 +18,7 @@ export interface AdminGuards {
    * The same for the JSON API under /admin/api/, where a service token (Authorization: Bearer) may stand in for the
    * session; each token has its own rate limit (`apiTokens.perMinute`).
    */
-  api: { read: RequestHandler[]; manage: RequestHandler[] };
+  api: { read: RequestHandler[]; manage: RequestHandler[]; assign: RequestHandler[] };
 }
 
 export function adminGuards(runtime: Runtime): AdminGuards {
@@ -40,6 +40,7 @@ export function adminGuards(runtime: Runtime): AdminGuards {
     api: {
       read: [caller, requirePermission(runtime, 'accounts:read', denials), perCaller],
       manage: [caller, requirePermission(runtime, 'accounts:manage', denials), perCaller],
+      assign: [caller, requirePermission(runtime, 'groups:assign', denials), perCaller],
     },
     read: [member, requirePermission(runtime, 'accounts:read', denials), perAdmin],
     manage: [member, requirePermission(runtime, 'accounts:manage', denials), perAdmin],

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 import type { MemberRow, MemberStatus } from '../db/rows.js';
+import { normalizeGroupName } from '../groups/groups.js';
 import { memberSearchClause } from '../members/search.js';
 
 export const MEMBER_STATUSES: MemberStatus[] = ['provisioned', 'invited', 'claimed', 'deactivated'];
@@ -10,6 +11,8 @@ export interface PeopleFilter {
   status?: MemberStatus;
   /** Part of a name, email, username or employee ID, without case. */
   search?: string;
+  /** An assigned group's name (any source), without case. */
+  group?: string;
 }
 
 export interface PeoplePage {
@@ -46,6 +49,10 @@ export async function findPeople(db: Database, filter: PeopleFilter, cursor?: st
   const search = filter.search?.trim().toLowerCase();
   if (search) {
     query.andWhere(memberSearchClause('m'), { pattern: containsPattern(search) });
+  }
+  if (filter.group) {
+    query.andWhere('EXISTS (SELECT 1 FROM group_assignments ga JOIN groups g ON g.id = ga.group_id WHERE ga.member_id = m.id AND g.name_normalized = :group)',
+      { group: normalizeGroupName(filter.group) });
   }
   if (at) {
     const comparison = backwards ? '>' : '<';

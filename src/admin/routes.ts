@@ -1,6 +1,6 @@
 import type { Runtime } from '../runtime.js';
 import { caseSensitiveRouter } from '../http/router.js';
-import { adminApi } from './api.js';
+import { adminApi } from './api/index.js';
 import { adminGuards } from './guards.js';
 import { exportPages } from './pages/export.js';
 import { importPages } from './pages/import.js';
@@ -19,7 +19,7 @@ export function adminRoutes(runtime: Runtime) {
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
     next();
   });
-  // Before the member actions, whose `/:action` would otherwise take `/groups`.
+  // Before the member action pages, whose `/:action` would otherwise take `/groups`.
   router.use(memberGroupRoutes(runtime, guards));
   router.use(adminApi(runtime, guards));
   router.use(peoplePages(runtime, guards));

@@ -8,6 +8,7 @@ export const AUDIT_EVENTS = [
   'member.code_revoked',
   'member.reminded',
   'member.groups_assigned',
+  'member.updated',
   'claim.link_opened',
   'claim.link_rejected',
   'claim.started',

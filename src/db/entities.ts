@@ -199,7 +199,8 @@ export function entities(engine: Engine) {
     tableName: 'import_uploads',
     columns: {
       id: { type: 'varchar', length: 36, primary: true },
-      adminId: { ...text(36), name: 'admin_id' },
+      adminId: { ...text(36, true), name: 'admin_id' },
+      tokenId: { ...text(36, true), name: 'token_id' },
       fileName: { ...text(255), name: 'file_name' },
       content: { type: t.binary },
       size: { type: 'integer' },
@@ -214,7 +215,8 @@ export function entities(engine: Engine) {
     tableName: 'export_jobs',
     columns: {
       id: { type: 'varchar', length: 36, primary: true },
-      adminId: { ...text(36), name: 'admin_id' },
+      adminId: { ...text(36, true), name: 'admin_id' },
+      tokenId: { ...text(36, true), name: 'token_id' },
       filter: text(),
       state: text(16),
       rowCount: { type: 'integer', name: 'row_count' },

@@ -155,7 +155,10 @@ export interface ShortLivedRow {
 
 export interface ImportUploadRow {
   id: string;
-  adminId: string;
+  /** The admin who asked; null when a service token did. */
+  adminId: string | null;
+  /** The service token that asked, if one did. */
+  tokenId: string | null;
   fileName: string;
   content: Buffer;
   size: number;
@@ -168,7 +171,10 @@ export type ExportJobState = 'queued' | 'running' | 'ready' | 'failed';
 
 export interface ExportJobRow {
   id: string;
-  adminId: string;
+  /** The admin who asked; null when a service token did. */
+  adminId: string | null;
+  /** The service token that asked, if one did. */
+  tokenId: string | null;
   /** JSON of the export filter: { status, search }. */
   filter: string;
   state: ExportJobState;

@@ -4,8 +4,9 @@ import type { ExportJobRow, MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import { isDownloadTokenValid } from './download-link.js';
+import type { Owner } from '../admin/api-caller.js';
 
-export type RefusalReason = 'unknown_export' | 'bad_token' | 'other_admin' | 'expired';
+export type RefusalReason = 'unknown_export' | 'bad_token' | 'other_admin' | 'other_caller' | 'expired';
 
 /**
  * Checks an emailed download link: it must be the one sent for this export, used by the admin who asked for it, before
@@ -41,10 +42,31 @@ export async function* exportChunks(runtime: Runtime, job: ExportJobRow): AsyncG
   }
 }
 
-export async function recordDownload(runtime: Runtime, job: ExportJobRow, admin: MemberRow, req: Request): Promise<void> {
+/**
+ * An export fetched through the API: only by the caller who asked for it (the same admin, or the same token), before
+ * it expires. Another caller's export looks like an unknown one, and the refusal is audited with its real reason.
+ */
+export async function authorizeOwnDownload(runtime: Runtime, jobId: string, owner: Owner, req: Request): Promise<ExportJobRow> {
+  const { db, audit } = runtime;
+  const job = isRowId(jobId) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
+  const mine = job !== null && job.adminId === owner.adminId && job.tokenId === owner.tokenId;
+  const reason: RefusalReason | null = !job ? 'unknown_export'
+    : !mine ? 'other_caller'
+      : job.expiresAt.getTime() <= runtime.now().getTime() ? 'expired'
+        : null;
+  if (reason || !job) {
+    await audit({ event: 'export.download_refused', outcome: 'failure', actorId: owner.actorId, req, details: { exportId: job ? job.id : null, reason: reason ?? 'unknown_export' } });
+    throw new AppError('not_found', `export download refused: ${reason}`);
+  }
+  if (job.state === 'failed') throw new AppError('export_failed', `export ${job.id} failed`);
+  if (job.state !== 'ready') throw new AppError('export_not_ready', `export ${job.id} is ${job.state}`);
+  return job;
+}
+
+export async function recordDownload(runtime: Runtime, job: ExportJobRow, actorId: string, req: Request): Promise<void> {
   const { db, audit } = runtime;
   await db.transaction(async (manager) => {
     await manager.update(db.entities.ExportJob, { id: job.id }, { downloadedAt: runtime.now() });
-    await audit({ event: 'export.downloaded', actorId: admin.id, req, details: { exportId: job.id, rows: job.rowCount, bytes: job.bytes } }, manager);
+    await audit({ event: 'export.downloaded', actorId, req, details: { exportId: job.id, rows: job.rowCount, bytes: job.bytes } }, manager);
   });
 }

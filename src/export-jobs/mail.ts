@@ -5,6 +5,8 @@ import type { Runtime } from '../runtime.js';
 import { downloadUrl } from './download-link.js';
 
 export async function sendExportReady(runtime: Runtime, job: ExportJobRow): Promise<void> {
+  // A token's export waits to be fetched through the API: there is nobody to mail.
+  if (!job.adminId) return;
   const admin = await findMemberById(runtime.db, job.adminId);
   if (!admin?.email) {
     runtime.logger.warn({ exportId: job.id }, 'export ready but its admin has no email to send the link to');

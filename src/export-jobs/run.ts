@@ -5,6 +5,7 @@ import { lineEnds } from '../export/csv.js';
 import { membersCsv } from '../export/members-csv.js';
 import type { Runtime } from '../runtime.js';
 import { sendExportReady } from './mail.js';
+import { tokenActor } from '../tokens/tokens.js';
 import { parseStoredFilter } from './filter.js';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -30,6 +31,13 @@ async function claimJob(runtime: Runtime, jobId: string): Promise<ExportJobRow |
 }
 
 class RunTakenOver extends Error {}
+
+/** The audit actor of a job: its admin, or `token:<name>` for a token's. */
+async function exportActor(runtime: Runtime, job: ExportJobRow): Promise<string | null> {
+  if (job.adminId || !job.tokenId) return job.adminId;
+  const token = await runtime.db.source.manager.findOneBy(runtime.db.entities.ServiceToken, { id: job.tokenId });
+  return token ? tokenActor(token) : null;
+}
 
 /**
  * Builds the CSV of one export into the database in 1 MB chunks (any replica can serve the download), then mails the
@@ -77,7 +85,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
       const failed = await manager.update(db.entities.ExportJob, mine, { state: 'failed', finishedAt: runtime.now(), error: 'the export could not be written' });
       if (!failed.affected) return;
       await manager.delete(db.entities.ExportChunk, { jobId });
-      await audit({ event: 'export.failed', outcome: 'failure', actorId: job.adminId, details: { exportId: jobId } }, manager);
+      await audit({ event: 'export.failed', outcome: 'failure', actorId: await exportActor(runtime, job), details: { exportId: jobId } }, manager);
     });
     return;
   }
@@ -88,7 +96,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
   const completed = await db.transaction(async (manager) => {
     const done = await manager.update(db.entities.ExportJob, { ...mine, state: 'running' }, { state: 'ready', rowCount, bytes, finishedAt, expiresAt: ready.expiresAt });
     if (!done.affected) return false;
-    await audit({ event: 'export.completed', actorId: job.adminId, details: { exportId: jobId, rows: rowCount, bytes } }, manager);
+    await audit({ event: 'export.completed', actorId: await exportActor(runtime, job), details: { exportId: jobId, rows: rowCount, bytes } }, manager);
     return true;
   });
   if (completed) await sendExportReady(runtime, ready);

@@ -10,10 +10,18 @@ const BATCH = 100;
 /** Deliveries in flight at once from one process. */
 const PARALLEL = 16;
 
-/** The delay before retry number `failures` (1 = after the first failure): doubling from `firstBackoff`, capped. */
-export function backoff(runtime: Runtime, failures: number): number {
+/** The share of a delay that jitter may take off. */
+export const BACKOFF_JITTER = 0.1;
+
+/**
+ * The delay before retry number `failures` (1 = after the first failure): doubling from `firstBackoff`, capped, less
+ * up to 10% at random, so the messages of one outage do not all come back at the same instant. Never longer than the
+ * plain schedule, so `retryFor` still bounds the retries.
+ */
+export function backoff(runtime: Runtime, failures: number, random: () => number = Math.random): number {
   const { firstBackoff, maxBackoff } = runtime.config.webhooks;
-  return Math.min(firstBackoff * 2 ** Math.min(failures - 1, 30), maxBackoff);
+  const plain = Math.min(firstBackoff * 2 ** Math.min(failures - 1, 30), maxBackoff);
+  return Math.round(plain * (1 - BACKOFF_JITTER * random()));
 }
 
 /** Signs with every secret valid now: `v1,<sig> v1,<sig>` during a rotation, so receivers holding either accept it. */

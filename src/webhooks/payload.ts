@@ -4,7 +4,7 @@ export type ReportedAuditRow = Omit<AuditRow, 'id'>;
 
 /**
  * The body of a webhook: the audit row's facts (the audit contract already keeps secrets, codes, tokens and passwords
- * out of them). Detail keys that name a secret are dropped all the same, so a careless future caller cannot leak one
+ * out of them), without the client's IP address: receivers learn what happened, not where people are. Detail keys that name a secret are dropped all the same, so a careless future caller cannot leak one
  * to every receiver.
  */
 export function eventPayload(row: ReportedAuditRow) {
@@ -19,7 +19,6 @@ export function eventPayload(row: ReportedAuditRow) {
       memberId: row.memberId,
       actorId: row.actorId,
       method: row.method,
-      ip: row.ip,
       requestId: row.requestId,
       traceId: row.traceId,
       details,

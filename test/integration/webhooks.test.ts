@@ -1,4 +1,6 @@
+import request from 'supertest';
 import { inviteByEmail } from '../../src/members/invite.js';
+import { createToken } from '../../src/tokens/tokens.js';
 import { inviteByEmployeeId } from '../../src/members/invite-employee.js';
 import { revokeInvitation } from '../../src/members/revoke.js';
 import { deleteExpiredFiles } from '../../src/jobs/clean-up.js';
@@ -118,6 +120,21 @@ describe('webhooks', () => {
     expect(all).not.toContain(secret);
     expect(all).not.toContain(secret.slice('whsec_'.length));
     expect(all).not.toContain(configuredSecret.slice('whsec_'.length));
+  });
+
+  it('leaves the client IP address out of every payload (receivers learn what happened, not where people are)', async () => {
+    // Attack: a third-party receiver (or whoever reads its logs) building a location trail of members and admins.
+    const { receiver } = await receiverWith(['member.invited'], undefined, 'no-ip');
+    const { token } = await createToken(h.runtime, { name: 'webhook-ip', permissions: ['accounts:manage'] }, 'test');
+    const invited = await request(h.app).post('/admin/api/members').set('Authorization', `Bearer ${token}`).send({ email: 'no-ip@example.com' }).expect(201);
+    const row = await h.runtime.db.source.manager.findOneByOrFail(h.runtime.db.entities.AuditEvent, { event: 'member.invited', memberId: invited.body.id as string });
+    expect(row.ip).toBeTruthy();
+    await deliverWebhooks(h.runtime);
+    const delivered = receiver.unique();
+    expect(delivered).toHaveLength(1);
+    expect(body(delivered[0]!).data.memberId).toBe(invited.body.id);
+    expect(body(delivered[0]!).data).not.toHaveProperty('ip');
+    expect(delivered[0]!.body).not.toContain(row.ip!);
   });
 
   it('signs with both secrets while a rotation overlaps, so receivers holding either one accept, then only with the new one', async () => {

@@ -11,6 +11,7 @@ import { requestExport } from '../../export-jobs/request.js';
 import { ACCESS_CODES_EXPORT } from '../../export-jobs/requested.js';
 import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
+import { ownerOf } from '../api-caller.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
 
 const STATUSES = ['all', 'provisioned', 'invited', 'claimed', 'deactivated'];
@@ -48,7 +49,7 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
   router.post('/admin/export', ...guards.manage, csrfProtection, guards.exportQuota, async (req, res) => {
     const parsed = exportFilterSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('validation_failed', 'bad export filter', req.t('admin.export.badFilter'));
-    await requestExport(runtime, req.member!, parsed.data, req);
+    await requestExport(runtime, ownerOf(req), parsed.data, req);
     res.redirect(303, '/admin/export?requested=1');
   });
 
@@ -67,7 +68,7 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
   router.get('/admin/exports/:id/download', ...guards.manage, async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const job = await authorizeDownload(runtime, String(req.params.id), token, req.member!, req);
-    await recordDownload(runtime, job, req.member!, req);
+    await recordDownload(runtime, job, req.member!.id, req);
     res.status(200).set({
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="members-${job.createdAt.toISOString().slice(0, 10)}.csv"`,

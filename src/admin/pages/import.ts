@@ -9,6 +9,7 @@ import type { Runtime } from '../../runtime.js';
 import type { AdminGuards } from '../guards.js';
 import { keepUpload, releaseUpload, takeUpload } from '../import-uploads.js';
 import { renderAdmin } from '../render-admin.js';
+import { ownerOf } from '../api-caller.js';
 
 const PREVIEW_ROWS = 500;
 
@@ -46,7 +47,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
       if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.publicMessage, error.status);
       throw error;
     }
-    const kept = await keepUpload(runtime, req.member!.id, file.originalname || 'upload.csv', file.buffer, report, req);
+    const kept = await keepUpload(runtime, ownerOf(req), file.originalname || 'upload.csv', file.buffer, report, req);
     const validRows = report.validRows ?? [];
     renderAdmin(runtime, req, res, 'admin/import-preview.njk', 'import', {
       title: 'admin.import.checkTitle', fileName: kept.fileName, uploadId: kept.id, report,
@@ -57,7 +58,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
   router.post('/admin/import/:id', ...guards.manage, csrfProtection, async (req, res) => {
     const id = String(req.params.id);
     const invite = (req.body as Record<string, unknown>)?.invite === 'now' ? 'now' : 'later';
-    const upload = isRowId(id) ? await takeUpload(runtime, id, req.member!.id) : null;
+    const upload = isRowId(id) ? await takeUpload(runtime, id, ownerOf(req)) : null;
     if (!upload) throw new AppError('import_upload_missing', 'upload missing, expired, applied or not this admin\'s');
     let report;
     try {

@@ -6,7 +6,7 @@ import type { AdminGuards } from '../guards.js';
 import { changeAssignedGroups, namesFrom } from '../member-groups.js';
 import { showMember } from './people.js';
 
-/** Assign and unassign groups: the form on the member's page (POST, no script) and the JSON API. */
+/** Assign and unassign groups: the form on the member's page (POST, no script); the JSON API has its own operation. */
 export function memberGroupRoutes(runtime: Runtime, guards: AdminGuards) {
   const router = caseSensitiveRouter();
 
@@ -23,10 +23,6 @@ export function memberGroupRoutes(runtime: Runtime, guards: AdminGuards) {
     res.redirect(303, `/admin/people/${String(req.params.id)}?done=groups`);
   });
 
-  router.post('/admin/api/members/:id/groups', ...guards.assign, csrfProtection, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    res.json(await changeAssignedGroups(runtime, String(req.params.id), { assign: namesFrom(body.assign), unassign: namesFrom(body.unassign) }, req.member!.id, req));
-  });
 
   return router;
 }

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { isRowId } from '../../db/ids.js';
+import type { MemberRow } from '../../db/rows.js';
+import { AppError } from '../../http/errors.js';
+import { GROUP_NAME_MAX } from '../../groups/assigned.js';
+import { idpManagement } from '../../scim/managed-fields.js';
+import { browserName } from '../../session/browser-name.js';
+import { listMemberSessions } from '../../session/member-sessions.js';
+import { actorOf } from '../api-caller.js';
+import { inviteOne, readInviteForm } from '../invite-one.js';
+import { availableActions, MEMBER_ACTIONS, performAction, resolveMemberAction } from '../member-actions.js';
+import { loadMemberDetail } from '../member-detail.js';
+import { changeAssignedGroups, namesFrom } from '../member-groups.js';
+import { profileChangeSchema, updateProfile } from '../member-profile.js';
+import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
+import { operation, type Operation } from './operation.js';
+import { assignedGroupsSchema, auditEntrySchema, idParams, memberSchema, time } from './schemas.js';
+
+/** A member as the API shows it: never the password hash. */
+export function publicMember(member: MemberRow) {
+  const { passwordHash: _hash, ...shown } = member;
+  return shown;
+}
+
+const statusSchema = z.enum(MEMBER_STATUSES as ['provisioned', 'invited', 'claimed', 'deactivated']);
+
+const listQuery = z.object({
+  status: z.union([statusSchema, z.literal('')]).optional().describe('Only members in this status'),
+  q: z.string().max(200).optional().describe('Part of a name, email, username or employee ID, without case'),
+  group: z.string().max(GROUP_NAME_MAX).optional().describe('Only members assigned this group (any source)'),
+  cursor: z.string().max(200).optional().describe('`next` or `previous` of another page'),
+});
+
+const listAnswer = z.object({
+  members: z.array(memberSchema),
+  next: z.string().nullable(),
+  previous: z.string().nullable(),
+  counts: z.record(statusSchema, z.number().int()),
+});
+
+const detailAnswer = z.object({
+  member: memberSchema,
+  groups: z.array(z.string()),
+  idpManaged: z.object({ client: z.string(), fields: z.array(z.string()) }).nullable(),
+  chosenGroups: z.array(z.string()),
+  assignedGroups: assignedGroupsSchema,
+  claimLink: z.object({ expiresAt: time }).nullable(),
+  accessCode: z.object({ expiresAt: time, locked: z.boolean(), purpose: z.enum(['claim', 'reaccept', 'recover']) }).nullable(),
+  actions: z.array(z.enum(MEMBER_ACTIONS)),
+  passwordChangeRequired: z.boolean(),
+  sessions: z.array(z.object({ createdAt: time, lastSeenAt: time, address: z.string().nullable(), userAgent: z.string().nullable(), browser: z.string() })),
+  history: z.array(auditEntrySchema),
+});
+
+const inviteBody = z.object({
+  email: z.string().max(320).optional(),
+  employeeId: z.string().max(64).optional(),
+  name: z.string().max(200).optional(),
+  loginMethod: z.enum(['password', 'sso']).optional(),
+}).describe('An email (invited by link) or an employee ID (invited with an access code), not both');
+
+const invited = z.object({
+  id: z.string(), email: z.string().optional(), employeeId: z.string().optional(), status: z.string(),
+  claimUrl: z.string().optional(), accessCode: z.string().optional(), expiresAt: time,
+});
+
+const groupNames = z.union([z.string(), z.array(z.string())]).optional();
+const groupsBody = z.object({ assign: groupNames, unassign: groupNames }).describe('Group names: a list, or one text with names separated by commas');
+
+const actionAnswer = z.object({
+  action: z.enum(MEMBER_ACTIONS), memberId: z.string(), sessionsEnded: z.number().int().optional(),
+  accessCode: z.string().optional(), recoveryCode: z.string().optional(), expiresAt: time.optional(),
+});
+
+const ACTION_SUMMARIES: Record<(typeof MEMBER_ACTIONS)[number], string> = {
+  resend: 'Send or resend the invitation email',
+  'access-code': 'Issue a new access code (returned once)',
+  'recovery-link': 'Send a password recovery link',
+  'recovery-code': 'Issue a recovery code (returned once)',
+  revoke: 'Revoke the invitation',
+  deactivate: 'Deactivate the member and end their sessions',
+  'sign-out-everywhere': 'End every session of the member',
+  'require-new-password': 'Require a new password at next sign-in',
+};
+const camel = (name: string) => name.replace(/-(\w)/g, (_all, letter: string) => letter.toUpperCase());
+
+export const memberOperations: Operation[] = [
+  operation({
+    id: 'listMembers', method: 'get', path: '/admin/api/members', tag: 'members', permission: 'accounts:read',
+    summary: 'Members, newest first, 50 a page (keyset pagination), with the count in each status',
+    query: listQuery, responses: { 200: listAnswer },
+    async handler({ runtime, query }) {
+      const filter = { status: query.status || undefined, search: query.q ?? '', group: query.group || undefined };
+      const [page, counts] = await Promise.all([findPeople(runtime.db, filter, query.cursor), countByStatus(runtime.db)]);
+      return { body: { members: page.members.map(publicMember), next: page.next, previous: page.previous, counts } };
+    },
+  }),
+  operation({
+    id: 'getMember', method: 'get', path: '/admin/api/members/:id', tag: 'members', permission: 'accounts:read',
+    summary: 'One member: groups, claim state, sessions, available actions and history',
+    params: idParams, responses: { 200: detailAnswer }, errors: [404],
+    async handler({ runtime, params }) {
+      const detail = isRowId(params.id) ? await loadMemberDetail(runtime, params.id) : null;
+      if (!detail) throw new AppError('not_found', 'no such member');
+      return {
+        body: {
+          member: publicMember(detail.member),
+          groups: detail.groups,
+          idpManaged: await idpManagement(runtime.db, detail.member.id),
+          chosenGroups: detail.groups,
+          assignedGroups: detail.assigned,
+          claimLink: detail.link && { expiresAt: detail.link.expiresAt },
+          accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt), purpose: detail.accessCode.purpose },
+          actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),
+          passwordChangeRequired: Boolean(detail.member.passwordChangeRequiredAt),
+          sessions: (await listMemberSessions(runtime, detail.member.id)).map((s) => ({
+            createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, address: s.address, userAgent: s.userAgent, browser: browserName(s.userAgent),
+          })),
+          history: detail.history.map((entry) => ({ ...entry, id: String(entry.id), details: JSON.parse(entry.details) as unknown })),
+        },
+      };
+    },
+  }),
+  operation({
+    id: 'inviteMember', method: 'post', path: '/admin/api/members', tag: 'members', permission: 'accounts:manage',
+    summary: 'Invite one member by email (claim link) or employee ID (access code)',
+    // The invite form's own reader checks the fields, with the pages' messages; the schema documents them.
+    responses: { 201: invited }, errors: [409],
+    async handler({ req, runtime }) {
+      const form = readInviteForm(req.body);
+      if ('errors' in form) {
+        const english = runtime.messages.forLocale('en');
+        throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => english(error.message)).join(' '));
+      }
+      return { status: 201, body: await inviteOne(runtime, form.input, actorOf(req), req) };
+    },
+    body: inviteBody,
+  }),
+  operation({
+    id: 'updateMember', method: 'patch', path: '/admin/api/members/:id', tag: 'members', permission: 'accounts:manage',
+    summary: 'Change profile fields (not those a SCIM client manages); null or empty text clears a field',
+    params: idParams, body: profileChangeSchema, responses: { 200: z.object({ member: memberSchema }) }, errors: [404, 409],
+    async handler({ req, runtime, params, body }) {
+      return { body: { member: publicMember(await updateProfile(runtime, params.id, body, actorOf(req), req)) } };
+    },
+  }),
+  operation({
+    id: 'assignMemberGroups', method: 'post', path: '/admin/api/members/:id/groups', tag: 'members', permission: 'groups:assign',
+    summary: 'Assign and unassign groups (source admin)',
+    params: idParams, body: groupsBody,
+    responses: { 200: z.object({ id: z.string(), added: z.array(z.string()), removed: z.array(z.string()), assignedGroups: assignedGroupsSchema }) }, errors: [404],
+    async handler({ req, runtime, params, body }) {
+      return { body: await changeAssignedGroups(runtime, params.id, { assign: namesFrom(body.assign), unassign: namesFrom(body.unassign) }, actorOf(req), req) };
+    },
+  }),
+  ...MEMBER_ACTIONS.map((action) => operation({
+    id: camel(`member-${action}`), method: 'post', path: `/admin/api/members/:id/${action}`, tag: 'members', permission: 'accounts:manage',
+    summary: ACTION_SUMMARIES[action], params: idParams, responses: { 200: actionAnswer }, errors: [404, 409],
+    async handler({ req, runtime, params }) {
+      const { member } = await resolveMemberAction(runtime, params.id, action);
+      return { body: await performAction(runtime, action, member, actorOf(req), req) };
+    },
+  })),
+];
