@@ -31,6 +31,7 @@ const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const METRICS_TOKEN = 'bench-metrics-token-bench-metrics-token-0123';
 const PASSWORD = 'bench passphrase long enough';
 const HERE = new URL('.', import.meta.url).pathname;
 const ROOT = join(HERE, '../..');
@@ -170,6 +171,7 @@ const writeConfig = (workers) => writeFileSync(configFile, stringify({
   redis: { url: redisUrl, prefix: `cgbench:${process.pid}:` },
   server: { workers },
   upstream: { url: upstreamUrl },
+  metrics: { enabled: true, token: METRICS_TOKEN },
   log: { level: 'info' },
 }));
 writeConfig(1);
@@ -216,9 +218,11 @@ async function claimgateRow(workers, nodeOptions = []) {
   const cookie = await signInAtClaimgate(url);
   const pids = [server.child.pid, ...server.lines.map((line) => jsonField(line, 'pid', 'worker listening')).filter(Boolean)];
   const idle = pids.map(rssKb);
+  await eventLoopDelay(url);
   const before = await redisCalls(redis);
   const result = await load(`${url}/bench`, { cookie });
   const after = await redisCalls(redis);
+  const loopDelay = await eventLoopDelay(url);
   const loaded = pids.map(rssKb);
   await stop(server.child);
   return {
@@ -228,7 +232,15 @@ async function claimgateRow(workers, nodeOptions = []) {
     processes: pids.length,
     idleRss: idle,
     loadedRss: loaded,
+    loopDelay,
   };
+}
+
+/** claimgate's event-loop delay (ms) since the previous scrape, the worst worker's: p50, p99, max. */
+async function eventLoopDelay(url) {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const at = (quantile) => 1000 * Number(new RegExp(`^claimgate_event_loop_delay_seconds\\{quantile="${quantile}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  return { p50: at('0.5'), p99: at('0.99'), max: at('max') };
 }
 
 async function apacheRow() {
@@ -331,6 +343,7 @@ async function compare() {
   }
   for (const [name, r] of [['1 worker', one], ['auto', auto]]) {
     console.log(`claimgate ${name}: Redis commands per proxied request ${r.commands.toFixed(3)} (target <= 1), writes ${r.writes.toFixed(3)} (target 0)`);
+    console.log(`claimgate ${name}: event-loop delay during the load, ms: p50 ${r.loopDelay.p50.toFixed(1)}, p99 ${r.loopDelay.p99.toFixed(1)}, max ${r.loopDelay.max.toFixed(1)}`);
     const mb = (kb) => (kb / 1024).toFixed(0);
     console.log(`claimgate ${name}: RSS MB ${r.processes > 1 ? 'primary, then each worker' : 'of the process'}: idle ${r.idleRss.map(mb).join(' / ')}; after the load ${r.loadedRss.map(mb).join(' / ')}`);
   }
@@ -339,7 +352,7 @@ async function compare() {
 if (PROFILE_DIR) {
   const { summarise } = await import('./profile-summary.mjs');
   const profiled = await claimgateRow(1, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
-  console.log(`claimgate, 1 worker, under --cpu-prof: ${profiled.rps.toFixed(0)} requests/s, p50 ${profiled.p50.toFixed(2)} ms, p99 ${profiled.p99.toFixed(2)} ms`);
+  console.log(`claimgate, 1 worker, under --cpu-prof: ${profiled.rps.toFixed(0)} requests/s, p50 ${profiled.p50.toFixed(2)} ms, p99 ${profiled.p99.toFixed(2)} ms; event-loop delay p99 ${profiled.loopDelay.p99.toFixed(1)} ms, max ${profiled.loopDelay.max.toFixed(1)} ms`);
   console.log(summarise(PROFILE_DIR));
 } else {
   await compare();

@@ -79,7 +79,8 @@ export function stripHopByHopHeaders(headers: IncomingHttpHeaders, keepUpgrade: 
 /** Keeps every cookie for the upstream except claimgate's own session cookie, which is no business of the upstream's. */
 export function stripSessionCookie(headers: IncomingHttpHeaders, cookieName: string): void {
   const cookie = headers.cookie;
-  if (!cookie) return;
+  // Most requests of a signed-in browser carry the session cookie; a header that cannot hold it is left as it is.
+  if (!cookie || !cookie.includes(cookieName)) return;
   const kept = cookie.split(';').filter((pair) => pair.split('=')[0]!.trim() !== cookieName).join(';').trim();
   if (kept) headers.cookie = kept;
   else delete headers.cookie;

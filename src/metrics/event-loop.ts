@@ -20,10 +20,12 @@ export function eventLoopDelay(registry: Registry): { stop(): void } {
     aggregator: 'max',
     registers: [registry],
     collect() {
-      // Before the first sample the histogram reports its extremes; 0 says "no delay seen" honestly.
+      // The histogram records the time between two samples, the resolution included: the delay is what exceeds it.
+      // Before the first sample it reports its extremes; 0 says "no delay seen" honestly.
       const seen = histogram.count > 0;
-      for (const [label, percentile] of QUANTILES) this.set({ quantile: label }, seen ? histogram.percentile(percentile) / 1e9 : 0);
-      this.set({ quantile: 'max' }, seen ? histogram.max / 1e9 : 0);
+      const delay = (nanoseconds: number) => (seen ? Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS) / 1e3 : 0);
+      for (const [label, percentile] of QUANTILES) this.set({ quantile: label }, delay(histogram.percentile(percentile)));
+      this.set({ quantile: 'max' }, delay(histogram.max));
       histogram.reset();
     },
   });

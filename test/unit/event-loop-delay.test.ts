@@ -25,11 +25,14 @@ describe('claimgate_event_loop_delay_seconds', () => {
       await stall(150);
       await new Promise((resolve) => setTimeout(resolve, 30));
       const stalled = await registry.metrics();
-      expect(delay(stalled, 'max')).toBeGreaterThanOrEqual(0.14);
+      expect(delay(stalled, 'max')).toBeGreaterThanOrEqual(0.12);
       expect(delay(stalled, '0.5')).toBeLessThanOrEqual(delay(stalled, '0.99'));
       expect(delay(stalled, '0.99')).toBeLessThanOrEqual(delay(stalled, 'max'));
       await new Promise((resolve) => setTimeout(resolve, 60));
-      expect(delay(await registry.metrics(), 'max')).toBeLessThan(0.14);
+      const calm = await registry.metrics();
+      expect(delay(calm, 'max')).toBeLessThan(0.1);
+      // The sampling interval itself is no delay: a calm loop reports a median near zero, not near 10 ms.
+      expect(delay(calm, '0.5')).toBeLessThan(0.005);
     } finally {
       loop.stop();
     }
