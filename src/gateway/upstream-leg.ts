@@ -100,7 +100,7 @@ class Relay implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.res.destroyed) return;
     if (!this.res.headersSent) this.failed(error);
-    else this.res.destroy(error);
+    else this.res.destroy();
   }
 }
 
