@@ -27,7 +27,7 @@ export function summarise(dir, top = 20) {
   let total = 0;
   for (const [id, micros] of hits) {
     const { callFrame } = byId.get(id);
-    const file = callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/');
+    const file = callFrame.url.replace(/^.*?\/(node_modules|dist)\//, '$1/');
     const frame = `${callFrame.functionName || '(anonymous)'} ${file ? `${file}:${callFrame.lineNumber + 1}` : ''}`.trim();
     byFrame.set(frame, (byFrame.get(frame) ?? 0) + micros);
     const module = callFrame.url ? moduleOf(callFrame.url) : callFrame.functionName;
