@@ -86,6 +86,8 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    // An informational answer (103 Early Hints) precedes the real one: the client waits for the real one.
+    if (statusCode < 200) return;
     this.res.writeHead(statusCode, statusMessage || undefined, endToEnd(headers));
   }
 

@@ -84,6 +84,16 @@ describe('the upstream leg', () => {
     expect(streamed).toContain('\r\n\r\n4\r\nstre\r\n4\r\named\r\n0\r\n\r\n');
   });
 
+  it('answers with the upstream\'s final response after an informational one (103 Early Hints)', async () => {
+    answer = (_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      res.writeHead(200, { 'Content-Length': '5' }).end('final');
+    };
+    const text = await rawExchange('GET /hints HTTP/1.1\r\n');
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text.endsWith('\r\n\r\nfinal')).toBe(true);
+  });
+
   it('sends no body after HEAD, 204 or 304, whatever the upstream wrote', async () => {
     answer = (req, res) => {
       if (req.url === '/204') return res.writeHead(204).end();
