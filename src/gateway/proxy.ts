@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createProxyServer } from 'http-proxy-3';
 import { AppError } from '../http/errors.js';
 import { requestIdFor } from '../http/request-id.js';
 import type { Runtime } from '../runtime.js';
@@ -38,10 +37,9 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const policy = gatewayPolicy(runtime);
   const target = config.upstream.url;
   if (!target && !policy.table.routes.length) return undefined;
-  // Requests go to the upstream over undici's keep-alive pools; WebSocket upgrades through http-proxy-3.
+  // Requests and WebSocket upgrades go to the upstream over undici's keep-alive pools.
   const leg = upstreamLeg(config.upstream.timeout);
   // Forwarding headers are written by `forwarded`, from what claimgate knows, not appended to what the client sent.
-  const proxy = createProxyServer({ xfwd: false, ws: true, proxyTimeout: config.upstream.timeout, changeOrigin: false });
   const forwarded = forwardedHeaders(config);
   const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
@@ -50,7 +48,6 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const tunnels = new Tunnels();
   const watch = watchTunnels(runtime, tunnels);
 
-  proxy.on('error', (_error, _req, socket) => (socket as Duplex | undefined)?.destroy());
 
   /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
   function rewrite(req: IncomingMessage, upgrade: boolean, target: string): void {
@@ -136,7 +133,10 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
           return;
         }
         if (admission.owner) tunnels.add(admission.owner, socket);
-        proxy.ws(req, socket, head, { target: admission.target });
+        leg.tunnel(req, socket, head, admission.target, (error) => {
+          logger.warn({ err: { message: error.message }, requestId: requestIdFor(req) }, 'upgrade to the upstream failed');
+          socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        });
       } catch (error) {
         logger.error({ err: error }, 'upgrade failed');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -145,7 +145,6 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     close: () => {
       watch.stop();
       void leg.close();
-      proxy.close();
     },
   };
 }

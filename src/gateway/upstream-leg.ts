@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { HOP_BY_HOP, namedInConnection } from './identity-headers.js';
+import { UpgradeRelay } from './upgrade-relay.js';
 
 /** Connections kept per upstream origin: a ceiling for a burst, not a pool held open. */
 const CONNECTIONS_PER_ORIGIN = 512;
@@ -20,6 +22,8 @@ export interface UpstreamLeg {
    * does not answer in time; later failures cut the client's connection so that a truncated body never looks whole.
    */
   forward(req: IncomingMessage, res: ServerResponse, target: string, failed: (error: Error) => void): void;
+  /** Sends the rewritten upgrade request (Connection and Upgrade kept) to `target` and joins the two sockets on a 101. */
+  tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, target: string, failed: (error: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,19 @@ export function upstreamLeg(timeoutMs: number): UpstreamLeg {
         body: hasBody ? req : null,
       };
       agent.dispatch(options, new Relay(res, failed));
+    },
+    tunnel(req, socket, head, target, failed) {
+      const { origin, prefix } = destinationOf(target);
+      // undici writes Connection and Upgrade itself, from `upgrade`; the rest of the rewritten headers go as they are.
+      const { connection: _connection, upgrade, ...headers } = req.headers;
+      agent.dispatch({
+        origin,
+        path: prefix + (req.url ?? '/'),
+        method: req.method ?? 'GET',
+        headers,
+        upgrade: typeof upgrade === 'string' ? upgrade : 'websocket',
+        body: null,
+      }, new UpgradeRelay(socket, head, failed));
     },
     close: () => agent.close(),
   };

@@ -23,6 +23,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   h = await startHarness({ upstream: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, timeout: '400ms' } });
   gateway = createServer(h.handle.handler).listen(0, '127.0.0.1');
+  gateway.on('upgrade', h.handle.upgrade);
   await new Promise((resolve) => gateway.once('listening', resolve));
   port = (gateway.address() as AddressInfo).port;
   const invited = await invite(h.runtime);
@@ -140,6 +141,26 @@ describe('the upstream leg', () => {
     client.destroy();
     while (!aborted.includes('/slow')) await new Promise((resolve) => setImmediate(resolve));
     expect(aborted).toContain('/slow');
+  });
+
+  it('passes on an upstream\'s refusal of a WebSocket upgrade as it was sent, then closes', async () => {
+    answer = (req, res) => {
+      res.writeHead(403, { 'Content-Type': 'text/plain', 'X-Refused': String(req.headers.upgrade) });
+      res.write('no socket ');
+      res.end('for you');
+    };
+    const socket = connect(port, '127.0.0.1');
+    const text = await new Promise<string>((resolve, reject) => {
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+      socket.write(`GET /socket HTTP/1.1\r\nHost: claimgate.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 2).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nCookie: ${cookie}\r\n\r\n`);
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(text).toMatch(/^x-refused: websocket$/im);
+    expect(text).not.toMatch(/transfer-encoding/i);
+    expect(text.endsWith('\r\n\r\nno socket for you')).toBe(true);
   });
 
   it('answers 502 upstream_unavailable when the upstream does not answer within upstream.timeout', async () => {
