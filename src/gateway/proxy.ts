@@ -48,7 +48,6 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const tunnels = new Tunnels();
   const watch = watchTunnels(runtime, tunnels);
 
-
   /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
   function rewrite(req: IncomingMessage, upgrade: boolean, target: string): void {
     stripHopByHopHeaders(req.headers, upgrade);
