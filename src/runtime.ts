@@ -94,6 +94,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     jobs,
     metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? false }),
     async close() {
+      runtime.metrics.close();
       await jobs.stop();
       mailer.close();
       // A Redis that is down cannot take a QUIT: drop the connection instead of waiting for it.

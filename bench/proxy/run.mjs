@@ -10,6 +10,8 @@
 // and drop a scratch database. A private redis-server is started when the binary exists, so that Redis commands
 // are counted for claimgate alone; otherwise REDIS_URL (default redis://127.0.0.1:6379) is shared and counted.
 // BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_THREADS (2). Loopback only.
+// BENCH_PROFILE=<dir>: only claimgate with 1 worker, under `node --cpu-prof`; prints its top self-time frames
+// (profile-summary.mjs) and leaves the .cpuprofile in <dir> for a flame graph (Chrome DevTools, speedscope).
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,8 +28,10 @@ const run = promisify(execFile);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const METRICS_TOKEN = 'bench-metrics-token-bench-metrics-token-0123';
 const PASSWORD = 'bench passphrase long enough';
 const HERE = new URL('.', import.meta.url).pathname;
 const ROOT = join(HERE, '../..');
@@ -167,6 +171,7 @@ const writeConfig = (workers) => writeFileSync(configFile, stringify({
   redis: { url: redisUrl, prefix: `cgbench:${process.pid}:` },
   server: { workers },
   upstream: { url: upstreamUrl },
+  metrics: { enabled: true, token: METRICS_TOKEN },
   log: { level: 'info' },
 }));
 writeConfig(1);
@@ -204,18 +209,20 @@ async function signInAtClaimgate(url) {
 const redis = createClient({ url: redisUrl });
 await redis.connect();
 
-async function claimgateRow(workers) {
+async function claimgateRow(workers, nodeOptions = []) {
   writeConfig(workers);
-  const server = await startProcess('node', [join(ROOT, 'dist/src/server/main.js')], (line) => jsonField(line, 'port', 'claimgate listening'), {
+  const server = await startProcess('node', [...nodeOptions, join(ROOT, 'dist/src/server/main.js')], (line) => jsonField(line, 'port', 'claimgate listening'), {
     cwd: ROOT, env: { ...process.env, CLAIMGATE_CONFIG: configFile, PORT: '0' },
   });
   const url = `http://127.0.0.1:${server.value}`;
   const cookie = await signInAtClaimgate(url);
   const pids = [server.child.pid, ...server.lines.map((line) => jsonField(line, 'pid', 'worker listening')).filter(Boolean)];
   const idle = pids.map(rssKb);
+  await eventLoopDelay(url);
   const before = await redisCalls(redis);
   const result = await load(`${url}/bench`, { cookie });
   const after = await redisCalls(redis);
+  const loopDelay = await eventLoopDelay(url);
   const loaded = pids.map(rssKb);
   await stop(server.child);
   return {
@@ -225,7 +232,15 @@ async function claimgateRow(workers) {
     processes: pids.length,
     idleRss: idle,
     loadedRss: loaded,
+    loopDelay,
   };
+}
+
+/** claimgate's event-loop delay (ms) since the previous scrape, the worst worker's: p50, p99, max. */
+async function eventLoopDelay(url) {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const at = (quantile) => 1000 * Number(new RegExp(`^claimgate_event_loop_delay_seconds\\{quantile="${quantile}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  return { p50: at('0.5'), p99: at('0.99'), max: at('max') };
 }
 
 async function apacheRow() {
@@ -292,42 +307,55 @@ ProxyPass / ${upstreamUrl}/
   return result;
 }
 
-const cores = availableParallelism();
-console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-const rows = [];
-const bareResult = await load(`http://127.0.0.1:${bare.value}/bench`);
-rows.push(['bare Node proxy (no auth)', bareResult]);
-const one = await claimgateRow(1);
-rows.push(['claimgate, 1 worker', one]);
-const auto = await claimgateRow('auto');
-rows.push([`claimgate, auto (${auto.processes - 1} workers)`, auto]);
-let apache;
-let apacheNote = '';
-if (hasApache) {
-  try {
-    apache = await apacheRow();
-    rows.push(['Apache + mod_auth_openidc', apache]);
-  } catch (error) {
-    apacheNote = `Apache + mod_auth_openidc: failed (${error.message.split('\n')[0]})`;
+/** Every row in one run, then the ratios the targets name, Redis per request and memory. */
+async function compare() {
+  const cores = availableParallelism();
+  console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const rows = [];
+  const bareResult = await load(`http://127.0.0.1:${bare.value}/bench`);
+  rows.push(['bare Node proxy (no auth)', bareResult]);
+  const one = await claimgateRow(1);
+  rows.push(['claimgate, 1 worker', one]);
+  const auto = await claimgateRow('auto');
+  rows.push([`claimgate, auto (${auto.processes - 1} workers)`, auto]);
+  let apache;
+  let apacheNote = '';
+  if (hasApache) {
+    try {
+      apache = await apacheRow();
+      rows.push(['Apache + mod_auth_openidc', apache]);
+    } catch (error) {
+      apacheNote = `Apache + mod_auth_openidc: failed (${error.message.split('\n')[0]})`;
+    }
+  } else {
+    apacheNote = 'Apache + mod_auth_openidc: skipped (apache2 or libapache2-mod-auth-openidc is not installed)';
   }
-} else {
-  apacheNote = 'Apache + mod_auth_openidc: skipped (apache2 or libapache2-mod-auth-openidc is not installed)';
+
+  const cell = (value, i) => String(value).padEnd(i === 0 ? 32 : 12);
+  console.log(['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'].map(cell).join(''));
+  for (const [name, r] of rows) console.log([name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.requests, r.non2xx].map(cell).join('') + (r.errors ? ` errors: ${r.errors}` : ''));
+  if (apacheNote) console.log(apacheNote);
+  const verdict = (ok) => (ok ? 'met' : 'NOT met');
+  console.log(`claimgate 1 worker / bare Node proxy, req/s: ${(one.rps / bareResult.rps).toFixed(2)} (target >= 0.80: ${verdict(one.rps >= 0.8 * bareResult.rps)}); p99: ${(one.p99 / bareResult.p99).toFixed(2)}x`);
+  console.log(`claimgate auto / bare Node proxy, req/s: ${(auto.rps / bareResult.rps).toFixed(2)}; p99: ${(auto.p99 / bareResult.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * bareResult.p99)})`);
+  if (apache) {
+    console.log(`claimgate auto / Apache + mod_auth_openidc, req/s: ${(auto.rps / apache.rps).toFixed(2)} (target >= 1.0: ${verdict(auto.rps >= apache.rps)}); p99: ${(auto.p99 / apache.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * apache.p99)})`);
+  }
+  for (const [name, r] of [['1 worker', one], ['auto', auto]]) {
+    console.log(`claimgate ${name}: Redis commands per proxied request ${r.commands.toFixed(3)} (target <= 1), writes ${r.writes.toFixed(3)} (target 0)`);
+    console.log(`claimgate ${name}: event-loop delay during the load, ms: p50 ${r.loopDelay.p50.toFixed(1)}, p99 ${r.loopDelay.p99.toFixed(1)}, max ${r.loopDelay.max.toFixed(1)}`);
+    const mb = (kb) => (kb / 1024).toFixed(0);
+    console.log(`claimgate ${name}: RSS MB ${r.processes > 1 ? 'primary, then each worker' : 'of the process'}: idle ${r.idleRss.map(mb).join(' / ')}; after the load ${r.loadedRss.map(mb).join(' / ')}`);
+  }
 }
 
-const cell = (value, i) => String(value).padEnd(i === 0 ? 32 : 12);
-console.log(['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'].map(cell).join(''));
-for (const [name, r] of rows) console.log([name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.requests, r.non2xx].map(cell).join('') + (r.errors ? ` errors: ${r.errors}` : ''));
-if (apacheNote) console.log(apacheNote);
-const verdict = (ok) => (ok ? 'met' : 'NOT met');
-console.log(`claimgate 1 worker / bare Node proxy, req/s: ${(one.rps / bareResult.rps).toFixed(2)} (target >= 0.80: ${verdict(one.rps >= 0.8 * bareResult.rps)}); p99: ${(one.p99 / bareResult.p99).toFixed(2)}x`);
-console.log(`claimgate auto / bare Node proxy, req/s: ${(auto.rps / bareResult.rps).toFixed(2)}; p99: ${(auto.p99 / bareResult.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * bareResult.p99)})`);
-if (apache) {
-  console.log(`claimgate auto / Apache + mod_auth_openidc, req/s: ${(auto.rps / apache.rps).toFixed(2)} (target >= 1.0: ${verdict(auto.rps >= apache.rps)}); p99: ${(auto.p99 / apache.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * apache.p99)})`);
-}
-for (const [name, r] of [['1 worker', one], ['auto', auto]]) {
-  console.log(`claimgate ${name}: Redis commands per proxied request ${r.commands.toFixed(3)} (target <= 1), writes ${r.writes.toFixed(3)} (target 0)`);
-  const mb = (kb) => (kb / 1024).toFixed(0);
-  console.log(`claimgate ${name}: RSS MB ${r.processes > 1 ? 'primary, then each worker' : 'of the process'}: idle ${r.idleRss.map(mb).join(' / ')}; after the load ${r.loadedRss.map(mb).join(' / ')}`);
+if (PROFILE_DIR) {
+  const { summarise } = await import('./profile-summary.mjs');
+  const profiled = await claimgateRow(1, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
+  console.log(`claimgate, 1 worker, under --cpu-prof: ${profiled.rps.toFixed(0)} requests/s, p50 ${profiled.p50.toFixed(2)} ms, p99 ${profiled.p99.toFixed(2)} ms; event-loop delay p99 ${profiled.loopDelay.p99.toFixed(1)} ms, max ${profiled.loopDelay.max.toFixed(1)} ms`);
+  console.log(summarise(PROFILE_DIR));
+} else {
+  await compare();
 }
 
 await redis.quit();

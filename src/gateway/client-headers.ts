@@ -52,9 +52,20 @@ const FOREIGN = patternFor([...FORWARDING_HEADERS, ...FOREIGN_IDENTITY_HEADERS])
  */
 export function clientHeaderStripper(keep: readonly string[]): (headers: IncomingHttpHeaders) => void {
   const kept = new Set(keep);
+  const strips = (name: string) => OWN.test(name) || (FOREIGN.test(name) && !kept.has(name));
+  // Browsers send the same few names on every request: each is tested once. Names are the client's to choose, so
+  // the memo stops growing at a bound and later names are simply tested each time.
+  const verdicts = new Map<string, boolean>();
   return (headers) => {
     for (const name in headers) {
-      if (OWN.test(name) || (FOREIGN.test(name) && !kept.has(name))) delete headers[name];
+      let verdict = verdicts.get(name);
+      if (verdict === undefined) {
+        verdict = strips(name);
+        if (verdicts.size < VERDICTS_KEPT) verdicts.set(name, verdict);
+      }
+      if (verdict) delete headers[name];
     }
   };
 }
+
+const VERDICTS_KEPT = 1_000;

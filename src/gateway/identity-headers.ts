@@ -11,16 +11,28 @@ export const IDENTITY_HEADER = {
   token: 'x-claimgate-identity',
 } as const;
 
-const encoded = new WeakMap<Identity, Record<string, string>>();
+const encoded = new WeakMap<Identity, Array<[string, string]>>();
 
-/** Header values must be Latin-1: names and groups are percent-encoded UTF-8, each group on its own. */
-export function identityHeaders(identity: Identity, token: string): Record<string, string> {
+/**
+ * Writes the identity headers into `headers` (the request's own object: nothing is copied per request). Header values
+ * must be Latin-1: names and groups are percent-encoded UTF-8, each group on its own; the encoding is done once per
+ * cached identity.
+ */
+export function writeIdentityHeaders(headers: IncomingHttpHeaders, identity: Identity, token: string): void {
   let fixed = encoded.get(identity);
   if (!fixed) {
-    fixed = encodeIdentity(identity);
+    fixed = Object.entries(encodeIdentity(identity));
     encoded.set(identity, fixed);
   }
-  return { ...fixed, [IDENTITY_HEADER.token]: token };
+  for (const [name, value] of fixed) headers[name] = value;
+  headers[IDENTITY_HEADER.token] = token;
+}
+
+/** The identity headers as an object of their own (forward auth answers with them). */
+export function identityHeaders(identity: Identity, token: string): Record<string, string> {
+  const headers: IncomingHttpHeaders = {};
+  writeIdentityHeaders(headers, identity, token);
+  return headers as Record<string, string>;
 }
 
 function encodeIdentity(identity: Identity): Record<string, string> {
@@ -35,26 +47,40 @@ function encodeIdentity(identity: Identity): Record<string, string> {
   return headers;
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 // Naming these in Connection must never remove them: without its framing a body would reach the upstream as a second request.
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'host']);
+
+/** The headers a Connection header names (lower case), except the message framing; undefined when it names none. */
+export function namedInConnection(connection: string | string[] | undefined): Set<string> | undefined {
+  if (!connection) return undefined;
+  let named: Set<string> | undefined;
+  for (const part of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
+    const name = part.trim().toLowerCase();
+    if (!name || FRAMING.has(name) || name === 'keep-alive' || name === 'close') continue;
+    (named ??= new Set()).add(name);
+  }
+  return named;
+}
 
 /**
  * Removes the headers that describe this hop, not the request (RFC 9110 section 7.6.1), including every header the
  * client named in Connection, except the message framing. WebSocket upgrades keep Connection and Upgrade.
  */
 export function stripHopByHopHeaders(headers: IncomingHttpHeaders, keepUpgrade: boolean): void {
-  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name && !FRAMING.has(name));
-  for (const name of [...HOP_BY_HOP, ...named]) {
+  const named = namedInConnection(headers.connection);
+  if (named) for (const name of named) if (!keepUpgrade || name !== 'upgrade') delete headers[name];
+  for (const name of HOP_BY_HOP) {
     if (keepUpgrade && (name === 'connection' || name === 'upgrade')) continue;
-    delete headers[name];
+    if (headers[name] !== undefined) delete headers[name];
   }
 }
 
 /** Keeps every cookie for the upstream except claimgate's own session cookie, which is no business of the upstream's. */
 export function stripSessionCookie(headers: IncomingHttpHeaders, cookieName: string): void {
   const cookie = headers.cookie;
-  if (!cookie) return;
+  // Most requests of a signed-in browser carry the session cookie; a header that cannot hold it is left as it is.
+  if (!cookie || !cookie.includes(cookieName)) return;
   const kept = cookie.split(';').filter((pair) => pair.split('=')[0]!.trim() !== cookieName).join(';').trim();
   if (kept) headers.cookie = kept;
   else delete headers.cookie;

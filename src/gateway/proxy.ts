@@ -1,6 +1,5 @@
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createProxyServer } from 'http-proxy-3';
 import { AppError } from '../http/errors.js';
 import { requestIdFor } from '../http/request-id.js';
 import type { Runtime } from '../runtime.js';
@@ -10,9 +9,10 @@ import { decide, isApiRequest, isGateRefusal, refusalCode, type GateRefusal } fr
 import { NEW_PASSWORD_PATH } from '../http/require-member.js';
 import { forwardedHeaders } from './forwarded-headers.js';
 import { clientHeaderStripper } from './client-headers.js';
-import { identityHeaders, stripHopByHopHeaders, stripSessionCookie } from './identity-headers.js';
+import { stripHopByHopHeaders, stripSessionCookie, writeIdentityHeaders } from './identity-headers.js';
 import type { IdentityTokens } from './identity-token.js';
 import { sendPlainError } from './plain-error.js';
+import { upstreamLeg } from './upstream-leg.js';
 import { Tunnels, type TunnelOwner } from './tunnels.js';
 import { watchTunnels } from './tunnel-watch.js';
 import { gatewayPolicy, targetPath } from './policy/gateway-policy.js';
@@ -37,9 +37,9 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const policy = gatewayPolicy(runtime);
   const target = config.upstream.url;
   if (!target && !policy.table.routes.length) return undefined;
-  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  // Requests and WebSocket upgrades go to the upstream over undici's keep-alive pools.
+  const leg = upstreamLeg(config.upstream.timeout);
   // Forwarding headers are written by `forwarded`, from what claimgate knows, not appended to what the client sent.
-  const proxy = createProxyServer({ xfwd: false, ws: true, agent, proxyTimeout: config.upstream.timeout, changeOrigin: false });
   const forwarded = forwardedHeaders(config);
   const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
@@ -47,15 +47,6 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   // Every open WebSocket tunnel, so that the end of its session closes it on whichever replica holds it.
   const tunnels = new Tunnels();
   const watch = watchTunnels(runtime, tunnels);
-
-  proxy.on('error', (error, req, res) => {
-    if (res && 'writeHead' in res) {
-      if (!res.headersSent) sendPlainError(runtime, req, res as ServerResponse, new AppError('upstream_unavailable', (error as Error).message));
-      else res.destroy();
-    } else {
-      (res as Duplex | undefined)?.destroy();
-    }
-  });
 
   /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
   function rewrite(req: IncomingMessage, upgrade: boolean, target: string): void {
@@ -93,20 +84,22 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     const refusal = await policy.access.check(req, route, decision.identity, path);
     if (refusal) return { refused: refusal, route: route.key };
     rewrite(req, upgrade, route.upstream!);
-    Object.assign(req.headers, identityHeaders(decision.identity, await tokens.tokenFor(session!.sid, decision.identity)));
+    writeIdentityHeaders(req.headers, decision.identity, await tokens.tokenFor(session!.sid, decision.identity));
     return { target: route.upstream!, owner: { sid: session!.sid, memberId: decision.identity.id } };
   }
 
   return {
     async web(req, res) {
       try {
-        // The proxy library gives DELETE and OPTIONS a zero length and drops their chunked framing while still
-        // streaming the body: the body would reach the upstream as a request of its own. Such requests stop here.
+        // A chunked body on DELETE or OPTIONS is refused: proxies and servers disagree on whether such a request has
+        // a body at all, and a body one of them skips reaches the next as a request of its own.
         if ((req.method === 'DELETE' || req.method === 'OPTIONS') && req.headers['transfer-encoding']) {
           return sendPlainError(runtime, req, res, new AppError('bad_request', 'chunked body on DELETE/OPTIONS', 'Send a Content-Length with a body on DELETE or OPTIONS.'));
         }
         const admission = await admit(req, false);
-        if ('target' in admission) return proxy.web(req, res, { target: admission.target });
+        if ('target' in admission) {
+          return leg.forward(req, res, admission.target, (error) => sendPlainError(runtime, req, res, new AppError('upstream_unavailable', error.message)));
+        }
         const outcome = admission.refused;
         if (outcome === 'no_upstream') return sendPlainError(runtime, req, res, new AppError('not_found', 'no route and no upstream.url'));
         if (!isGateRefusal(outcome)) return sendPlainError(runtime, req, res, new AppError('access_denied', `route ${'route' in admission ? admission.route : ''}: ${outcome}`));
@@ -139,7 +132,10 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
           return;
         }
         if (admission.owner) tunnels.add(admission.owner, socket);
-        proxy.ws(req, socket, head, { target: admission.target });
+        leg.tunnel(req, socket, head, admission.target, (error) => {
+          logger.warn({ err: { message: error.message }, requestId: requestIdFor(req) }, 'upgrade to the upstream failed');
+          socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        });
       } catch (error) {
         logger.error({ err: error }, 'upgrade failed');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -147,8 +143,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     },
     close: () => {
       watch.stop();
-      agent.destroy();
-      proxy.close();
+      void leg.close();
     },
   };
 }

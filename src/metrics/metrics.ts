@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { eventLoopDelay } from './event-loop.js';
 
 /**
  * The process's Prometheus metrics, in a registry of its own (never prom-client's global one, so two runtimes in
@@ -17,14 +18,21 @@ export interface Metrics {
   jobDuration: Histogram<'job' | 'outcome'>;
   /** Webhook delivery attempts: delivered, retry (failed, will try again) or failed (given up). */
   webhookDeliveries: Counter<'outcome'>;
+  /** The text `/metrics` answers: this process's registry, or under a cluster primary every worker's (cluster.ts). */
+  scrape(): Promise<string>;
+  /** Stops sampling the event loop. */
+  close(): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'claimgate_' });
   const registers = [registry];
+  const loop = eventLoopDelay(registry);
   return {
     registry,
+    scrape: () => registry.metrics(),
+    close: () => loop.stop(),
     httpRequests: new Counter({
       name: 'claimgate_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.',
       labelNames: ['route', 'method', 'status'], registers,

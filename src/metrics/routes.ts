@@ -23,7 +23,7 @@ export function metricsRoutes(runtime: Runtime): Router {
       res.status(401).set({ 'WWW-Authenticate': 'Bearer realm="metrics"', 'Cache-Control': 'no-store' }).type('text').send('metrics need a bearer token\n');
       return;
     }
-    res.set('Cache-Control', 'no-store').type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
+    res.set('Cache-Control', 'no-store').type(runtime.metrics.registry.contentType).send(await runtime.metrics.scrape());
   });
   return router;
 }

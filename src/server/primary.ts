@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../logging/logger.js';
+import { serveClusterMetrics } from '../metrics/cluster.js';
 
 /** A worker that dies within this long of its start counts as a failed start: the next restart waits longer. */
 const HEALTHY_AFTER_MS = 10_000;
@@ -95,5 +96,6 @@ export function runPrimary(config: Config, count: number): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
+  serveClusterMetrics();
   for (let slot = 1; slot <= count; slot += 1) fork(slot);
 }

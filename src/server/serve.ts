@@ -4,6 +4,7 @@ import { configPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { serverWorkers } from '../jobs/workers.js';
+import { clusterScrape } from '../metrics/cluster.js';
 import { createRuntime } from '../runtime.js';
 import { portMismatch, writeServerRecord } from './server-record.js';
 
@@ -17,6 +18,7 @@ export interface ServeOptions {
 /** One serving process: the runtime, the HTTP server on PORT, graceful shutdown on SIGTERM/SIGINT. */
 export async function serve(config: Config, options: ServeOptions): Promise<void> {
   const runtime = await createRuntime(config, { defaultMetrics: true });
+  if (options.worker) runtime.metrics.scrape = clusterScrape(runtime.metrics.registry);
   const handle = createApp(runtime);
   const port = Number(process.env.PORT ?? 3000);
   const server = createServer(handle.handler);

@@ -16,6 +16,7 @@ allowForProcesses();
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
+const METRICS_TOKEN = 'metrics-token-long-enough-for-the-rule-0123';
 
 /** Resolves once the process has written `count` lines containing `text` (the test's timeout bounds the wait). */
 async function outputLines(server: ServerProcess, text: string, count = 1): Promise<string[]> {
@@ -92,7 +93,9 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
     dir = mkdtempSync(join(tmpdir(), 'claimgate-workers-'));
     database = await createTestDatabase();
     upstream = await startUpstream();
-    configFile = writeServerConfig(dir, database.url, REDIS_URL, { server: { workers: 2 }, upstream: { url: upstream.url } });
+    configFile = writeServerConfig(dir, database.url, REDIS_URL, {
+      server: { workers: 2 }, upstream: { url: upstream.url }, metrics: { enabled: true, token: METRICS_TOKEN },
+    });
   });
   afterAll(async () => {
     for (const server of running) await server.stop('SIGKILL');
@@ -146,6 +149,25 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
     expect((await browser.submit(server.url, '/logout', {}, '/_claimgate/me')).status).toBe(303);
     for (let i = 0; i < 8; i++) expect((await browser.request(server.url, `/app/after-${i}`, json)).status).toBe(401);
     expect(upstream.seen.filter((seen) => seen.url.startsWith('/app/after-'))).toHaveLength(0);
+    expect(await server.stop()).toBe(0);
+  });
+
+  // A scrape reaches one worker: without aggregation it would count only the half of the traffic that worker served.
+  it('/metrics on either worker counts the requests of both (aggregated by the primary), with the event-loop delay', async () => {
+    const server = await start();
+    const json = { Accept: 'application/json', Connection: 'close' };
+    // A connection per request: the primary hands them to the two workers in turn.
+    for (let i = 0; i < 8; i++) expect((await fetch(`${server.url}/app/metrics-${i}`, { headers: json })).status).toBe(401);
+    const scrapes: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}`, Connection: 'close' } });
+      expect(res.status).toBe(200);
+      scrapes.push(await res.text());
+    }
+    for (const text of scrapes) {
+      expect(text).toMatch(/^claimgate_http_requests_total\{route="gateway",method="GET",status="401"\} 8$/m);
+      expect(text).toMatch(/^claimgate_event_loop_delay_seconds\{quantile="0\.99"\} [0-9.e-]+$/m);
+    }
     expect(await server.stop()).toBe(0);
   });
 

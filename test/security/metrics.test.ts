@@ -52,6 +52,7 @@ describe('metrics endpoint', () => {
       expect(res.text).toMatch(/claimgate_rate_limit_hits_total\{limiter="claim-link"\} 1/);
       expect(res.text).toContain('# TYPE claimgate_sso_failures_total counter');
       expect(res.text).toContain('# TYPE claimgate_job_duration_seconds histogram');
+      expect(res.text).toMatch(/^claimgate_event_loop_delay_seconds\{quantile="0\.99"\} /m);
     });
   });
 });
