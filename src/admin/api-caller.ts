@@ -20,6 +20,8 @@ declare module 'express-serve-static-core' {
 /** Refused bearer tokens audited one by one per client address in 15 minutes; past that, 429 and one more row. */
 export const TOKEN_REFUSALS_AUDITED = 20;
 
+const API_CHALLENGE = 'Bearer realm="claimgate admin API"';
+
 export function tokenPermissions(token: ServiceTokenRow): Set<Permission> {
   const granted = new Set(JSON.parse(token.permissions) as Permission[]);
   if (granted.has('accounts:manage')) granted.add('accounts:read');
@@ -51,15 +53,20 @@ export function apiCaller(runtime: Runtime) {
   const refusals = createLimiter(runtime, { keyPrefix: 'api-token-refused', points: TOKEN_REFUSALS_AUDITED, durationSeconds: 15 * 60 });
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization');
-    if (header === undefined) return member(req, res, next);
+    if (header === undefined) return member(req, res, (error?: unknown) => {
+      // RFC 9110: a 401 names the scheme that would do, with or without credentials sent.
+      if (error instanceof AppError && error.status === 401) res.set('WWW-Authenticate', API_CHALLENGE);
+      next(error);
+    });
     if (hasSessionCookie(req, cookieName)) return next(new AppError('token_with_session', 'bearer token and session cookie on one request'));
-    const bearer = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header)?.[1];
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are the same as `Bearer`.
+    const bearer = /^bearer +([A-Za-z0-9_-]{1,200})$/i.exec(header)?.[1];
     const token = bearer ? await findLiveToken(runtime, bearer) : null;
     if (token) {
       req.serviceToken = token;
       return next();
     }
-    res.set('WWW-Authenticate', 'Bearer realm="claimgate admin API"');
+    res.set('WWW-Authenticate', API_CHALLENGE);
     const details = { reason: bearer ? 'unknown, expired or revoked' : 'malformed', path: req.originalUrl.split('?')[0]!.slice(0, 200), httpMethod: req.method };
     const key = clientKey(req, runtime.config.rateLimits.ipv6Prefix);
     const refusal = await consumeOrRefusal(refusals, key);

@@ -5,6 +5,7 @@ import { gatewayRoutingSchema } from '../gateway/policy/route-config.js';
 import { checkRoutes } from '../gateway/policy/route-checks.js';
 import { AUDIT_EVENTS } from '../audit/events.js';
 import { webhookSecret, webhookUrl } from './webhook-values.js';
+import { literalTargetProblem } from '../webhooks/target-rules.js';
 
 const duration = (fallback: string) =>
   z
@@ -322,6 +323,18 @@ export const configSchema = z.strictObject({
         pollEvery: duration('5s'),
         /** When a rotated secret stops signing (`claimgate webhook rotate`). */
         rotationOverlap: duration('24h'),
+        /**
+         * Let endpoints target loopback, link-local, private, unique-local, multicast or cloud-metadata addresses. Off,
+         * such URLs are refused when an endpoint is created and every delivery checks the address it connects to.
+         */
+        allowPrivateTargets: z.boolean().default(false),
+      })
+      .superRefine((webhooks, context) => {
+        if (webhooks.allowPrivateTargets) return;
+        webhooks.endpoints.forEach((endpoint, index) => {
+          const problem = literalTargetProblem(new URL(endpoint.url));
+          if (problem) context.addIssue({ code: 'custom', path: ['endpoints', index, 'url'], message: `${problem} (set webhooks.allowPrivateTargets to allow it)` });
+        });
       })
       .prefault({}),
     apiTokens: z.strictObject({

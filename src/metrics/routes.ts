@@ -18,7 +18,7 @@ export function metricsRoutes(runtime: Runtime): Router {
   if (!enabled || !token) return router;
   router.get('/metrics', async (req, res) => {
     const header = req.get('authorization') ?? '';
-    const given = /^Bearer (.+)$/.exec(header)?.[1];
+    const given = /^bearer +(.+)$/i.exec(header)?.[1];
     if (!given || !sameSecret(given, token)) {
       res.status(401).set({ 'WWW-Authenticate': 'Bearer realm="metrics"', 'Cache-Control': 'no-store' }).type('text').send('metrics need a bearer token\n');
       return;

@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import type { WebhookEndpointRow, WebhookMessageRow } from '../db/integration-rows.js';
 import type { Runtime } from '../runtime.js';
 import { signingSecrets } from './endpoints.js';
+import { refusalOf, webhookFetch } from './guarded-fetch.js';
 import { endpointGaveUp, mailAdminsAboutDisabled } from './give-up.js';
 
 /** Messages claimed per round; each is the oldest pending one of its member at its endpoint. */
@@ -42,7 +43,7 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
   const timestamp = new Date();
   const started = performance.now();
   try {
-    const response = await fetch(endpoint.url, {
+    const response = await webhookFetch(endpoint.url, {
       method: 'POST',
       redirect: 'manual',
       signal: AbortSignal.timeout(runtime.config.webhooks.timeout),
@@ -54,12 +55,14 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
         'webhook-signature': signatureHeader(secrets, message.msgId, timestamp, message.payload),
       },
       body: message.payload,
-    });
+    }, runtime.config.webhooks.allowPrivateTargets);
     // The body is not needed; reading it frees the connection.
     await response.arrayBuffer().catch(() => undefined);
     const ok = response.status >= 200 && response.status < 300;
     return { status: response.status, error: ok ? null : `answered ${response.status}`, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
+    const refused = refusalOf(error);
+    if (refused) return { status: null, error: `refused: ${refused}`.slice(0, 200), durationMs: Math.round(performance.now() - started) };
     const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `no answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`;
     return { status: null, error: reason.slice(0, 200), durationMs: Math.round(performance.now() - started) };
   }

@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime.js';
 import type { Database } from '../db/database.js';
 import type { Config } from '../config/schema.js';
 import { newWebhookSecret, openSecret, sealSecret } from './secrets.js';
+import { webhookTargetProblem } from './target-rules.js';
 
 export const endpointInputSchema = z.strictObject({
   name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'lower-case letters, digits, - and _ (at most 48)'),
@@ -81,6 +82,8 @@ function refuseConfigured(endpoint: WebhookEndpointRow) {
 export async function createEndpoint(runtime: Runtime, input: EndpointInput, actorId: string, req?: Parameters<Runtime['audit']>[0]['req']) {
   const parsed = endpointInputSchema.safeParse(input);
   if (!parsed.success) throw new AppError('validation_failed', 'bad webhook endpoint', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '));
+  const target = await webhookTargetProblem(parsed.data.url, runtime.config.webhooks.allowPrivateTargets);
+  if (target) throw new AppError('validation_failed', 'webhook target refused', `url: ${target} (webhooks.allowPrivateTargets is off).`);
   const { db } = runtime;
   const now = runtime.now();
   const secret = newWebhookSecret();
