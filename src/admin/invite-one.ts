@@ -3,7 +3,9 @@ import type { FieldError } from '../claim/steps/step.js';
 import type { LoginMethod } from '../db/rows.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { inviteByEmail } from '../members/invite.js';
+import { normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
+import { guardAdminTarget, type Identity } from './admin-targets.js';
 
 export interface InviteForm {
   email?: string;
@@ -47,10 +49,22 @@ export interface InvitedOne {
 }
 
 export async function inviteOne(runtime: Runtime, input: InviteForm, actorId: string, req: Request): Promise<InvitedOne> {
+  await guardAdminTarget(runtime, req, await inviteeIdentities(runtime, input), 'invite', null);
   if (input.email) {
     const result = await inviteByEmail(runtime, { email: input.email, name: input.name, loginMethod: input.loginMethod, actorId, req });
     return { id: result.id, email: result.email, status: result.status, claimUrl: result.claimUrl, expiresAt: result.expiresAt };
   }
   const result = await inviteByEmployeeId(runtime, { employeeId: input.employeeId!, name: input.name, actorId, req });
   return { id: result.id, employeeId: result.employeeId, status: result.status, accessCode: result.accessCode, expiresAt: result.expiresAt };
+}
+
+/** Who an invitation would reach: the address or ID named, and the member already holding it. */
+async function inviteeIdentities(runtime: Runtime, input: InviteForm): Promise<Identity[]> {
+  const employeeId = input.employeeId ? normalizeEmployeeId(input.employeeId) : undefined;
+  const named: Identity = input.email ? { emailNormalized: normalizeEmail(input.email) } : { employeeId: employeeId ?? null };
+  const { db } = runtime;
+  const existing = named.emailNormalized
+    ? await db.source.manager.findOneBy(db.entities.Member, { emailNormalized: named.emailNormalized })
+    : employeeId ? await db.source.manager.findOneBy(db.entities.Member, { employeeId }) : null;
+  return existing ? [named, existing] : [named];
 }

@@ -12,6 +12,7 @@ import { resendInvitation } from '../members/resend.js';
 import { revokeInvitation } from '../members/revoke.js';
 import { requireNewPassword, signOutEverywhere } from '../members/session-actions.js';
 import type { Runtime } from '../runtime.js';
+import { guardAdminTarget } from './admin-targets.js';
 import { sendRecoveryLinkFor } from '../recovery/admin.js';
 import { issueRecoveryCode } from '../recovery/codes.js';
 import { canRecoverPassword } from '../recovery/eligibility.js';
@@ -69,6 +70,7 @@ export interface ActionResult {
 }
 
 export async function performAction(runtime: Runtime, action: MemberAction, member: MemberRow, actorId: string, req: Request): Promise<ActionResult> {
+  await guardAdminTarget(runtime, req, [member], action, member.id);
   switch (action) {
     case 'resend': {
       const sent = await resendInvitation(runtime, member.id, actorId, req);

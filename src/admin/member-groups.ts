@@ -3,6 +3,7 @@ import { isRowId } from '../db/ids.js';
 import { AppError } from '../http/errors.js';
 import { assignGroups, assignmentsOf, GROUP_NAME_MAX, unassignGroups, type AssignmentChange } from '../groups/assigned.js';
 import type { Runtime } from '../runtime.js';
+import { guardAdminTarget } from './admin-targets.js';
 
 /** At most this many group names in one admin request. */
 export const ADMIN_GROUPS_MAX = 50;
@@ -37,6 +38,7 @@ export async function changeAssignedGroups(runtime: Runtime, memberId: string, c
   const { db } = runtime;
   const member = isRowId(memberId) ? await db.source.manager.findOneBy(db.entities.Member, { id: memberId }) : null;
   if (!member) throw new AppError('not_found', 'no such member');
+  await guardAdminTarget(runtime, req, [member], 'groups', member.id);
   const result: AssignmentChange = await db.transaction(async (manager) => {
     const removed = await unassignGroups(runtime, manager, member.id, unassign, 'admin', actorId, req);
     const added = await assignGroups(runtime, manager, member.id, assign, 'admin', actorId, req);

@@ -6,6 +6,7 @@ import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import { profileFieldProblem } from '../members/field-rules.js';
 import type { Runtime } from '../runtime.js';
+import { guardAdminTarget } from './admin-targets.js';
 import { idpManagement } from '../scim/managed-fields.js';
 
 const PROBLEMS = { too_long: 'is too long', malformed: 'is not valid' } as const;
@@ -32,6 +33,7 @@ export async function updateProfile(runtime: Runtime, memberId: string, change: 
   const { db } = runtime;
   const member = isRowId(memberId) ? await db.source.manager.findOneBy(db.entities.Member, { id: memberId }) : null;
   if (!member) throw new AppError('not_found', 'no such member');
+  await guardAdminTarget(runtime, req, [member], 'update', member.id);
   const named = PROFILE_FIELDS.filter((field) => change[field] !== undefined);
   const managed = await idpManagement(db, member.id);
   const taken = managed ? named.filter((field) => (managed.fields as readonly string[]).includes(field)) : [];

@@ -3,6 +3,7 @@ import type { Runtime } from '../runtime.js';
 import { applyPlan } from './apply.js';
 import { auditAppliedImport, auditFailedImport, describeFile } from './import-audit.js';
 import type { InviteWhen } from './invite-rules.js';
+import { adminRowRefusal, auditSkippedAdminRows, refuseGroupsWithoutAssign } from './import-authority.js';
 import { planImport } from './plan.js';
 import { readImportFile } from './read-rows.js';
 import { readUpTo, type ImportSource } from './read-source.js';
@@ -43,12 +44,16 @@ export async function importMembers(runtime: Runtime, source: ImportSource, opti
   const dryRun = options.dryRun ?? false;
   const content = await readUpTo(source, options.maxBytes);
   const rows = readImportFile(content);
+  await refuseGroupsWithoutAssign(runtime, rows, options.req);
   const progress = (phase: ImportProgress['phase'], total: number) => (done: number) => options.onProgress?.({ phase, done, total });
 
-  const plan = await planImport(runtime.db, runtime.config, rows, { invite, batchSize: BATCH_SIZE, onBatch: progress('checking', rows.length) });
+  const plan = await planImport(runtime.db, runtime.config, rows, {
+    invite, batchSize: BATCH_SIZE, onBatch: progress('checking', rows.length), refuseMember: adminRowRefusal(runtime, options.req),
+  });
   const withRows = (report: ImportReport) => (options.listValidRows ? { ...report, validRows: validRowsOf(plan) } : report);
   if (dryRun) return withRows(buildReport(plan, plannedInvitations(plan, invite), { dryRun, invite }));
 
+  await auditSkippedAdminRows(runtime, plan, options.req);
   const file = describeFile(content);
   const actor = { actorId: options.actorId, req: options.req };
   const outcome = await applyPlan(runtime, plan.planned, {

@@ -37,7 +37,14 @@ export interface PlanOptions {
   invite: InviteWhen;
   batchSize: number;
   onBatch?: (rowsDone: number) => void;
+  /** Why a row naming these identities may not be applied by this caller, or null (see admin-targets). */
+  refuseMember?: (identities: Array<Partial<Pick<ExistingMember, 'emailNormalized' | 'employeeId'>>>) => string | null;
 }
+
+const ADMIN_ACCOUNT_PROBLEM: RowProblem = {
+  kind: 'invalid', key: 'admin.import.rows.adminAccount',
+  message: 'names an administrator account, which only a signed-in administrator with at least its permissions may change',
+};
 
 // An existing member's email and employee ID are filled in when missing, never replaced.
 const IDENTIFIERS = new Set<keyof MemberValues>(['email', 'emailNormalized', 'employeeId']);
@@ -71,6 +78,7 @@ export async function planImport(db: Database, config: Config, rows: ImportRow[]
     for (const row of checked) {
       const match = matchMember(row, existing);
       match.problems.push(...invitationProblems(match, config, options.invite));
+      if (options.refuseMember?.(match.member ? [row.values, match.member] : [row.values])) match.problems.push(ADMIN_ACCOUNT_PROBLEM);
       matched.push(match);
     }
     options.onBatch?.(matched.length);

@@ -44,7 +44,7 @@ export function importPages(runtime: Runtime, guards: AdminGuards) {
     try {
       report = await importMembers(runtime, file.buffer, { actorId: req.member!.id, dryRun: true, listValidRows: true, maxBytes, req });
     } catch (error) {
-      if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.publicMessage, error.status);
+      if (error instanceof AppError && error.status < 500) return uploadPage(req, res, error.messageKey ?? error.publicMessage, error.status, error.messageParams);
       throw error;
     }
     const kept = await keepUpload(runtime, ownerOf(req), file.originalname || 'upload.csv', file.buffer, report, req);
