@@ -60,12 +60,8 @@ export async function webhookTargetProblem(raw: string, allowPrivateTargets: boo
   if (credentials || allowPrivateTargets) return credentials;
   const literal = literalTargetProblem(url);
   if (literal || isIP(hostOf(url))) return literal;
-  let addresses: LookupAddress[];
-  try {
-    addresses = await resolveAll(hostOf(url));
-  } catch {
-    return `${hostOf(url)} does not resolve`;
-  }
+  // A name that does not resolve yet is let through: every delivery checks the address it connects to.
+  const addresses = await resolveAll(hostOf(url)).catch((): LookupAddress[] => []);
   const refused = addresses.map((entry) => ({ address: entry.address, range: refusedAddressRange(entry.address) })).find((entry) => entry.range);
   return refused ? `${hostOf(url)} resolves to ${refused.address}, a ${refused.range} address, not a public one` : null;
 }

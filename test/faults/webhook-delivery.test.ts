@@ -41,7 +41,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   receiver = await startReceiver([secret], (index) => (index === 0 && hangFirst ? 'hang' : 204));
   configFile = writeServerConfig(dir, database.url, REDIS_URL, {
-    webhooks: { endpoints: [{ name: 'app', url: receiver.url, secret, events: ['member.invited'] }], timeout: '2s', pollEvery: '1s' },
+    webhooks: { allowPrivateTargets: true, endpoints: [{ name: 'app', url: receiver.url, secret, events: ['member.invited'] }], timeout: '2s', pollEvery: '1s' },
   });
 });
 afterAll(async () => {

@@ -21,7 +21,8 @@ const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   configured = await startReceiver([configuredSecret]);
-  h = await startHarness({ webhooks: { endpoints: [{ name: 'siem', url: configured.url, secret: configuredSecret, events: ['member.invited', 'member.revoked'] }] } });
+  // The receivers listen on 127.0.0.1.
+  h = await startHarness({ webhooks: { allowPrivateTargets: true, endpoints: [{ name: 'siem', url: configured.url, secret: configuredSecret, events: ['member.invited', 'member.revoked'] }] } });
 });
 afterAll(async () => {
   await h.close();
