@@ -332,7 +332,7 @@ export const configSchema = z.strictObject({
       .superRefine((webhooks, context) => {
         if (webhooks.allowPrivateTargets) return;
         webhooks.endpoints.forEach((endpoint, index) => {
-          const problem = literalTargetProblem(new URL(endpoint.url));
+          const problem = URL.canParse(endpoint.url) ? literalTargetProblem(new URL(endpoint.url)) : null;
           if (problem) context.addIssue({ code: 'custom', path: ['endpoints', index, 'url'], message: `${problem} (set webhooks.allowPrivateTargets to allow it)` });
         });
       })

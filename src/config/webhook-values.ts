@@ -6,7 +6,7 @@ import { z } from 'zod';
  * `user:pass@`: the URL is shown to read-only callers and written to the audit trail.
  */
 export const webhookUrl = z.string().trim().max(2000).pipe(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }))
-  .refine((value) => !userinfoProblem(new URL(value)), 'must not carry a user name or password (user:pass@)');
+  .refine((value) => !URL.canParse(value) || !userinfoProblem(new URL(value)), 'must not carry a user name or password (user:pass@)');
 
 /** A Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes. */
 export const webhookSecret = z.string().trim().refine((value) => {

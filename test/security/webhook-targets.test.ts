@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { parseConfig } from '../../src/config/load.js';
+import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { createToken } from '../../src/tokens/tokens.js';
 import { deliverWebhooks } from '../../src/webhooks/deliver.js';
 import { createEndpoint } from '../../src/webhooks/endpoints.js';
@@ -129,5 +129,6 @@ describe('webhook targets', () => {
     expect(configured('http://169.254.169.254/latest/meta-data/')).toThrow(/linkLocal address.*webhooks\.allowPrivateTargets/s);
     expect(configured('http://169.254.169.254/latest/meta-data/', true)).not.toThrow();
     expect(configured('https://hooks.example.com/in')).not.toThrow();
+    expect(configured('not a url')).toThrow(ConfigError);
   });
 });
