@@ -7,6 +7,9 @@ import type { Runtime } from '../runtime.js';
 import { sendExportReady } from './mail.js';
 import { tokenActor } from '../tokens/tokens.js';
 import { parseStoredFilter } from './filter.js';
+import { permissionsOf } from '../admin/permissions.js';
+import { withheldAdminNames } from '../export/withheld-admins.js';
+import { findMemberById } from '../members/lookup.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 /** A job still `running` after this long was left by a process that died; another run may take it over. */
@@ -31,6 +34,12 @@ async function claimJob(runtime: Runtime, jobId: string): Promise<ExportJobRow |
 }
 
 class RunTakenOver extends Error {}
+
+/** The claim links a job leaves out: a token's leaves out every administrator's, an admin's those stronger than them. */
+async function withheldFor(runtime: Runtime, job: ExportJobRow): Promise<string[]> {
+  const admin = job.adminId ? await findMemberById(runtime.db, job.adminId) : null;
+  return withheldAdminNames(runtime.config, admin ? permissionsOf(runtime.config, admin) : new Set());
+}
 
 /** The audit actor of a job: its admin, or `token:<name>` for a token's. */
 async function exportActor(runtime: Runtime, job: ExportJobRow): Promise<string | null> {
@@ -66,7 +75,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
     });
   };
   try {
-    for await (const part of membersCsv(runtime, filter.status, filter.search)) {
+    for await (const part of membersCsv(runtime, filter.status, filter.search, await withheldFor(runtime, job))) {
       const chunk = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
       pending.push(chunk);
       pendingBytes += chunk.length;

@@ -3,6 +3,7 @@ import { isCodeUsable, printableCode } from '../access-codes/codes.js';
 import type { AccessCodeRow } from '../db/rows.js';
 import type { Runtime } from '../runtime.js';
 import { csvRow } from './csv.js';
+import { namedBy } from './withheld-admins.js';
 
 export const ACCESS_CODE_COLUMNS = ['id', 'employee_id', 'name', 'status', 'access_code', 'access_code_expires_at'] as const;
 const BATCH = 1000;
@@ -11,7 +12,7 @@ const BATCH = 1000;
  * Streams the current access code of every invited member who has one, for printing and handing out.
  * Codes are rebuilt from their ids with the server key; exporting changes nothing.
  */
-export async function* accessCodesCsv(runtime: Runtime): AsyncGenerator<string> {
+export async function* accessCodesCsv(runtime: Runtime, withheld: string[] = []): AsyncGenerator<string> {
   const { db, keys } = runtime;
   const now = runtime.now();
   yield csvRow([...ACCESS_CODE_COLUMNS]);
@@ -25,7 +26,7 @@ export async function* accessCodesCsv(runtime: Runtime): AsyncGenerator<string> 
     let chunk = '';
     for (const member of members) {
       const code = byMember.get(member.id);
-      if (!code || !isCodeUsable(code, member, now)) continue;
+      if (!code || !isCodeUsable(code, member, now) || namedBy(withheld, member)) continue;
       chunk += csvRow([member.id, member.employeeId, member.name, member.status, printableCode(keys, code), code.expiresAt.toISOString()]);
     }
     if (chunk) yield chunk;

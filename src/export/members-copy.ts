@@ -24,6 +24,8 @@ export interface MemberFilter {
   status: ExportStatus;
   /** Lower-case text to search for; empty for everyone. */
   search: string;
+  /** `admins` names whose claim links are left out (see withheld-admins). */
+  withheld?: string[];
 }
 
 /** The filter's conditions on members `m`, as SQL with quoted literals (a copy takes no parameters). */
@@ -50,9 +52,13 @@ function membersSelect(sql: SqlText, filter: MemberFilter): string {
 function linksSelect(sql: SqlText, filter: MemberFilter, now: Date): string {
   const conditions = filterConditions(sql, filter);
   const listed = conditions.length ? `AND EXISTS (SELECT 1 FROM members m WHERE m.id = c.member_id AND ${conditions.join(' AND ')})` : '';
+  const names = (filter.withheld ?? []).map((name) => sql.text(name)).join(', ');
+  const withheld = names
+    ? `AND NOT EXISTS (SELECT 1 FROM members a WHERE a.id = c.member_id AND (a.email_normalized IN (${names}) OR lower(a.employee_id) IN (${names})))`
+    : '';
   return sql.firstOfEachGroup(
     { member: cell(sql, 'c.member_id'), id: 'c.id', expires: sql.isoTime('c.expires_at') },
-    `claim_links c WHERE ${usableLinkSql('c', sql.time(now))} ${listed}`,
+    `claim_links c WHERE ${usableLinkSql('c', sql.time(now))} ${listed} ${withheld}`,
     'c.member_id',
     'c.created_at DESC',
   );

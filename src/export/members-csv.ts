@@ -15,8 +15,8 @@ export type ExportStatus = MemberStatus | 'all';
  * Streams the members as CSV in id order, so memory stays flat however many there are. Each invited, unclaimed
  * member carries the link that is valid now; reading it changes nothing. Every chunk holds whole lines (UTF-8 text).
  */
-export async function* membersCsv(runtime: Runtime, status: ExportStatus, search = ''): AsyncGenerator<string | Buffer> {
+export async function* membersCsv(runtime: Runtime, status: ExportStatus, search = '', withheld: string[] = []): AsyncGenerator<string | Buffer> {
   const { db, config, keys } = runtime;
   yield csvRow([...EXPORT_COLUMNS]);
-  yield* membersCopyLines(db, config.baseUrl, keys.claimLink, { status, search: search.trim().toLowerCase() }, runtime.now());
+  yield* membersCopyLines(db, config.baseUrl, keys.claimLink, { status, search: search.trim().toLowerCase(), withheld }, runtime.now());
 }

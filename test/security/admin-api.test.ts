@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { runExportJob } from '../../src/export-jobs/run.js';
 import { assignedGroupNames } from '../../src/groups/assigned.js';
 import { createToken } from '../../src/tokens/tokens.js';
 import { signedInMember } from '../support/admin.js';
@@ -75,6 +76,22 @@ describe('administrator accounts are managed only by people holding all their pe
     const adminForm = await admin.agent.get('/admin/invite').expect(200);
     await admin.agent.post('/admin/invite').type('form').send({ _csrf: csrfFrom(adminForm.text), email: 'peer@example.com' }).expect(200);
     expect((await member('peer@example.com'))!.status).toBe('invited');
+  });
+
+  // Attack: a token exports invited members to read the claim link of an invited administrator and claim it.
+  it('leaves an administrator\'s claim link out of an export a token asks for, and keeps it for a full admin', async () => {
+    const exported = async (as: (method: 'get' | 'post', url: string) => request.Test) => {
+      const requested = await as('post', '/admin/api/exports').send({ status: 'invited' }).expect(202);
+      await runExportJob(h.runtime, requested.body.id);
+      const csv = (await as('get', `/admin/api/exports/${requested.body.id}/download`).expect(200)).text;
+      const link = (email: string) => csv.split('\n').find((line) => line.includes(email))!.split(',').find((cell) => cell.includes('/claim/')) ?? null;
+      return { peer: link('peer@example.com'), plain: link('plain@example.com') };
+    };
+    const byToken = await exported((method, url) => request(h.app)[method](url).set(bearer(manager)));
+    expect(byToken).toEqual({ peer: null, plain: expect.stringContaining('/claim/') });
+    const csrf = csrfFrom((await admin.agent.get('/admin/export').expect(200)).text);
+    const byAdmin = await exported((method, url) => admin.agent[method](url).set('x-csrf-token', csrf));
+    expect(byAdmin).toEqual({ peer: expect.stringContaining('/claim/'), plain: expect.stringContaining('/claim/') });
   });
 
   // Attack: the CSV import as a side door: a row renaming the admin, or inviting an admin address, with a token.
