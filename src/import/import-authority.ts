@@ -5,11 +5,8 @@ import { callerPermissions } from '../admin/caller-permissions.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import { IMPORT_COLUMNS } from './columns.js';
-import type { ImportPlan } from './plan.js';
+import { ADMIN_ACCOUNT_PROBLEM, type ImportPlan } from './plan.js';
 import type { ImportRow } from './read-rows.js';
-
-/** The catalogue key of a row skipped because it names an administrator account the importer may not manage. */
-export const ADMIN_ROW_KEY = 'admin.import.rows.adminAccount';
 
 /**
  * Assigned groups decide access to routes, so a file that assigns any needs `groups:assign` as the assign door does:
@@ -37,7 +34,7 @@ export function adminRowRefusal(runtime: Runtime, req: Request | undefined) {
 
 /** One audit row for the administrator accounts an applied file named and the import skipped. */
 export async function auditSkippedAdminRows(runtime: Runtime, plan: ImportPlan, req: Request | undefined): Promise<void> {
-  const lines = plan.rejected.filter((row) => row.reasonParts?.some((part) => part.key === ADMIN_ROW_KEY)).map((row) => row.line);
+  const lines = plan.rejected.filter((row) => row.reasonParts?.some((part) => part.key === ADMIN_ACCOUNT_PROBLEM.key)).map((row) => row.line);
   if (!lines.length || !req) return;
   await runtime.audit({
     event: 'admin.access_denied', outcome: 'failure', actorId: actorOf(req), memberId: req.member?.id ?? null, req,

@@ -41,7 +41,8 @@ export interface PlanOptions {
   refuseMember?: (identities: Array<Partial<Pick<ExistingMember, 'emailNormalized' | 'employeeId'>>>) => string | null;
 }
 
-const ADMIN_ACCOUNT_PROBLEM: RowProblem = {
+/** A row naming an administrator account the importer may not manage: skipped, like any invalid row. */
+export const ADMIN_ACCOUNT_PROBLEM: RowProblem = {
   kind: 'invalid', key: 'admin.import.rows.adminAccount',
   message: 'names an administrator account, which only a signed-in administrator with at least its permissions may change',
 };
