@@ -23,12 +23,12 @@ const reportSchema = z.object({
   validRows: z.array(z.object({
     line: z.number().int(), action: z.enum(['create', 'update', 'unchanged']), email: z.string().nullable(), employeeId: z.string().nullable(), name: z.string().nullable(),
   })).optional(),
-});
+}).meta({ id: 'ImportReport' });
 
 const uploadSchema = z.object({
   id: z.string(), fileName: z.string(), size: z.number().int(), createdAt: time, expiresAt: time, appliedAt: time.nullable(),
   state: z.enum(['previewed', 'applied', 'expired']),
-});
+}).meta({ id: 'ImportUpload' });
 
 const inviteWhen = z.enum(['now', 'later']).default('later').describe('`now` invites every valid row; `later` leaves new members provisioned');
 
@@ -49,7 +49,7 @@ async function ownUpload(runtime: Runtime, req: Request, id: string): Promise<Im
   return upload;
 }
 
-const withReport = z.object({ upload: uploadSchema, report: reportSchema });
+const withReport = z.object({ upload: uploadSchema, report: reportSchema }).meta({ id: 'ImportUploadReport' });
 
 export const importOperations: Operation[] = [
   operation({
