@@ -63,7 +63,8 @@ const inviteBody = z.strictObject({
   employeeId: z.string().max(64).optional(),
   name: z.string().max(200).optional(),
   loginMethod: z.enum(['password', 'sso']).optional(),
-}).describe('An email (invited by link) or an employee ID (invited with an access code), not both');
+}).refine((body) => body.email || body.employeeId, { message: 'Enter an email, or an employee ID for someone without email.', when: (payload) => !payload.issues.length })
+  .describe('An email (invited by link) or an employee ID (invited with an access code), not both');
 
 const invited = z.object({
   id: z.string(), email: z.string().optional(), employeeId: z.string().optional(), status: z.string(),
