@@ -45,7 +45,8 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
     const response = await fetch(endpoint.url, {
       method: 'POST',
       redirect: 'manual',
-      signal: AbortSignal.timeout(runtime.config.webhooks.timeout),
+      // A delivery cut off by shutdown is recorded as failed and retried: it must not hold the process for the timeout.
+      signal: AbortSignal.any([AbortSignal.timeout(runtime.config.webhooks.timeout), runtime.stopping]),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'claimgate-webhooks',
@@ -60,7 +61,7 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
     const ok = response.status >= 200 && response.status < 300;
     return { status: response.status, error: ok ? null : `answered ${response.status}`, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `no answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`;
+    const reason = runtime.stopping.aborted ? 'interrupted: claimgate stopped' : error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `no answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`;
     return { status: null, error: reason.slice(0, 200), durationMs: Math.round(performance.now() - started) };
   }
 }
@@ -170,6 +171,6 @@ export async function deliverWebhooks(runtime: Runtime): Promise<number> {
   for (;;) {
     const delivered = await deliverRound(runtime);
     total += delivered;
-    if (!delivered) return total;
+    if (!delivered || runtime.stopping.aborted) return total;
   }
 }
