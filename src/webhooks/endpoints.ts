@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.js';
 import { newWebhookSecret, openSecret, sealSecret } from './secrets.js';
 
 /** Words the API uses as a path segment after `/webhooks/`: an endpoint of that name could not be addressed. */
-export const RESERVED_ENDPOINT_NAMES = ['deliveries', 'meta'] as const;
+export const RESERVED_ENDPOINT_NAMES = ['deliveries'] as const;
 
 export const endpointInputSchema = z.strictObject({
   name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'lower-case letters, digits, - and _ (at most 48)')
