@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERRORS } from '../../http/errors.js';
+import { Components } from './components.js';
 import { CSV, type Operation } from './operation.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -16,7 +17,7 @@ export const errorSchema = z.object({
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
 /** Any operation may answer these: bad input, not signed in, no permission (or CSRF), throttled. */
 const COMMON_ERRORS = [400, 401, 403, 429];
-/** Operations with a body may also answer these: too large, not the content type they read. */
+/** Writes may also answer these: a body too large, or not in the content type they read. */
 const BODY_ERRORS = [413, 415];
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid', 401: 'No session and no valid service token', 403: 'Not allowed', 404: 'Not found',
@@ -27,32 +28,6 @@ const ERROR_HEADERS: Record<number, Record<string, unknown>> = {
   401: { 'WWW-Authenticate': { description: 'The scheme to authenticate with (`Bearer`)', schema: { type: 'string' } } },
   429: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } } },
 };
-
-/**
- * Named schemas (`.meta({ id })`) of every operation, shared as `components.schemas`. Where a schema reads differently
- * as a request than as an answer (defaults, transforms), the request form is named `<id>Input`.
- */
-class Components {
-  readonly schemas: Record<string, JsonSchema> = {};
-
-  jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-    const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'throw' }) as JsonSchema;
-    const definitions = Object.entries(($defs ?? {}) as Record<string, JsonSchema>);
-    const names: Record<string, string> = Object.fromEntries(definitions.map(([id]) => [id, id]));
-    const rename = (value: unknown): unknown => {
-      if (Array.isArray(value)) return value.map(rename);
-      if (!value || typeof value !== 'object') return value;
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key,
-        key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/') ? `#/components/schemas/${names[inner.slice(8)]}` : rename(inner)]));
-    };
-    for (const [id, definition] of definitions) {
-      const known = this.schemas[id];
-      if (known && JSON.stringify(known) !== JSON.stringify(rename(definition))) names[id] = `${id}Input`;
-    }
-    for (const [id, definition] of definitions) this.schemas[names[id]!] = rename(definition) as JsonSchema;
-    return rename(rest) as JsonSchema;
-  }
-}
 
 /** Path and query parameters from the properties of an object schema. */
 function parameters(components: Components, schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
@@ -73,7 +48,7 @@ function success(components: Components, status: number, answer: z.ZodType | typ
 export const bodyRequired = (operation: Operation) => Boolean(operation.csvBody || (operation.body && !operation.body.safeParse({}).success));
 
 function describe(components: Components, operation: Operation) {
-  const bodyErrors = operation.csvBody || operation.body ? BODY_ERRORS : [];
+  const bodyErrors = operation.method !== 'get' ? BODY_ERRORS : [];
   const statuses = [...new Set([...COMMON_ERRORS, ...bodyErrors, ...(operation.errors ?? [])])].sort();
   return {
     operationId: operation.id,
