@@ -111,6 +111,15 @@ describe('request bodies', () => {
     await api('post', '/admin/api/imports/uploads').set('Content-Type', 'application/json').send('{}').expect(415);
   });
 
+  it('tells a script signed in with the session cookie where the CSRF token comes from', async () => {
+    const admin = await signedInMember(h, 'admin@example.com', 'Ada Admin');
+    // Attack: a cross-site write riding the admin's cookie, without the token.
+    const res = await admin.agent.post('/admin/api/members').send({ email: 'csrf-less@example.com' }).expect(403);
+    expect(res.body.error.code).toBe('csrf_invalid');
+    expect(res.body.error.message).toContain('x-csrf-token');
+    expect(await db.source.manager.countBy(db.entities.Member, { email: 'csrf-less@example.com' })).toBe(0);
+  });
+
   it('says the JSON body is too large, not an upload', async () => {
     const res = await api('post', '/admin/api/members').send({ email: 'big@example.com', name: 'x'.repeat(40_000) }).expect(413);
     expect(res.body.error).toMatchObject({ code: 'payload_too_large', message: 'The request body is too large.' });
