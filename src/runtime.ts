@@ -41,6 +41,8 @@ export interface Runtime {
   /** Background jobs: pg-boss on PostgreSQL, in-process in the embedded mode. Workers run only where started. */
   jobs: JobEngine;
   metrics: Metrics;
+  /** Aborted when `close` starts: outgoing work (webhook deliveries) stops instead of holding the shutdown. */
+  stopping: AbortSignal;
   now(): Date;
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   await syncConfiguredEndpoints(db, config, now());
   const mailer = createMailer(config, logger);
   const jobs = config.database.url ? pgBossEngine(config.database.url, logger) : inProcessEngine(logger);
+  const stopping = new AbortController();
   const runtime: Runtime = {
     config,
     db,
@@ -93,7 +96,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     identities: undefined as unknown as IdentityCache,
     jobs,
     metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? false }),
+    stopping: stopping.signal,
     async close() {
+      stopping.abort();
       runtime.metrics.close();
       await jobs.stop();
       mailer.close();

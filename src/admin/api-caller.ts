@@ -84,7 +84,13 @@ export function apiCaller(runtime: Runtime) {
 /** CSRF protects cookie sessions; a bearer token is not sent by a browser on its own, so it needs none. */
 export function csrfUnlessToken(req: Request, res: Response, next: NextFunction) {
   if (req.serviceToken) return next();
-  return csrfProtection(req, res, next);
+  return csrfProtection(req, res, (error?: unknown) => {
+    // A script, not a form: tell it where the token comes from.
+    if ((error as { code?: string } | undefined)?.code === 'EBADCSRFTOKEN') {
+      return next(new AppError('csrf_invalid', 'csrf token missing or wrong', 'Send the CSRF token from GET /admin/api/session in the x-csrf-token header, or use a service token.', 'errors.csrf_invalid.api'));
+    }
+    next(error);
+  });
 }
 
 /** Who owns an import or export a request starts: the signed-in admin or the service token, and its audit actor. */

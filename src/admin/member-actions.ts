@@ -133,6 +133,10 @@ export async function resolveMemberAction(runtime: Runtime, id: string, action: 
   const member = isRowId(id) && (MEMBER_ACTIONS as readonly string[]).includes(action) ? await findMemberById(runtime.db, id) : null;
   if (!member) throw new AppError('not_found', 'no such member or action');
   if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
+    // Codes are typed with the employee ID: without one, the missing ID is the reason, whatever the state.
+    if ((action === 'access-code' || action === 'recovery-code') && !member.employeeId) {
+      throw new AppError('member_action_unavailable', `${action} needs an employee id`, 'This action needs an employee ID, and this member has none. Add one first.', 'admin.member.needsEmployeeId');
+    }
     throw new AppError('member_action_unavailable', `${action} not available for a ${member.status} member`, `That action is not available for a ${member.status} member.`,
       'admin.member.unavailable', { status: member.status });
   }

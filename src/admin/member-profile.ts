@@ -4,16 +4,19 @@ import { PROFILE_FIELDS, type ProfileField } from '../config/schema.js';
 import { isRowId } from '../db/ids.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
-import { profileFieldProblem } from '../members/field-rules.js';
+import { FIELD_LENGTHS, profileFieldProblem } from '../members/field-rules.js';
 import type { Runtime } from '../runtime.js';
 import { guardAdminTarget } from './admin-targets.js';
 import { idpManagement } from '../scim/managed-fields.js';
 
 const PROBLEMS = { too_long: 'is too long', malformed: 'is not valid' } as const;
 
-/** One profile field: text (trimmed; empty clears it, as null does), checked by the rules the profile step uses. */
+/**
+ * One profile field: text (trimmed; empty clears it, as null does), checked by the rules the profile step uses. Its
+ * length is counted in characters (code points) by those rules; `maxLength` only tells the document.
+ */
 function fieldSchema(field: ProfileField) {
-  return z.string().trim().nullable().optional().superRefine((value, context) => {
+  return z.string().trim().meta({ maxLength: FIELD_LENGTHS[field] }).nullable().optional().superRefine((value, context) => {
     const problem = value ? profileFieldProblem(field, value) : undefined;
     if (problem) context.addIssue({ code: 'custom', message: PROBLEMS[problem] });
   });
@@ -21,7 +24,8 @@ function fieldSchema(field: ProfileField) {
 
 /** The profile fields an admin may change: the ones a member fills in at first access. */
 export const profileChangeSchema = z.strictObject(Object.fromEntries(PROFILE_FIELDS.map((field) => [field, fieldSchema(field)])) as Record<ProfileField, ReturnType<typeof fieldSchema>>)
-  .refine((change) => Object.values(change).some((value) => value !== undefined), 'name at least one field to change');
+  // Only for a body that is otherwise valid: an unknown key is reported alone.
+  .refine((change) => Object.values(change).some((value) => value !== undefined), { message: 'name at least one field to change', when: (payload) => !payload.issues.length });
 
 export type ProfileChange = z.output<typeof profileChangeSchema>;
 

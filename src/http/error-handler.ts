@@ -16,7 +16,9 @@ function toAppError(error: unknown): AppError {
   // (Only the router's URIError carries a 400; any other URIError is claimgate's own bug and stays a 500.)
   if (error instanceof URIError && e.status === 400) return new AppError('bad_request', 'malformed percent escape in a route parameter');
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('csrf_invalid', 'csrf token missing or wrong');
-  if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
+  // A form or JSON body over the parsers' limit is a request body, not an upload: said so.
+  if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many') return new AppError('payload_too_large', e.message, 'The request body is too large.', 'errors.payload_too_large.body');
+  if (e?.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', e.message);
   // The body parsers' own refusals (unsupported charset or encoding, bad JSON): a 4xx they mark as safe to show.
   if ((e as { expose?: boolean })?.expose && typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', e.message);
   if (e?.type === 'entity.parse.failed' || e?.code?.startsWith?.('LIMIT_')) return new AppError('bad_request', e.message);

@@ -53,6 +53,7 @@ export const ERRORS = {
   access_denied: { status: 403, message: 'You are signed in, but this page is not open to you. Ask your administrator if you need it.' },
   not_in_group: { status: 403, message: 'You are signed in, but not in a group that may use this.' },
   conflict: { status: 409, message: 'That conflicts with what exists already.' },
+  unsupported_media_type: { status: 415, message: 'The request body is not in a content type this address accepts.' },
   // Service tokens on the admin API
   token_invalid: { status: 401, message: 'The bearer token is not valid: it is unknown, expired or revoked.' },
   token_with_session: { status: 400, message: 'Send either a bearer token or a session cookie, not both.' },

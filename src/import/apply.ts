@@ -1,4 +1,5 @@
 import { newMemberRow } from '../members/new-member.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request } from 'express';
 import { bulkInsert } from '../db/bulk-insert.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -45,7 +46,7 @@ async function saveBatch(runtime: Runtime, batch: PlannedRow[], options: ApplyOp
     await bulkInsert(db, manager, db.entities.Member, created);
     await audit.many(created.map((member) => ({ event: 'member.provisioned', actorId: options.actorId, memberId: member.id, req: options.req, details: { via: 'import' } })), manager);
     for (const row of updated) await manager.update(db.entities.Member, { id: row.member!.id }, { ...row.values, updatedAt: now });
-    for (const { memberId, groups } of grouped) await setAssignedGroups(runtime, manager, memberId, groups, 'import', options.actorId);
+    for (const { memberId, groups } of grouped) await setAssignedGroups(runtime, manager, memberId, groups, 'import', options.actorId, options.req);
     await before;
   });
 }
@@ -100,6 +101,8 @@ export async function applyPlan(runtime: Runtime, planned: PlannedRow[], options
   const overlap = runtime.db.dialect.concurrentTransactions && options.invite === 'later';
   let previous: { saved: Promise<void>; end: number } | undefined;
   for (let start = 0; start < planned.length; start += options.batchSize) {
+    // Other requests get a turn between batches (an embedded database answers synchronously).
+    if (start) await nextTurn();
     const batch = planned.slice(start, start + options.batchSize);
     const saved = saveBatch(runtime, batch, options, previous?.saved ?? Promise.resolve()).catch((error: unknown) => {
       throw isUniqueViolation(error) ? takenMeanwhile(batch) : error;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Config } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { markDuplicates } from './duplicates.js';
@@ -74,6 +75,9 @@ function planRow(row: MatchedRow, config: Config): PlannedRow {
 export async function planImport(db: Database, config: Config, rows: ImportRow[], options: PlanOptions): Promise<ImportPlan> {
   const matched: MatchedRow[] = [];
   for (let start = 0; start < rows.length; start += options.batchSize) {
+    // An embedded database answers synchronously: without a turn of the event loop per batch, a large file would hold
+    // every other request until it is done.
+    if (start) await nextTurn();
     const checked = rows.slice(start, start + options.batchSize).map(checkRow);
     const existing = await findExistingMembers(db, checked);
     for (const row of checked) {

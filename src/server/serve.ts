@@ -31,7 +31,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     stopping = true;
     runtime.logger.info({ signal, worker: options.worker }, 'shutting down: draining requests in flight');
     setTimeout(() => {
-      runtime.logger.error({ signal, worker: options.worker }, 'requests still in flight after the grace period: exiting');
+      runtime.logger.error({ signal, worker: options.worker }, 'still stopping after the grace period (requests in flight or background jobs): exiting');
       process.exit(1);
     }, 10_000).unref();
     server.close(() => {

@@ -46,7 +46,8 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
     const response = await webhookFetch(endpoint.url, {
       method: 'POST',
       redirect: 'manual',
-      signal: AbortSignal.timeout(runtime.config.webhooks.timeout),
+      // A delivery cut off by shutdown is recorded as failed and retried: it must not hold the process for the timeout.
+      signal: AbortSignal.any([AbortSignal.timeout(runtime.config.webhooks.timeout), runtime.stopping]),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'claimgate-webhooks',
@@ -63,7 +64,7 @@ async function post(runtime: Runtime, endpoint: WebhookEndpointRow, message: Web
   } catch (error) {
     const refused = refusalOf(error);
     if (refused) return { status: null, error: `refused: ${refused}`.slice(0, 200), durationMs: Math.round(performance.now() - started) };
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `no answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`;
+    const reason = runtime.stopping.aborted ? 'interrupted: claimgate stopped' : error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : `no answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`;
     return { status: null, error: reason.slice(0, 200), durationMs: Math.round(performance.now() - started) };
   }
 }
@@ -173,6 +174,6 @@ export async function deliverWebhooks(runtime: Runtime): Promise<number> {
   for (;;) {
     const delivered = await deliverRound(runtime);
     total += delivered;
-    if (!delivered) return total;
+    if (!delivered || runtime.stopping.aborted) return total;
   }
 }

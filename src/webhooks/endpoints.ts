@@ -11,10 +11,14 @@ import type { Config } from '../config/schema.js';
 import { newWebhookSecret, openSecret, sealSecret } from './secrets.js';
 import { webhookTargetProblem } from './target-rules.js';
 
+/** Words the API uses as a path segment after `/webhooks/`: an endpoint of that name could not be addressed. */
+export const RESERVED_ENDPOINT_NAMES = ['deliveries'] as const;
+
 export const endpointInputSchema = z.strictObject({
-  name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'lower-case letters, digits, - and _ (at most 48)'),
+  name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'lower-case letters, digits, - and _ (at most 48)')
+    .refine((name) => !(RESERVED_ENDPOINT_NAMES as readonly string[]).includes(name), `is reserved (${RESERVED_ENDPOINT_NAMES.join(', ')})`),
   url: webhookUrl,
-  events: z.array(z.union([z.literal('*'), z.enum(AUDIT_EVENTS)])).min(1).default(['*']),
+  events: z.array(z.union([z.literal('*'), z.enum(AUDIT_EVENTS)])).min(1).default(['*']).transform((events) => [...new Set(events)]),
 });
 export type EndpointInput = z.input<typeof endpointInputSchema>;
 
@@ -121,6 +125,8 @@ export async function rotateEndpointSecret(runtime: Runtime, nameOrId: string, a
 /** Turns an endpoint on or off. Turning it on again resumes its pending messages where they stopped. */
 export async function setEndpointState(runtime: Runtime, nameOrId: string, state: 'active' | 'disabled', actorId: string, req?: Parameters<Runtime['audit']>[0]['req']) {
   const endpoint = await findEndpoint(runtime, nameOrId);
+  // Already so: nothing changes, no timestamp moves, nothing is audited.
+  if (endpoint.state === state) return publicEndpoint(endpoint);
   const now = runtime.now();
   const change = state === 'active'
     ? { state, disabledAt: null, failingSince: null, updatedAt: now }

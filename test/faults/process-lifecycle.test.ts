@@ -6,6 +6,7 @@ import { claimgateCli } from '../support/cli-process.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/databases.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { startServerProcess, writeServerConfig, type ServerProcess } from '../support/server-process.js';
+import { startReceiver } from '../support/webhook-receiver.js';
 import { allowForProcesses } from '../support/timeouts.js';
 
 allowForProcesses();
@@ -95,6 +96,33 @@ describe('process lifecycle', () => {
     // Drained means done: the process does not sit out the keep-alive timeout of the finished connection.
     expect(Date.now() - answered).toBeLessThan(3000);
     expect(server.output.join('\n')).toContain('"msg":"stopped"');
+  });
+
+  it('SIGTERM during a webhook delivery to a receiver that never answers exits 0 at once, and the delivery stays pending', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    // The first deliveries are answered; then the receiver hangs, as a slow or stuck one does.
+    const receiver = await startReceiver([secret], (index) => (index >= 2 ? 'hang' : 204));
+    const hookDir = mkdtempSync(join(tmpdir(), 'claimgate-process-hooks-'));
+    try {
+      const hookDatabase = await createTestDatabase();
+      const hookConfig = writeServerConfig(hookDir, hookDatabase.url, REDIS_URL, { webhooks: { endpoints: [{ name: 'lifecycle', url: receiver.url, secret }] } });
+      const server = await startServerProcess(hookConfig);
+      running.push(server);
+      for (const index of [1, 2, 3]) await claimgateCli(hookConfig, 'invite', '--email', `hook-${index}@example.com`);
+      while (receiver.deliveries.length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      // Not the delivery timeout (10 s) nor the grace period: the hanging delivery is cut off and retried after a restart.
+      expect(Date.now() - signalled).toBeLessThan(5000);
+      expect(server.output.join('\n')).not.toContain('after the grace period');
+      expect(await claimgateCli(hookConfig, 'webhook', 'deliveries', '--state', 'pending', '--json')).toContain('interrupted: claimgate stopped');
+      await hookDatabase.drop();
+    } finally {
+      await receiver.close();
+      rmSync(hookDir, { recursive: true, force: true });
+    }
   });
 
   it('a crash mid-claim loses nothing: after kill -9 and a restart the member resumes at the first unfinished step', async () => {

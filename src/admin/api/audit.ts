@@ -19,7 +19,7 @@ export const auditOperations: Operation[] = [
     id: 'listAudit', method: 'get', path: '/admin/api/audit', tag: 'audit', permission: 'accounts:read',
     summary: 'The audit log, newest first, filtered; keyset pagination with `next`',
     query: auditQuery,
-    responses: { 200: z.object({ events: z.array(auditEntrySchema), next: z.string().nullable() }) },
+    responses: { 200: z.object({ events: z.array(auditEntrySchema), next: z.string().nullable() }).meta({ id: 'AuditPage' }) },
     async handler({ runtime, query }) {
       return { body: await listAudit(runtime, { ...query, from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined }) };
     },

@@ -18,7 +18,7 @@ const jobSchema = z.object({
   rowCount: z.number().int(), bytes: z.number().int(), error: z.string().nullable(),
   createdAt: time, startedAt: time.nullable(), finishedAt: time.nullable(), expiresAt: time, downloadedAt: time.nullable(),
   byToken: z.boolean().describe('Requested by a service token: fetched through the API, never mailed'),
-});
+}).meta({ id: 'ExportJob' });
 
 function publicJob(job: ExportJobRow) {
   return {
@@ -32,7 +32,7 @@ export const exportOperations: Operation[] = [
   operation({
     id: 'requestExport', method: 'post', path: '/admin/api/exports', tag: 'exports', permission: 'accounts:manage',
     summary: 'Ask for a CSV of members, built in the background: mailed to a signed-in admin, fetched by a token through the API',
-    body: exportFilterSchema, before: (_runtime, guards) => [guards.exportQuota],
+    body: z.strictObject(exportFilterSchema.shape), before: (_runtime, guards) => [guards.exportQuota],
     responses: { 202: z.object({ id: z.string(), state: z.literal('queued') }) },
     async handler({ req, runtime, body }) {
       const job = await requestExport(runtime, ownerOf(req), body, req);

@@ -4,12 +4,16 @@ import { isRowId } from '../../db/ids.js';
 import type { ImportUploadRow } from '../../db/rows.js';
 import { AppError } from '../../http/errors.js';
 import { importMembers } from '../../import/import-members.js';
+import type { ImportReport } from '../../import/report.js';
 import type { Runtime } from '../../runtime.js';
 import { ownerOf } from '../api-caller.js';
 import { keepUpload, releaseUpload, takeUpload } from '../import-uploads.js';
 import { ownedBy } from '../owned-by.js';
 import { operation, type Operation } from './operation.js';
 import { idParams, time } from './schemas.js';
+
+/** A preview lists every problem row but only this many valid ones: a large file's answer stays small. */
+const VALID_ROWS_SHOWN = 100;
 
 const reportSchema = z.object({
   dryRun: z.boolean(), invite: z.enum(['now', 'later']),
@@ -22,19 +26,23 @@ const reportSchema = z.object({
   })),
   validRows: z.array(z.object({
     line: z.number().int(), action: z.enum(['create', 'update', 'unchanged']), email: z.string().nullable(), employeeId: z.string().nullable(), name: z.string().nullable(),
-  })).optional(),
-});
+  })).max(VALID_ROWS_SHOWN).optional().describe(`The first ${VALID_ROWS_SHOWN} valid rows (\`valid\` counts them all); every rejected row is in \`rejected\``),
+}).meta({ id: 'ImportReport' });
 
 const uploadSchema = z.object({
   id: z.string(), fileName: z.string(), size: z.number().int(), createdAt: time, expiresAt: time, appliedAt: time.nullable(),
   state: z.enum(['previewed', 'applied', 'expired']),
-});
+}).meta({ id: 'ImportUpload' });
 
 const inviteWhen = z.enum(['now', 'later']).default('later').describe('`now` invites every valid row; `later` leaves new members provisioned');
 
 function publicUpload(runtime: Runtime, upload: ImportUploadRow) {
   const state = upload.appliedAt ? 'applied' : upload.expiresAt.getTime() <= runtime.now().getTime() ? 'expired' : 'previewed';
   return { id: upload.id, fileName: upload.fileName, size: upload.size, createdAt: upload.createdAt, expiresAt: upload.expiresAt, appliedAt: upload.appliedAt, state };
+}
+
+function shortened(report: ImportReport): ImportReport {
+  return report.validRows ? { ...report, validRows: report.validRows.slice(0, VALID_ROWS_SHOWN) } : report;
 }
 
 function csvOf(req: Request): Buffer {
@@ -49,7 +57,7 @@ async function ownUpload(runtime: Runtime, req: Request, id: string): Promise<Im
   return upload;
 }
 
-const withReport = z.object({ upload: uploadSchema, report: reportSchema });
+const withReport = z.object({ upload: uploadSchema, report: reportSchema }).meta({ id: 'ImportUploadReport' });
 
 export const importOperations: Operation[] = [
   operation({
@@ -73,7 +81,7 @@ export const importOperations: Operation[] = [
       const owner = ownerOf(req);
       const report = await importMembers(runtime, content, { actorId: owner.actorId, dryRun: true, listValidRows: true, maxBytes: runtime.config.imports.maxBytes, req });
       const kept = await keepUpload(runtime, owner, query.fileName, content, report, req);
-      return { status: 201, body: { upload: publicUpload(runtime, kept), report } };
+      return { status: 201, body: { upload: publicUpload(runtime, kept), report: shortened(report) } };
     },
   }),
   operation({
@@ -87,13 +95,16 @@ export const importOperations: Operation[] = [
   operation({
     id: 'previewImport', method: 'get', path: '/admin/api/imports/uploads/:id/preview', tag: 'imports', permission: 'accounts:manage',
     summary: 'What applying the uploaded file would do now, row by row',
-    params: idParams, query: z.object({ invite: inviteWhen }), responses: { 200: withReport }, errors: [404],
+    params: idParams, query: z.object({ invite: inviteWhen }), responses: { 200: withReport }, errors: [404, 409],
     async handler({ req, runtime, params, query }) {
       const upload = await ownUpload(runtime, req, params.id);
+      const shown = publicUpload(runtime, upload);
+      // What an applied or expired file "would do" is moot: it can no longer be applied.
+      if (shown.state !== 'previewed') throw new AppError('conflict', `upload ${shown.state}`, `This upload is ${shown.state} and can no longer be applied: upload the file again to preview it.`);
       const report = await importMembers(runtime, Buffer.from(upload.content), {
         actorId: ownerOf(req).actorId, invite: query.invite, dryRun: true, listValidRows: true, maxBytes: runtime.config.imports.maxBytes, req,
       });
-      return { body: { upload: publicUpload(runtime, upload), report } };
+      return { body: { upload: shown, report: shortened(report) } };
     },
   }),
   operation({

@@ -8,13 +8,14 @@ import { browserName } from '../../session/browser-name.js';
 import { listMemberSessions } from '../../session/member-sessions.js';
 import { actorOf } from '../api-caller.js';
 import { inviteOne, readInviteForm } from '../invite-one.js';
+import { refuseExistingInvitee } from './invite-conflict.js';
 import { availableActions, MEMBER_ACTIONS, performAction, resolveMemberAction } from '../member-actions.js';
 import { loadMemberDetail } from '../member-detail.js';
-import { changeAssignedGroups, namesFrom } from '../member-groups.js';
+import { ADMIN_GROUPS_MAX, changeAssignedGroups, namesFrom } from '../member-groups.js';
 import { profileChangeSchema, updateProfile } from '../member-profile.js';
-import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
+import { countByStatus, decodeCursor, findPeople, MEMBER_STATUSES, PAGE_SIZE } from '../people-query.js';
 import { operation, type Operation } from './operation.js';
-import { assignedGroupsSchema, auditEntrySchema, idParams, memberSchema, time } from './schemas.js';
+import { assignedGroupsSchema, auditEntrySchema, idParams, memberSchema, memberStatusSchema, time } from './schemas.js';
 
 /** A member as the API shows it: never the password hash. */
 export function publicMember(member: MemberRow) {
@@ -22,21 +23,26 @@ export function publicMember(member: MemberRow) {
   return shown;
 }
 
-const statusSchema = z.enum(MEMBER_STATUSES as ['provisioned', 'invited', 'claimed', 'deactivated']);
+
+const PAGE_SIZE_MAX = 200;
 
 const listQuery = z.object({
-  status: z.union([statusSchema, z.literal('')]).optional().describe('Only members in this status'),
+  status: z.union([z.enum(['all', '']), memberStatusSchema]).optional().describe('Only members in this status (`all` or empty: every status)'),
   q: z.string().max(200).optional().describe('Part of a name, email, username or employee ID, without case'),
   group: z.string().max(GROUP_NAME_MAX).optional().describe('Only members assigned this group (any source)'),
-  cursor: z.string().max(200).optional().describe('`next` or `previous` of another page'),
+  // A corrupt cursor is refused: answering page 1 would restart a sync silently, and could loop it.
+  cursor: z.string().max(200).refine((cursor) => isRowId(decodeCursor(cursor)?.position.id ?? ''), 'is not a `next` or `previous` of a page')
+    .optional().describe('`next` or `previous` of another page'),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE).describe('Members a page'),
 });
 
 const listAnswer = z.object({
   members: z.array(memberSchema),
   next: z.string().nullable(),
   previous: z.string().nullable(),
-  counts: z.record(statusSchema, z.number().int()),
-});
+  counts: z.object(Object.fromEntries(MEMBER_STATUSES.map((status) => [status, z.number().int()])) as Record<(typeof MEMBER_STATUSES)[number], z.ZodNumber>)
+    .describe('Members in each status, whatever the filter'),
+}).meta({ id: 'MemberPage' });
 
 const detailAnswer = z.object({
   member: memberSchema,
@@ -50,27 +56,32 @@ const detailAnswer = z.object({
   passwordChangeRequired: z.boolean(),
   sessions: z.array(z.object({ createdAt: time, lastSeenAt: time, address: z.string().nullable(), userAgent: z.string().nullable(), browser: z.string() })),
   history: z.array(auditEntrySchema),
-});
+}).meta({ id: 'MemberDetail' });
 
-const inviteBody = z.object({
+const inviteBody = z.strictObject({
   email: z.string().max(320).optional(),
   employeeId: z.string().max(64).optional(),
   name: z.string().max(200).optional(),
   loginMethod: z.enum(['password', 'sso']).optional(),
-}).describe('An email (invited by link) or an employee ID (invited with an access code), not both');
+}).refine((body) => body.email || body.employeeId, { message: 'Enter an email, or an employee ID for someone without email.', when: (payload) => !payload.issues.length })
+  .describe('An email (invited by link) or an employee ID (invited with an access code), not both');
 
 const invited = z.object({
   id: z.string(), email: z.string().optional(), employeeId: z.string().optional(), status: z.string(),
   claimUrl: z.string().optional(), accessCode: z.string().optional(), expiresAt: time,
-});
+}).meta({ id: 'Invitation' });
 
-const groupNames = z.union([z.string(), z.array(z.string())]).optional();
+const groupName = z.string().max(GROUP_NAME_MAX);
+const groupNames = z.union([
+  z.string().max(ADMIN_GROUPS_MAX * (GROUP_NAME_MAX + 1)).describe(`Names separated by commas, each at most ${GROUP_NAME_MAX} characters`),
+  z.array(groupName).max(ADMIN_GROUPS_MAX),
+]).optional().describe(`At most ${ADMIN_GROUPS_MAX} names a call`);
 const groupsBody = z.object({ assign: groupNames, unassign: groupNames }).describe('Group names: a list, or one text with names separated by commas');
 
 const actionAnswer = z.object({
   action: z.enum(MEMBER_ACTIONS), memberId: z.string(), sessionsEnded: z.number().int().optional(),
   accessCode: z.string().optional(), recoveryCode: z.string().optional(), expiresAt: time.optional(),
-});
+}).meta({ id: 'MemberActionResult' });
 
 const ACTION_SUMMARIES: Record<(typeof MEMBER_ACTIONS)[number], string> = {
   resend: 'Send or resend the invitation email',
@@ -87,11 +98,11 @@ const camel = (name: string) => name.replace(/-(\w)/g, (_all, letter: string) =>
 export const memberOperations: Operation[] = [
   operation({
     id: 'listMembers', method: 'get', path: '/admin/api/members', tag: 'members', permission: 'accounts:read',
-    summary: 'Members, newest first, 50 a page (keyset pagination), with the count in each status',
+    summary: 'Members, newest first, 50 a page unless `limit` says otherwise (keyset pagination), with the count in each status',
     query: listQuery, responses: { 200: listAnswer },
     async handler({ runtime, query }) {
-      const filter = { status: query.status || undefined, search: query.q ?? '', group: query.group || undefined };
-      const [page, counts] = await Promise.all([findPeople(runtime.db, filter, query.cursor), countByStatus(runtime.db)]);
+      const filter = { status: query.status && query.status !== 'all' ? query.status : undefined, search: query.q ?? '', group: query.group || undefined };
+      const [page, counts] = await Promise.all([findPeople(runtime.db, filter, query.cursor, query.limit), countByStatus(runtime.db)]);
       return { body: { members: page.members.map(publicMember), next: page.next, previous: page.previous, counts } };
     },
   }),
@@ -123,7 +134,7 @@ export const memberOperations: Operation[] = [
   }),
   operation({
     id: 'inviteMember', method: 'post', path: '/admin/api/members', tag: 'members', permission: 'accounts:manage',
-    summary: 'Invite one member by email (claim link) or employee ID (access code)',
+    summary: 'Invite one member by email (claim link) or employee ID (access code); 409 if they are already invited, claimed or deactivated',
     // The invite form's own reader checks the fields, with the pages' messages; the schema documents them.
     responses: { 201: invited }, errors: [409],
     async handler({ req, runtime }) {
@@ -132,6 +143,7 @@ export const memberOperations: Operation[] = [
         const english = runtime.messages.forLocale('en');
         throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => english(error.message)).join(' '));
       }
+      await refuseExistingInvitee(runtime, form.input);
       return { status: 201, body: await inviteOne(runtime, form.input, actorOf(req), req) };
     },
     body: inviteBody,
@@ -148,7 +160,7 @@ export const memberOperations: Operation[] = [
     id: 'assignMemberGroups', method: 'post', path: '/admin/api/members/:id/groups', tag: 'members', permission: 'groups:assign',
     summary: 'Assign and unassign groups (source admin)',
     params: idParams, body: groupsBody,
-    responses: { 200: z.object({ id: z.string(), added: z.array(z.string()), removed: z.array(z.string()), assignedGroups: assignedGroupsSchema }) }, errors: [404],
+    responses: { 200: z.object({ id: z.string(), added: z.array(z.string()), removed: z.array(z.string()), assignedGroups: assignedGroupsSchema }).meta({ id: 'GroupChange' }) }, errors: [404],
     async handler({ req, runtime, params, body }) {
       return { body: await changeAssignedGroups(runtime, params.id, { assign: namesFrom(body.assign), unassign: namesFrom(body.unassign) }, actorOf(req), req) };
     },

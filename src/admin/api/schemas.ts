@@ -6,8 +6,10 @@ import { MEMBER_STATUSES } from '../people-query.js';
 export const time = z.iso.datetime();
 const maybe = <T extends z.ZodType>(schema: T) => schema.nullable();
 
-/** A row id in a path; unknown ids answer 404 rather than 400, as the pages do. */
-export const idParams = z.object({ id: z.string().max(100) });
+/** A row id in a path; unknown ids (UUID or not) answer 404 rather than 400, as the pages do. */
+export const idParams = z.object({ id: z.string().max(100).meta({ format: 'uuid' }).describe('A UUID; any other value is not found') });
+
+export const memberStatusSchema = z.enum(MEMBER_STATUSES as ['provisioned', 'invited', 'claimed', 'deactivated']).meta({ id: 'MemberStatus' });
 
 export const memberSchema = z.object({
   id: z.string(),
@@ -17,13 +19,13 @@ export const memberSchema = z.object({
   department: maybe(z.string()), location: maybe(z.string()), phone: maybe(z.string()), locale: maybe(z.string()),
   managerEmail: maybe(z.string()), startDate: maybe(z.string()),
   loginMethod: z.enum(['password', 'sso']),
-  status: z.enum(MEMBER_STATUSES as ['provisioned', 'invited', 'claimed', 'deactivated']),
+  status: memberStatusSchema,
   pictureId: maybe(z.string()),
   createdAt: time, updatedAt: time, invitedAt: maybe(time), claimedAt: maybe(time), deactivatedAt: maybe(time),
   passwordChangeRequiredAt: maybe(time),
-});
+}).meta({ id: 'Member' });
 
-export const assignedGroupsSchema = z.array(z.object({ name: z.string(), sources: z.array(z.string()) }));
+export const assignedGroupsSchema = z.array(z.object({ name: z.string(), sources: z.array(z.string()) }).meta({ id: 'AssignedGroup' }));
 
 export const permissionsSchema = z.array(z.enum(PERMISSIONS));
 
@@ -31,5 +33,5 @@ export const auditEntrySchema = z.object({
   id: z.string(), time, event: z.string(), outcome: z.enum(['success', 'failure']),
   actorId: maybe(z.string()), memberId: maybe(z.string()), method: maybe(z.string()), ip: maybe(z.string()),
   userAgent: maybe(z.string()), requestId: maybe(z.string()), traceId: maybe(z.string()),
-  details: z.unknown().describe('The event\'s details, as recorded'),
-});
+  details: z.record(z.string(), z.unknown()).describe('The event\'s details, as recorded'),
+}).meta({ id: 'AuditEvent' });

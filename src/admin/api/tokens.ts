@@ -7,7 +7,7 @@ import { permissionsSchema, time } from './schemas.js';
 const tokenSchema = z.object({
   id: z.string(), name: z.string(), prefix: z.string(), permissions: permissionsSchema,
   createdAt: time, expiresAt: time.nullable(), revokedAt: time.nullable(), lastUsedAt: time.nullable(),
-});
+}).meta({ id: 'Token' });
 
 // Tokens are managed by people: a token that could mint or revoke tokens would make a leak permanent.
 export const tokenOperations: Operation[] = [

@@ -8,7 +8,7 @@ import { time } from './schemas.js';
 const endpointSchema = z.object({
   id: z.string(), name: z.string(), url: z.string(), events: z.array(z.string()), source: z.enum(['config', 'api']),
   state: z.enum(['active', 'disabled']), rotating: z.boolean(), failingSince: time.nullable(), disabledAt: time.nullable(), createdAt: time,
-});
+}).meta({ id: 'WebhookEndpoint' });
 
 const endpointParams = z.object({ endpoint: z.string().max(100).describe('The endpoint\'s name or id') });
 
@@ -24,11 +24,11 @@ const deliveriesAnswer = z.object({
     state: z.enum(['pending', 'delivered', 'failed']), attempts: z.number().int(), lastStatus: z.number().int().nullable(),
     createdAt: time, deliveredAt: time.nullable(), nextAttemptAt: time.nullable(),
     tries: z.array(z.object({ attemptedAt: time, status: z.number().int().nullable(), durationMs: z.number().int(), error: z.string().nullable(), nextAttemptAt: time.nullable() })),
-  })),
+  }).meta({ id: 'Delivery' })),
   next: z.string().nullable(),
-});
+}).meta({ id: 'DeliveryPage' });
 
-const withSecret = z.object({ endpoint: endpointSchema, secret: z.string().describe('Shown once: the signing secret (whsec_…)') });
+const withSecret = z.object({ endpoint: endpointSchema, secret: z.string().describe('Shown once: the signing secret (whsec_…)') }).meta({ id: 'WebhookEndpointWithSecret' });
 
 const webhook = { tag: 'webhooks', params: endpointParams } as const;
 
