@@ -105,7 +105,7 @@ describe('process lifecycle', () => {
     const hookDir = mkdtempSync(join(tmpdir(), 'claimgate-process-hooks-'));
     try {
       const hookDatabase = await createTestDatabase();
-      const hookConfig = writeServerConfig(hookDir, hookDatabase.url, REDIS_URL, { webhooks: { endpoints: [{ name: 'lifecycle', url: receiver.url, secret }] } });
+      const hookConfig = writeServerConfig(hookDir, hookDatabase.url, REDIS_URL, { webhooks: { allowPrivateTargets: true, endpoints: [{ name: 'lifecycle', url: receiver.url, secret }] } });
       const server = await startServerProcess(hookConfig);
       running.push(server);
       for (const index of [1, 2, 3]) await claimgateCli(hookConfig, 'invite', '--email', `hook-${index}@example.com`);
