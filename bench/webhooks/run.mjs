@@ -67,7 +67,7 @@ if (ADMIN_URL) {
 const config = parseConfig({
   baseUrl: 'http://localhost:3000', secret: 'bench-secret-that-is-long-enough-for-claimgate-0123456789', dataDir,
   database: { url: databaseUrl }, admins: [],
-  webhooks: { endpoints: [{ name: 'bench', url, secret, events: ['claim.completed'] }] },
+  webhooks: { allowPrivateTargets: true, endpoints: [{ name: 'bench', url, secret, events: ['claim.completed'] }] },
 }, 'bench');
 const runtime = await createRuntime(config, { logger: createLogger('warn', process.stderr) });
 await runtime.jobs.startWorkers(serverWorkers(runtime));
