@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
 import { isRowId } from '../db/ids.js';
-import type { Request } from 'express';
 import type { ExportJobRow, MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
@@ -40,6 +42,17 @@ export async function* exportChunks(runtime: Runtime, job: ExportJobRow): AsyncG
     if (!chunk) return;
     yield Buffer.from(chunk.data);
   }
+}
+
+/** Sends a ready export as the CSV attachment it is, streamed from its chunks. */
+export async function sendExportFile(runtime: Runtime, job: ExportJobRow, res: Response): Promise<void> {
+  res.status(200).set({
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="members-${job.createdAt.toISOString().slice(0, 10)}.csv"`,
+    'Cache-Control': 'no-store',
+    'Content-Length': String(job.bytes),
+  });
+  await pipeline(Readable.from(exportChunks(runtime, job)), res);
 }
 
 /**

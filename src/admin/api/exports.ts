@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { isRowId } from '../../db/ids.js';
 import type { ExportJobRow } from '../../db/rows.js';
-import { authorizeOwnDownload, exportChunks, recordDownload } from '../../export-jobs/download.js';
+import { authorizeOwnDownload, recordDownload, sendExportFile } from '../../export-jobs/download.js';
 import { exportFilterSchema } from '../../export-jobs/filter.js';
 import { requestExport } from '../../export-jobs/request.js';
 import { AppError } from '../../http/errors.js';
@@ -58,13 +56,7 @@ export const exportOperations: Operation[] = [
       const owner = ownerOf(req);
       const job = await authorizeOwnDownload(runtime, params.id, owner, req);
       await recordDownload(runtime, job, owner.actorId, req);
-      res.status(200).set({
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="members-${job.createdAt.toISOString().slice(0, 10)}.csv"`,
-        'Cache-Control': 'no-store',
-        'Content-Length': String(job.bytes),
-      });
-      await pipeline(Readable.from(exportChunks(runtime, job)), res);
+      await sendExportFile(runtime, job, res);
     },
   }),
 ];

@@ -5,7 +5,7 @@ import { caseSensitiveRouter } from '../../http/router.js';
 import { AppError } from '../../http/errors.js';
 import { openDirectExport } from '../../export-jobs/direct.js';
 import { downloadUrl } from '../../export-jobs/download-link.js';
-import { authorizeDownload, exportChunks, recordDownload } from '../../export-jobs/download.js';
+import { authorizeDownload, recordDownload, sendExportFile } from '../../export-jobs/download.js';
 import { exportFilterSchema } from '../../export-jobs/filter.js';
 import { requestExport } from '../../export-jobs/request.js';
 import { ACCESS_CODES_EXPORT } from '../../export-jobs/requested.js';
@@ -69,13 +69,7 @@ export function exportPages(runtime: Runtime, guards: AdminGuards) {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const job = await authorizeDownload(runtime, String(req.params.id), token, req.member!, req);
     await recordDownload(runtime, job, req.member!.id, req);
-    res.status(200).set({
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="members-${job.createdAt.toISOString().slice(0, 10)}.csv"`,
-      'Cache-Control': 'no-store',
-      'Content-Length': String(job.bytes),
-    });
-    await pipeline(Readable.from(exportChunks(runtime, job)), res);
+    await sendExportFile(runtime, job, res);
   });
 
   return router;
