@@ -1,5 +1,5 @@
 import type { LoginMethod, MemberRow } from '../db/rows.js';
-import { characters, FIELD_LENGTHS, isMemberLocale, isSingleLine } from '../members/field-rules.js';
+import { characters, FIELD_LENGTHS, isLocale, isSingleLine } from '../members/field-rules.js';
 import { isEmail, normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
 import { IMPORT_COLUMNS, type ImportField } from './columns.js';
 import type { ImportRow } from './read-rows.js';
@@ -105,7 +105,7 @@ export function checkRow(row: ImportRow): CheckedRow {
   }
 
   if (locale !== undefined) {
-    if (isMemberLocale(locale)) values.locale = locale;
+    if (isLocale(locale)) values.locale = locale;
     else invalid('locale', 'badLocale', 'is not a language tag such as en or en-GB');
   }
   if (managerEmail !== undefined) {

@@ -1,6 +1,5 @@
 import type { ProfileField } from '../config/schema.js';
 import type { MemberRow } from '../db/rows.js';
-import { matchLocale } from '../i18n/locales.js';
 
 /**
  * The longest value of each member field, in characters. The columns are this long, and the profile step, the
@@ -37,11 +36,6 @@ export function isLocale(value: string): boolean {
   return known;
 }
 
-/** A language tag claimgate speaks (`de`, `en-GB`, `pt-br`): a member's stored locale picks their pages and mails. */
-export function isMemberLocale(value: string): boolean {
-  return isLocale(value) && matchLocale(value) !== undefined;
-}
-
 /** No line break and no control character. */
 export function isSingleLine(value: string): boolean {
   return !LINE_BREAK_OR_CONTROL.test(value);
@@ -49,7 +43,7 @@ export function isSingleLine(value: string): boolean {
 
 const FORMATS: Partial<Record<ProfileField, (value: string) => boolean>> = {
   phone: (value) => PHONE.test(value),
-  locale: isMemberLocale,
+  locale: isLocale,
 };
 
 export type FieldProblem = 'too_long' | 'malformed';
