@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Gauge, type Registry } from 'prom-client';
 
 /** How often the loop is sampled, in ms: fine enough to see a stall of a few milliseconds. */
@@ -10,8 +10,7 @@ const QUANTILES = [['0.5', 50], ['0.99', 99]] as const;
  * (p50, p99 and the worst), from perf_hooks.monitorEventLoopDelay. The histogram starts afresh at every scrape, so a
  * stall shows in the interval it happened in. Across workers the worst worker's figure is reported (`max`).
  */
-export function eventLoopDelay(registry: Registry): { stop(): void } {
-  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+export function eventLoopDelay(registry: Registry, histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })): { stop(): void } {
   histogram.enable();
   new Gauge({
     name: 'claimgate_event_loop_delay_seconds',
