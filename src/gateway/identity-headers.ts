@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Identity } from './identity.js';
 
 export const IDENTITY_HEADER = {
@@ -47,7 +47,7 @@ function encodeIdentity(identity: Identity): Record<string, string> {
   return headers;
 }
 
-export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 // Naming these in Connection must never remove them: without its framing a body would reach the upstream as a second request.
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'host']);
 
@@ -84,4 +84,17 @@ export function stripSessionCookie(headers: IncomingHttpHeaders, cookieName: str
   const kept = cookie.split(';').filter((pair) => pair.split('=')[0]!.trim() !== cookieName).join(';').trim();
   if (kept) headers.cookie = kept;
   else delete headers.cookie;
+}
+
+const HOP_BY_HOP_SET = new Set<string>(HOP_BY_HOP);
+
+/** An answer's headers without those describing its hop (the upstream's framing included: Node writes the client's). */
+export function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const named = namedInConnection(headers.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (name === 'transfer-encoding' || HOP_BY_HOP_SET.has(name) || named?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { endToEndHeaders } from './identity-headers.js';
 
 /** The head of an HTTP/1.1 answer written straight to a socket, the header values as undici parsed them. */
-function responseHead(statusCode: number, statusMessage: string | undefined, headers: IncomingHttpHeaders): string {
+function responseHead(statusCode: number, statusMessage: string | undefined, headers: IncomingHttpHeaders | OutgoingHttpHeaders): string {
   let head = `HTTP/1.1 ${statusCode} ${statusMessage || (statusCode === 101 ? 'Switching Protocols' : '')}\r\n`;
   for (const name in headers) {
     const value = headers[name];
@@ -56,8 +57,7 @@ export class UpgradeRelay implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     this.answered = true;
     // undici hands over the body unchunked: it goes as it is, delimited by its length or by the connection closing.
-    const { 'transfer-encoding': _chunked, ...rest } = headers;
-    this.socket.write(responseHead(statusCode, statusMessage, { ...rest, connection: 'close' }));
+    this.socket.write(responseHead(statusCode, statusMessage, { ...endToEndHeaders(headers), connection: 'close' }));
     this.socket.on('drain', () => controller.resume());
   }
 

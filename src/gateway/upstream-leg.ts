@@ -1,7 +1,7 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import { HOP_BY_HOP, namedInConnection } from './identity-headers.js';
+import { endToEndHeaders } from './identity-headers.js';
 import { UpgradeRelay } from './upgrade-relay.js';
 
 /** Connections kept per upstream origin: a ceiling for a burst, not a pool held open. */
@@ -105,7 +105,7 @@ class Relay implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     // An informational answer (103 Early Hints) precedes the real one: the client waits for the real one.
     if (statusCode < 200) return;
-    this.res.writeHead(statusCode, statusMessage || undefined, endToEnd(headers));
+    this.res.writeHead(statusCode, statusMessage || undefined, endToEndHeaders(headers));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -122,16 +122,3 @@ class Relay implements Dispatcher.DispatchHandler {
     else this.res.destroy();
   }
 }
-
-/** The upstream's response headers without those describing its hop to claimgate (Node writes the client's framing). */
-function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = namedInConnection(headers.connection);
-  const out: OutgoingHttpHeaders = {};
-  for (const name in headers) {
-    if (name === 'transfer-encoding' || HOP_BY_HOP_SET.has(name) || named?.has(name)) continue;
-    out[name] = headers[name];
-  }
-  return out;
-}
-
-const HOP_BY_HOP_SET = new Set<string>(HOP_BY_HOP);
