@@ -87,6 +87,15 @@ describe('listing members', () => {
     }
   });
 
+  // Attack: a cursor past PostgreSQL's bigint turned into a 500 (an error page for any caller who can read the audit).
+  it('refuses an id cursor beyond the bigint range on the audit log and the delivery log', async () => {
+    for (const path of ['/admin/api/audit?cursor=9999999999999999999', '/admin/api/webhooks/deliveries?before=9223372036854775808']) {
+      const res = await api('get', path).expect(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    await api('get', '/admin/api/audit?cursor=9223372036854775807').expect(200);
+  });
+
   it('pages by limit, and names the statuses a bad one could be', async () => {
     for (let index = 0; index < 3; index += 1) await inviteByEmail(h.runtime, { email: `limit-${index}@example.com`, actorId: 'test' });
     const page = await api('get', '/admin/api/members?limit=2&q=limit-').expect(200);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AUDIT_EVENTS } from '../../audit/events.js';
 import { listAudit } from '../audit-query.js';
 import { operation, type Operation } from './operation.js';
-import { auditEntrySchema } from './schemas.js';
+import { rowIdCursor, auditEntrySchema } from './schemas.js';
 
 const auditQuery = z.object({
   event: z.enum(AUDIT_EVENTS).optional().describe('Only this event'),
@@ -10,7 +10,7 @@ const auditQuery = z.object({
   actor: z.string().max(64).optional().describe('Only rows by this actor: a member id, `token:<name>`, `cli`, `scim:<client>`…'),
   from: z.iso.datetime({ offset: true }).optional().describe('At or after this time'),
   to: z.iso.datetime({ offset: true }).optional().describe('Before this time'),
-  cursor: z.string().regex(/^\d{1,19}$/).optional().describe('`next` of the previous page'),
+  cursor: rowIdCursor.optional().describe('`next` of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../../config/schema.js';
 import { MEMBER_STATUSES } from '../people-query.js';
+import { isSequenceCursor } from '../../db/ids.js';
+
+/** `next` of the previous page of an id-ordered list. */
+export const rowIdCursor = z.string().regex(/^\d{1,19}$/).refine(isSequenceCursor, 'expected the `next` value of the previous page');
 
 /** Dates travel as ISO 8601 text. */
 export const time = z.iso.datetime();

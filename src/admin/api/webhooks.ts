@@ -3,7 +3,7 @@ import { listDeliveries } from '../../webhooks/deliveries.js';
 import { createEndpoint, deleteEndpoint, endpointInputSchema, findEndpoint, publicEndpoint, rotateEndpointSecret, setEndpointState } from '../../webhooks/endpoints.js';
 import { actorOf } from '../api-caller.js';
 import { operation, type Operation } from './operation.js';
-import { time } from './schemas.js';
+import { rowIdCursor, time } from './schemas.js';
 
 const endpointSchema = z.object({
   id: z.string(), name: z.string(), url: z.string(), events: z.array(z.string()), source: z.enum(['config', 'api']),
@@ -14,7 +14,7 @@ const endpointParams = z.object({ endpoint: z.string().max(100).describe('The en
 
 const deliveryQuery = z.strictObject({
   state: z.enum(['pending', 'delivered', 'failed']).optional(),
-  before: z.string().regex(/^\d{1,19}$/).optional().describe('`next` of the previous page'),
+  before: rowIdCursor.optional().describe('`next` of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 

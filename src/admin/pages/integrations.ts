@@ -6,6 +6,7 @@ import { listDeliveries } from '../../webhooks/deliveries.js';
 import { publicEndpoint, setEndpointState } from '../../webhooks/endpoints.js';
 import type { AdminGuards } from '../guards.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
+import { isSequenceCursor } from '../../db/ids.js';
 
 /** /admin/integrations: webhook endpoints and their delivery attempts, service tokens (list, revoke). */
 export function integrationPages(runtime: Runtime, guards: AdminGuards) {
@@ -14,7 +15,7 @@ export function integrationPages(runtime: Runtime, guards: AdminGuards) {
 
   router.get('/admin/integrations', ...guards.read, async (req, res) => {
     const endpoints = (await db.source.manager.find(db.entities.WebhookEndpoint, { order: { name: 'ASC' } })).map(publicEndpoint);
-    const page = await listDeliveries(runtime, { limit: 50, before: typeof req.query.before === 'string' && /^\d{1,19}$/.test(req.query.before) ? req.query.before : undefined });
+    const page = await listDeliveries(runtime, { limit: 50, before: typeof req.query.before === 'string' && isSequenceCursor(req.query.before) ? req.query.before : undefined });
     const done = typeof req.query.done === 'string' && ['revoked', 'enabled', 'disabled'].includes(req.query.done) ? req.query.done : undefined;
     renderAdmin(runtime, req, res, 'admin/integrations.njk', 'integrations', {
       title: 'integrations.title',
