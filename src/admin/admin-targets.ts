@@ -22,19 +22,30 @@ export function configuredPermissions(config: Config, identities: Identity[]): S
   return granted;
 }
 
+/** Who acts on administrator accounts: a signed-in person's permissions or a service token's; null is the CLI. */
+export type AdminManager = { permissions: Set<Permission>; token: boolean } | null;
+
+export function managerOf(runtime: Runtime, req: Request | undefined): AdminManager {
+  const permissions = callerPermissions(runtime, req);
+  return permissions && { permissions, token: Boolean(req!.serviceToken) };
+}
+
 /**
- * Why this caller may not manage an account with these identities, or null. An administrator's account is managed
- * only by a signed-in person holding every permission it holds: a service token, or a narrower administrator, could
- * otherwise claim it, lock its owner out or reset its password, and so gain what it lacks. No request: the CLI.
+ * Why `manager` may not manage (or hold the claim link or code of) an account granted `target`, or null. An
+ * administrator's account is managed only by a signed-in person holding every permission it holds: a service token,
+ * or a narrower administrator, could otherwise claim it, lock its owner out or reset its password, and so gain what
+ * it lacks.
  */
-export function adminTargetRefusal(runtime: Runtime, req: Request | undefined, identities: Identity[]): string | null {
-  const caller = callerPermissions(runtime, req);
-  if (!caller) return null;
-  const target = configuredPermissions(runtime.config, identities);
-  if (!target.size) return null;
-  if (req!.serviceToken) return 'an administrator account is not managed with a service token';
-  const missing = [...target].filter((permission) => !caller.has(permission));
+export function adminRefusal(manager: AdminManager, target: Set<Permission>): string | null {
+  if (!manager || !target.size) return null;
+  if (manager.token) return 'an administrator account is not managed with a service token';
+  const missing = [...target].filter((permission) => !manager.permissions.has(permission));
   return missing.length ? `the administrator account holds ${missing.join(', ')}, which the caller lacks` : null;
+}
+
+/** Why this caller may not manage an account with these identities, or null. No request: the CLI. */
+export function adminTargetRefusal(runtime: Runtime, req: Request | undefined, identities: Identity[]): string | null {
+  return adminRefusal(managerOf(runtime, req), configuredPermissions(runtime.config, identities));
 }
 
 /** Refuses (403, audited as `admin.access_denied`) a change to an administrator account the caller may not manage. */

@@ -9,6 +9,7 @@ import { requireMember } from '../http/require-member.js';
 import type { Runtime } from '../runtime.js';
 import { sessionCookieName } from '../session/session.js';
 import { findLiveToken, TOKEN_PREFIX, tokenActor } from '../tokens/tokens.js';
+import { withImplied } from './permissions.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -23,9 +24,7 @@ export const TOKEN_REFUSALS_AUDITED = 20;
 const API_CHALLENGE = 'Bearer realm="claimgate admin API"';
 
 export function tokenPermissions(token: ServiceTokenRow): Set<Permission> {
-  const granted = new Set(JSON.parse(token.permissions) as Permission[]);
-  if (granted.has('accounts:manage')) granted.add('accounts:read');
-  return granted;
+  return withImplied(new Set(JSON.parse(token.permissions) as Permission[]));
 }
 
 /** Who did it, for audit rows: the member's id, or `token:<name>`. */

@@ -4,8 +4,8 @@ import type { Permission } from '../config/schema.js';
 import { AppError } from '../http/errors.js';
 import { auditOnceAt, consumeOrRefusal, createLimiter } from '../http/rate-limits.js';
 import type { Runtime } from '../runtime.js';
-import { permissionsOf } from './permissions.js';
-import { actorOf, tokenPermissions } from './api-caller.js';
+import { actorOf } from './api-caller.js';
+import { callerPermissions } from './caller-permissions.js';
 
 /** Refusals audited one by one per member in 15 minutes. */
 export const DENIALS_AUDITED = 100;
@@ -31,7 +31,7 @@ export function denialCounter(runtime: Runtime): RateLimiterAbstract {
 export function requirePermission(runtime: Runtime, permission: Permission, denials: RateLimiterAbstract) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = req.serviceToken;
-    const permissions = token ? tokenPermissions(token) : permissionsOf(runtime.config, req.member!);
+    const permissions = callerPermissions(runtime, req)!;
     if (permissions.has(permission)) {
       req.permissions = permissions;
       return next();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { accessCodesCsv } from '../export/access-codes-csv.js';
 import { membersCsv } from '../export/members-csv.js';
-import { callerPermissions } from '../admin/caller-permissions.js';
+import { managerOf } from '../admin/admin-targets.js';
 import { withheldAdminNames } from '../export/withheld-admins.js';
 import type { Runtime } from '../runtime.js';
 import { requestedDetails, type ExportRequest } from './requested.js';
@@ -19,6 +19,6 @@ export async function openDirectExport(runtime: Runtime, request: ExportRequest,
     await audit({ event: 'export.requested', actorId, req, details: requestedDetails(exportId, request) }, manager);
     await audit({ event: 'export.downloaded', actorId, req, details: { exportId, kind: request.kind } }, manager);
   });
-  const withheld = withheldAdminNames(runtime.config, callerPermissions(runtime, req));
+  const withheld = withheldAdminNames(runtime.config, managerOf(runtime, req));
   return request.kind === 'access_codes' ? accessCodesCsv(runtime, withheld) : membersCsv(runtime, request.status, request.search, withheld);
 }

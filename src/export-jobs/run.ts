@@ -8,6 +8,7 @@ import { sendExportReady } from './mail.js';
 import { tokenActor } from '../tokens/tokens.js';
 import { parseStoredFilter } from './filter.js';
 import { permissionsOf } from '../admin/permissions.js';
+import type { Permission } from '../config/schema.js';
 import { withheldAdminNames } from '../export/withheld-admins.js';
 import { findMemberById } from '../members/lookup.js';
 
@@ -38,7 +39,8 @@ class RunTakenOver extends Error {}
 /** The claim links a job leaves out: a token's leaves out every administrator's, an admin's those stronger than them. */
 async function withheldFor(runtime: Runtime, job: ExportJobRow): Promise<string[]> {
   const admin = job.adminId ? await findMemberById(runtime.db, job.adminId) : null;
-  return withheldAdminNames(runtime.config, admin ? permissionsOf(runtime.config, admin) : new Set());
+  const permissions = admin ? permissionsOf(runtime.config, admin) : new Set<Permission>();
+  return withheldAdminNames(runtime.config, { permissions, token: !job.adminId });
 }
 
 /** The audit actor of a job: its admin, or `token:<name>` for a token's. */
@@ -58,6 +60,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
   if (!job) return;
   await db.source.manager.delete(db.entities.ExportChunk, { jobId });
   const filter = parseStoredFilter(job.filter);
+  const actorId = await exportActor(runtime, job);
   let seq = 0;
   let bytes = 0;
   let rowCount = -1;
@@ -94,7 +97,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
       const failed = await manager.update(db.entities.ExportJob, mine, { state: 'failed', finishedAt: runtime.now(), error: 'the export could not be written' });
       if (!failed.affected) return;
       await manager.delete(db.entities.ExportChunk, { jobId });
-      await audit({ event: 'export.failed', outcome: 'failure', actorId: await exportActor(runtime, job), details: { exportId: jobId } }, manager);
+      await audit({ event: 'export.failed', outcome: 'failure', actorId, details: { exportId: jobId } }, manager);
     });
     return;
   }
@@ -105,7 +108,7 @@ export async function runExportJob(runtime: Runtime, jobId: string): Promise<voi
   const completed = await db.transaction(async (manager) => {
     const done = await manager.update(db.entities.ExportJob, { ...mine, state: 'running' }, { state: 'ready', rowCount, bytes, finishedAt, expiresAt: ready.expiresAt });
     if (!done.affected) return false;
-    await audit({ event: 'export.completed', actorId: await exportActor(runtime, job), details: { exportId: jobId, rows: rowCount, bytes } }, manager);
+    await audit({ event: 'export.completed', actorId, details: { exportId: jobId, rows: rowCount, bytes } }, manager);
     return true;
   });
   if (completed) await sendExportReady(runtime, ready);

@@ -1,19 +1,14 @@
-import type { Config, Permission } from '../config/schema.js';
-import { PERMISSIONS } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { adminRefusal, type AdminManager } from '../admin/admin-targets.js';
+import { entryName, entryPermissions } from '../admin/permissions.js';
 
 /**
  * The `admins` names (emails, lower-case employee IDs) whose claim links and access codes an export leaves out: those
- * holding a permission the requester lacks. Such a credential would let the requester claim a stronger account.
- * Null requester: the CLI, the local operator, who gets everything.
+ * of accounts the requester could not manage (see admin-targets). Such a credential would let the requester claim a
+ * stronger account. The CLI (null) gets everything.
  */
-export function withheldAdminNames(config: Config, requester: Set<Permission> | null): string[] {
-  if (!requester) return [];
-  return config.admins.flatMap((entry) => {
-    const granted = new Set<Permission>(typeof entry === 'string' ? PERMISSIONS : entry.permissions);
-    if (granted.has('accounts:manage')) granted.add('accounts:read');
-    const covered = [...granted].every((permission) => requester.has(permission));
-    return covered ? [] : [typeof entry === 'string' ? entry : entry.member];
-  });
+export function withheldAdminNames(config: Config, requester: AdminManager): string[] {
+  return config.admins.filter((entry) => adminRefusal(requester, entryPermissions(entry))).map(entryName);
 }
 
 /** Whether a member is named by one of these names (as `permissionsOf` matches them). */

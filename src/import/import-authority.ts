@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { adminTargetRefusal, type Identity } from '../admin/admin-targets.js';
+import { adminRefusal, configuredPermissions, managerOf, type Identity } from '../admin/admin-targets.js';
 import { actorOf } from '../admin/api-caller.js';
 import { callerPermissions } from '../admin/caller-permissions.js';
 import { AppError } from '../http/errors.js';
@@ -29,7 +29,8 @@ export async function refuseGroupsWithoutAssign(runtime: Runtime, rows: ImportRo
 
 /** Which rows the caller may not apply: those naming an administrator account it may not manage (see admin-targets). */
 export function adminRowRefusal(runtime: Runtime, req: Request | undefined) {
-  return (identities: Identity[]) => adminTargetRefusal(runtime, req, identities);
+  const manager = managerOf(runtime, req);
+  return (identities: Identity[]) => adminRefusal(manager, configuredPermissions(runtime.config, identities));
 }
 
 /** One audit row for the administrator accounts an applied file named and the import skipped. */
