@@ -19,7 +19,7 @@ declare module 'express-serve-static-core' {
 }
 
 /** Refused bearer tokens audited one by one per client address in 15 minutes; past that, 429 and one more row. */
-export const TOKEN_REFUSALS_AUDITED = 20;
+const TOKEN_REFUSALS_AUDITED = 20;
 
 const API_CHALLENGE = 'Bearer realm="claimgate admin API"';
 

@@ -35,7 +35,7 @@ export async function authorizeDownload(runtime: Runtime, jobId: string, token: 
 }
 
 /** The file, a chunk at a time in order, so a large export never sits whole in memory. */
-export async function* exportChunks(runtime: Runtime, job: ExportJobRow): AsyncGenerator<Buffer> {
+async function* exportChunks(runtime: Runtime, job: ExportJobRow): AsyncGenerator<Buffer> {
   const { db } = runtime;
   for (let seq = 0; ; seq += 1) {
     const chunk = await db.source.manager.findOne(db.entities.ExportChunk, { where: { jobId: job.id, seq } });

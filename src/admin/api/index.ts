@@ -13,14 +13,14 @@ import { tokenOperations } from './tokens.js';
 import { webhookOperations } from './webhooks.js';
 
 /** Every operation of the admin API, in mounting order (literal paths before the `:param` ones they would match). */
-export const ADMIN_OPERATIONS: readonly Operation[] = [
+const ADMIN_OPERATIONS: readonly Operation[] = [
   ...sessionOperations, ...memberOperations, ...importOperations, ...exportOperations, ...auditOperations, ...webhookOperations, ...tokenOperations,
 ];
 
-export const OPENAPI_PATH = '/admin/api/openapi.json';
+const OPENAPI_PATH = '/admin/api/openapi.json';
 
 /** The admin API's OpenAPI 3.1 document for this deployment. */
-export function adminApiDocument(runtime: Runtime) {
+function adminApiDocument(runtime: Runtime) {
   return openApiDocument(ADMIN_OPERATIONS, {
     version: '1', serverUrl: runtime.config.baseUrl.replace(/\/$/, ''), cookieName: sessionCookieName(runtime.config.baseUrl.startsWith('https://')),
   });

@@ -18,7 +18,7 @@ import { operation, type Operation } from './operation.js';
 import { assignedGroupsSchema, auditEntrySchema, idParams, memberSchema, memberStatusSchema, time } from './schemas.js';
 
 /** A member as the API shows it: never the password hash. */
-export function publicMember(member: MemberRow) {
+function publicMember(member: MemberRow) {
   const { passwordHash: _hash, ...shown } = member;
   return shown;
 }

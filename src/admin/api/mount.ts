@@ -22,7 +22,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** `path.to.field: message; …`, readable by whoever wrote the request. */
-export function validationMessage(error: z.ZodError, what: string): string {
+function validationMessage(error: z.ZodError, what: string): string {
   return error.issues.map((issue) => `${issue.path.map(String).join('.') || what}: ${issueMessage(issue)}`).join('; ');
 }
 

@@ -6,7 +6,7 @@ import { CSV, type Operation } from './operation.js';
 type JsonSchema = Record<string, unknown>;
 
 /** The one error shape of the whole API (and of the rest of claimgate's JSON answers). */
-export const errorSchema = z.object({
+const errorSchema = z.object({
   error: z.object({
     code: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...Array<keyof typeof ERRORS>]),
     message: z.string(),
@@ -45,7 +45,7 @@ function success(components: Components, status: number, answer: z.ZodType | typ
 }
 
 /** A JSON body is required unless an empty one (read as `{}`) is valid. */
-export const bodyRequired = (operation: Operation) => Boolean(operation.csvBody || (operation.body && !operation.body.safeParse({}).success));
+const bodyRequired = (operation: Operation) => Boolean(operation.csvBody || (operation.body && !operation.body.safeParse({}).success));
 
 function describe(components: Components, operation: Operation) {
   const bodyErrors = operation.method !== 'get' ? BODY_ERRORS : [];
@@ -73,7 +73,7 @@ function describe(components: Components, operation: Operation) {
 const sorted = (schemas: Record<string, JsonSchema>) => Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
 
 /** `/admin/api/members/:id` → `/admin/api/members/{id}`. */
-export const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
 /** The OpenAPI 3.1 document of the operations, generated from the schemas that validate them. */
 export function openApiDocument(operations: readonly Operation[], options: { version: string; serverUrl: string; cookieName: string }) {
