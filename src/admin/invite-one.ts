@@ -1,11 +1,12 @@
 import type { Request } from 'express';
 import type { FieldError } from '../claim/steps/step.js';
-import type { LoginMethod } from '../db/rows.js';
+import type { LoginMethod, MemberRow } from '../db/rows.js';
 import { inviteByEmployeeId } from '../members/invite-employee.js';
 import { inviteByEmail } from '../members/invite.js';
 import { normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { guardAdminTarget, type Identity } from './admin-targets.js';
+import { refuseExistingInvitee } from './api/invite-conflict.js';
 
 export interface InviteForm {
   email?: string;
@@ -48,8 +49,14 @@ export interface InvitedOne {
   expiresAt: string;
 }
 
-export async function inviteOne(runtime: Runtime, input: InviteForm, actorId: string, req: Request): Promise<InvitedOne> {
-  await guardAdminTarget(runtime, req, await inviteeIdentities(runtime, input), 'invite', null);
+/**
+ * Invites one member. `refuseExisting` (the API) answers 409 for an address or ID an invited, claimed or deactivated
+ * member already holds, so a retried request changes nothing; the pages and the CLI invite again on purpose.
+ */
+export async function inviteOne(runtime: Runtime, input: InviteForm, actorId: string, req: Request, options: { refuseExisting?: boolean } = {}): Promise<InvitedOne> {
+  const { named, existing } = await findInvitee(runtime, input);
+  if (options.refuseExisting) refuseExistingInvitee(input, existing);
+  await guardAdminTarget(runtime, req, existing ? [named, existing] : [named], 'invite', null);
   if (input.email) {
     const result = await inviteByEmail(runtime, { email: input.email, name: input.name, loginMethod: input.loginMethod, actorId, req });
     return { id: result.id, email: result.email, status: result.status, claimUrl: result.claimUrl, expiresAt: result.expiresAt };
@@ -59,12 +66,12 @@ export async function inviteOne(runtime: Runtime, input: InviteForm, actorId: st
 }
 
 /** Who an invitation would reach: the address or ID named, and the member already holding it. */
-async function inviteeIdentities(runtime: Runtime, input: InviteForm): Promise<Identity[]> {
+async function findInvitee(runtime: Runtime, input: InviteForm): Promise<{ named: Identity; existing: MemberRow | null }> {
   const employeeId = input.employeeId ? normalizeEmployeeId(input.employeeId) : undefined;
   const named: Identity = input.email ? { emailNormalized: normalizeEmail(input.email) } : { employeeId: employeeId ?? null };
   const { db } = runtime;
   const existing = named.emailNormalized
     ? await db.source.manager.findOneBy(db.entities.Member, { emailNormalized: named.emailNormalized })
     : employeeId ? await db.source.manager.findOneBy(db.entities.Member, { employeeId }) : null;
-  return existing ? [named, existing] : [named];
+  return { named, existing };
 }

@@ -8,7 +8,6 @@ import { browserName } from '../../session/browser-name.js';
 import { listMemberSessions } from '../../session/member-sessions.js';
 import { actorOf } from '../api-caller.js';
 import { inviteOne, readInviteForm } from '../invite-one.js';
-import { refuseExistingInvitee } from './invite-conflict.js';
 import { availableActions, MEMBER_ACTIONS, performAction, resolveMemberAction } from '../member-actions.js';
 import { loadMemberDetail } from '../member-detail.js';
 import { ADMIN_GROUPS_MAX, changeAssignedGroups, namesFrom } from '../member-groups.js';
@@ -143,8 +142,7 @@ export const memberOperations: Operation[] = [
         const english = runtime.messages.forLocale('en');
         throw new AppError('validation_failed', 'bad invite', form.errors.map((error) => english(error.message)).join(' '));
       }
-      await refuseExistingInvitee(runtime, form.input);
-      return { status: 201, body: await inviteOne(runtime, form.input, actorOf(req), req) };
+      return { status: 201, body: await inviteOne(runtime, form.input, actorOf(req), req, { refuseExisting: true }) };
     },
     body: inviteBody,
   }),
