@@ -11,27 +11,31 @@ import type { Owner } from '../admin/api-caller.js';
 export type RefusalReason = 'unknown_export' | 'bad_token' | 'other_admin' | 'other_caller' | 'expired';
 
 /**
- * Checks an emailed download link: it must be the one sent for this export, used by the admin who asked for it, before
- * it expires. Every refusal looks the same to the caller and is audited with its real reason.
+ * Loads an export for its download, or refuses it: `refusal` names what is wrong with this caller's claim to it. Every
+ * refusal is audited with its real reason and answered as `code` whatever the reason; expiry and state come after.
  */
-export async function authorizeDownload(runtime: Runtime, jobId: string, token: string, admin: MemberRow, req: Request): Promise<ExportJobRow> {
-  const { db, audit, keys } = runtime;
+async function authorize(runtime: Runtime, jobId: string, refusal: (job: ExportJobRow) => RefusalReason | null, actorId: string, code: 'export_link_invalid' | 'not_found', req: Request): Promise<ExportJobRow> {
+  const { db, audit } = runtime;
   const job = isRowId(jobId) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
   const reason: RefusalReason | null = !job ? 'unknown_export'
-    : !isDownloadTokenValid(keys.exportLink, job, token) ? 'bad_token'
-      : job.adminId !== admin.id ? 'other_admin'
-        : job.expiresAt.getTime() <= runtime.now().getTime() ? 'expired'
-          : null;
+    : refusal(job) ?? (job.expiresAt.getTime() <= runtime.now().getTime() ? 'expired' : null);
   if (reason || !job) {
-    await audit({
-      event: 'export.download_refused', outcome: 'failure', actorId: admin.id, req,
-      details: { exportId: job ? job.id : null, reason: reason ?? 'unknown_export' },
-    });
-    throw new AppError('export_link_invalid', `export download refused: ${reason}`);
+    await audit({ event: 'export.download_refused', outcome: 'failure', actorId, req, details: { exportId: job ? job.id : null, reason: reason ?? 'unknown_export' } });
+    throw new AppError(code, `export download refused: ${reason}`);
   }
   if (job.state === 'failed') throw new AppError('export_failed', `export ${job.id} failed`);
   if (job.state !== 'ready') throw new AppError('export_not_ready', `export ${job.id} is ${job.state}`);
   return job;
+}
+
+/**
+ * Checks an emailed download link: it must be the one sent for this export, used by the admin who asked for it, before
+ * it expires. Every refusal looks the same to the caller.
+ */
+export function authorizeDownload(runtime: Runtime, jobId: string, token: string, admin: MemberRow, req: Request): Promise<ExportJobRow> {
+  const refusal = (job: ExportJobRow): RefusalReason | null => (!isDownloadTokenValid(runtime.keys.exportLink, job, token) ? 'bad_token'
+    : job.adminId !== admin.id ? 'other_admin' : null);
+  return authorize(runtime, jobId, refusal, admin.id, 'export_link_invalid', req);
 }
 
 /** The file, a chunk at a time in order, so a large export never sits whole in memory. */
@@ -57,23 +61,11 @@ export async function sendExportFile(runtime: Runtime, job: ExportJobRow, res: R
 
 /**
  * An export fetched through the API: only by the caller who asked for it (the same admin, or the same token), before
- * it expires. Another caller's export looks like an unknown one, and the refusal is audited with its real reason.
+ * it expires. Another caller's export looks like an unknown one.
  */
-export async function authorizeOwnDownload(runtime: Runtime, jobId: string, owner: Owner, req: Request): Promise<ExportJobRow> {
-  const { db, audit } = runtime;
-  const job = isRowId(jobId) ? await db.source.manager.findOneBy(db.entities.ExportJob, { id: jobId }) : null;
-  const mine = job !== null && job.adminId === owner.adminId && job.tokenId === owner.tokenId;
-  const reason: RefusalReason | null = !job ? 'unknown_export'
-    : !mine ? 'other_caller'
-      : job.expiresAt.getTime() <= runtime.now().getTime() ? 'expired'
-        : null;
-  if (reason || !job) {
-    await audit({ event: 'export.download_refused', outcome: 'failure', actorId: owner.actorId, req, details: { exportId: job ? job.id : null, reason: reason ?? 'unknown_export' } });
-    throw new AppError('not_found', `export download refused: ${reason}`);
-  }
-  if (job.state === 'failed') throw new AppError('export_failed', `export ${job.id} failed`);
-  if (job.state !== 'ready') throw new AppError('export_not_ready', `export ${job.id} is ${job.state}`);
-  return job;
+export function authorizeOwnDownload(runtime: Runtime, jobId: string, owner: Owner, req: Request): Promise<ExportJobRow> {
+  const refusal = (job: ExportJobRow): RefusalReason | null => (job.adminId === owner.adminId && job.tokenId === owner.tokenId ? null : 'other_caller');
+  return authorize(runtime, jobId, refusal, owner.actorId, 'not_found', req);
 }
 
 export async function recordDownload(runtime: Runtime, job: ExportJobRow, actorId: string, req: Request): Promise<void> {
