@@ -132,9 +132,10 @@ export const CONFIRMATIONS: Record<'revoke' | 'deactivate' | 'sign-out-everywher
 export async function resolveMemberAction(runtime: Runtime, id: string, action: string): Promise<{ member: MemberRow; action: MemberAction }> {
   const member = isRowId(id) && (MEMBER_ACTIONS as readonly string[]).includes(action) ? await findMemberById(runtime.db, id) : null;
   if (!member) throw new AppError('not_found', 'no such member or action');
-  if (!availableActions(runtime.config, member).some((choice) => choice.path === action)) {
-    // Codes are typed with the employee ID: without one, the missing ID is the reason, whatever the state.
-    if ((action === 'access-code' || action === 'recovery-code') && !member.employeeId) {
+  const offers = (who: MemberRow) => availableActions(runtime.config, who).some((choice) => choice.path === action);
+  if (!offers(member)) {
+    // When an employee ID is all the member lacks for this action (codes are typed with it), that is the reason given.
+    if (!member.employeeId && offers({ ...member, employeeId: 'any' })) {
       throw new AppError('member_action_unavailable', `${action} needs an employee id`, 'This action needs an employee ID, and this member has none. Add one first.', 'admin.member.needsEmployeeId');
     }
     throw new AppError('member_action_unavailable', `${action} not available for a ${member.status} member`, `That action is not available for a ${member.status} member.`,

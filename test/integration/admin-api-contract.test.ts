@@ -161,6 +161,14 @@ describe('member fields', () => {
     const res = await api('post', `/admin/api/members/${claimed.id}/recovery-code`).expect(409);
     expect(res.body.error.message).toContain('employee ID');
   });
+
+  it('names the state, not the employee ID, when an ID would not make the action available', async () => {
+    const claimed = await signedInMember(h, 'deactivated-no-id@example.com');
+    await api('post', `/admin/api/members/${claimed.id}/deactivate`).send({}).expect(200);
+    const res = await api('post', `/admin/api/members/${claimed.id}/recovery-code`).expect(409);
+    expect(res.body.error.message).toContain('deactivated');
+    expect(res.body.error.message).not.toContain('employee ID');
+  });
 });
 
 describe('webhooks', () => {
