@@ -156,6 +156,18 @@ await admin.query(`CREATE DATABASE ${dbName}`);
 const databaseUrl = new URL(ADMIN_URL);
 databaseUrl.pathname = `/${dbName}`;
 
+/** Stops every process the run started and drops the scratch database, whether the run finished or failed. */
+async function cleanUp() {
+  for (const child of children) await stop(child);
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.once('uncaughtException', (error) => {
+  console.error(error);
+  cleanUp().finally(() => process.exit(1));
+});
+
 // --- the upstream and the bare proxy, each a process of its own ---
 const upstream = await startProcess('node', [join(HERE, 'upstream.mjs')], (line) => jsonField(line, 'port'));
 const upstreamUrl = `http://127.0.0.1:${upstream.value}`;
@@ -359,7 +371,4 @@ if (PROFILE_DIR) {
 }
 
 await redis.quit();
-for (const child of children) await stop(child);
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.end();
-rmSync(dir, { recursive: true, force: true });
+await cleanUp();
