@@ -11,6 +11,7 @@ import { newMemberRow } from '../members/new-member.js';
 import { isEmail, normalizeEmail } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { providerForEmail } from '../sso/providers.js';
+import { refuseAdministratorChange } from './administrator-accounts.js';
 import { ScimError, badValue, notFound } from './errors.js';
 import { syncAssignedGroups } from './group-sync.js';
 import { filterToSql, parseFilter, type FilterColumn } from './filter.js';
@@ -214,6 +215,7 @@ async function writeUser(
       let status = current.member.status;
       let invitation: Invitation | null = null;
       const restore = input.active && status === 'deactivated';
+      refuseAdministratorChange(config, { before: current.member, after: fields, changesAccess: restore || (!input.active && status !== 'deactivated') });
       const statusFields: Partial<MemberRow> = {};
       if (restore) {
         status = restoredStatus(current.member);
@@ -272,6 +274,7 @@ export async function deleteUser(runtime: Runtime, client: ScimClientRow, member
   const { db } = runtime;
   const user = await getUser(runtime, client, memberId);
   if (!ifMatchAllows(ifMatch, user.link.version)) throw stale();
+  refuseAdministratorChange(runtime.config, { before: user.member, after: user.member, changesAccess: true });
   const actorId = scimActor(client);
   if (user.member.status !== 'deactivated') {
     await endAccess(runtime, memberId, actorId, req);

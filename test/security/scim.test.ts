@@ -135,6 +135,53 @@ describe('clients are kept apart', () => {
   });
 });
 
+describe('administrator accounts', () => {
+  let hx: Harness;
+  let idp: ScimTestClient;
+  const ADMIN_EMAIL = 'ops@corp.example';
+  const ADMIN_EMPLOYEE_ID = 'e-9000';
+  const row = (id: string) => hx.runtime.db.source.manager.findOneByOrFail(hx.runtime.db.entities.Member, { id });
+  const claim = (id: string) => hx.runtime.db.source.manager.update(hx.runtime.db.entities.Member, { id }, { status: 'claimed', claimedAt: new Date() });
+  const refusedAsAdministrator = async () =>
+    (await hx.runtime.db.source.manager.findBy(hx.runtime.db.entities.AuditEvent, { event: 'scim.request_refused' }))
+      .filter((event) => JSON.parse(event.details).reason === 'administrator_account').length;
+
+  beforeAll(async () => {
+    // Neither administrator named here has an account yet: the IdP's token must not be able to make one of its own
+    // members into them.
+    hx = await startHarness({ admins: ['admin@example.com', ADMIN_EMAIL, { member: ADMIN_EMPLOYEE_ID, permissions: ['accounts:manage'] }] });
+    idp = await scimClient(hx, 'entra');
+  });
+  afterAll(() => hx.close());
+
+  test('renaming a claimed member to an administrator\'s email or employee ID is refused (privilege escalation through the SCIM token)', async () => {
+    const mallory = (await idp.post('/Users', { schemas: [USER], userName: 'mallory@corp.example' }).expect(201)).body.id;
+    await claim(mallory);
+    const before = await row(mallory);
+    expectScimError(await idp.patch(`/Users/${mallory}`, patchOf({ op: 'replace', path: 'emails', value: [{ value: ADMIN_EMAIL, type: 'work', primary: true }] })), 403);
+    expectScimError(await idp.put(`/Users/${mallory}`, { schemas: [USER], userName: ADMIN_EMAIL }), 403);
+    expectScimError(await idp.put(`/Users/${mallory}`, { schemas: [USER, ENTERPRISE], userName: 'mallory@corp.example', [ENTERPRISE]: { employeeNumber: 'E-9000' } }), 403);
+    expect(await row(mallory)).toEqual(before);
+    expect(await refusedAsAdministrator()).toBe(3);
+  });
+
+  test('an administrator\'s account keeps its email, employee ID and access; its profile follows the IdP (account takeover and lock-out)', async () => {
+    const ops = (await idp.post('/Users', { schemas: [USER], userName: ADMIN_EMAIL, displayName: 'Ops' }).expect(201)).body.id;
+    await claim(ops);
+    const refusedBefore = await refusedAsAdministrator();
+    // Recovery mail would go to the new address: whoever reads it owns the administrator account.
+    expectScimError(await idp.patch(`/Users/${ops}`, patchOf({ op: 'replace', path: 'emails', value: [{ value: 'attacker@corp.example', primary: true }] })), 403);
+    expectScimError(await idp.patch(`/Users/${ops}`, patchOf({ op: 'replace', path: 'active', value: false })), 403);
+    expectScimError(await idp.delete(`/Users/${ops}`), 403);
+    expect(await refusedAsAdministrator()).toBe(refusedBefore + 3);
+    const kept = await row(ops);
+    expect(kept).toMatchObject({ email: ADMIN_EMAIL, status: 'claimed', deactivatedAt: null });
+    const renamed = await idp.patch(`/Users/${ops}`, patchOf({ op: 'replace', path: 'displayName', value: 'Operations' })).expect(200);
+    expect(renamed.body.displayName).toBe('Operations');
+    expect((await row(ops)).email).toBe(ADMIN_EMAIL);
+  });
+});
+
 describe('rate limit', () => {
   test('a client over its budget gets 429 with Retry-After, audited once (provisioning flood)', async () => {
     const limited = await startHarness({ scim: { rateLimit: { requests: 3, window: '1m' } } });
