@@ -6,7 +6,7 @@ import { inviteByEmail } from '../members/invite.js';
 import { normalizeEmail, normalizeEmployeeId } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { guardAdminTarget, type Identity } from './admin-targets.js';
-import { refuseExistingInvitee } from './api/invite-conflict.js';
+import { refuseExistingInvitee } from '../members/invite-conflict.js';
 
 export interface InviteForm {
   email?: string;
@@ -55,13 +55,16 @@ export interface InvitedOne {
  */
 export async function inviteOne(runtime: Runtime, input: InviteForm, actorId: string, req: Request, options: { refuseExisting?: boolean } = {}): Promise<InvitedOne> {
   const { named, existing } = await findInvitee(runtime, input);
+  // Answered before the administrator-account guard, and again by the write itself, which a concurrent invite may
+  // have overtaken since.
   if (options.refuseExisting) refuseExistingInvitee(input, existing);
   await guardAdminTarget(runtime, req, existing ? [named, existing] : [named], 'invite', null);
+  const reissue = !options.refuseExisting;
   if (input.email) {
-    const result = await inviteByEmail(runtime, { email: input.email, name: input.name, loginMethod: input.loginMethod, actorId, req });
+    const result = await inviteByEmail(runtime, { email: input.email, name: input.name, loginMethod: input.loginMethod, actorId, req, reissue });
     return { id: result.id, email: result.email, status: result.status, claimUrl: result.claimUrl, expiresAt: result.expiresAt };
   }
-  const result = await inviteByEmployeeId(runtime, { employeeId: input.employeeId!, name: input.name, actorId, req });
+  const result = await inviteByEmployeeId(runtime, { employeeId: input.employeeId!, name: input.name, actorId, req, reissue });
   return { id: result.id, employeeId: result.employeeId, status: result.status, accessCode: result.accessCode, expiresAt: result.expiresAt };
 }
 

@@ -3,11 +3,12 @@ import type { Database } from '../db/database.js';
 import type { MemberRow } from '../db/rows.js';
 import { AppError } from '../http/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
-
+import { refuseExistingInvitee } from './invite-conflict.js';
 
 /**
  * Writes the member as invited inside the caller's transaction. An existing member changes only if it is still
- * provisioned or invited when the write happens, so an invite racing a claim never undoes the claim.
+ * provisioned (or invited, when `reissue`) when the write happens, so an invite racing a claim never undoes the
+ * claim, and an invite that must not re-issue never replaces a link or code a concurrent invite just gave out.
  */
 export async function saveInvitedMember(
   db: Database,
@@ -16,10 +17,11 @@ export async function saveInvitedMember(
   fresh: () => MemberRow,
   changes: Partial<MemberRow>,
   now: Date,
+  reissue: boolean,
 ): Promise<MemberRow> {
   if (existing) {
     const update = { ...changes, status: 'invited' as const, invitedAt: now, updatedAt: now };
-    const result = await manager.update(db.entities.Member, { id: existing.id, status: In(['provisioned', 'invited']) }, update);
+    const result = await manager.update(db.entities.Member, { id: existing.id, status: In(reissue ? ['provisioned', 'invited'] : ['provisioned']) }, update);
     if (result.affected !== 1) throw new AppError('validation_failed', 'member left provisioned/invited meanwhile', 'The member was claimed or deactivated meanwhile and cannot be invited.', 'admin.invite.errors.changedMeanwhile');
     return { ...existing, ...update };
   }
@@ -31,4 +33,17 @@ export async function saveInvitedMember(
     throw error;
   }
   return member;
+}
+
+/**
+ * Runs an invitation's transaction. Without `reissue` (the API), a write that lost a race to a concurrent invite
+ * answers 409 with the member that invite made, as a lookup after it would have; nothing of this one was written.
+ */
+export async function inviteOnce<T>(reissue: boolean, invitee: { email?: string; employeeId?: string }, find: () => Promise<MemberRow | null>, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!reissue && error instanceof AppError) refuseExistingInvitee(invitee, await find());
+    throw error;
+  }
 }

@@ -71,6 +71,26 @@ describe('invite over the API', () => {
     expect((await api('post', '/admin/api/members').send({ email: 'claimed-invitee@example.com' }).expect(409)).body.error.message).toContain(claimed.id);
   });
 
+  it('answers concurrent invites of one new address or employee ID with one 201 and 409s, and the link or code it returned stays valid', async () => {
+    // Attack (misuse): a sync retrying in parallel, or two replicas, each passing the 409 check before the other
+    // writes; the later one would re-issue and kill the link or code the first caller was given.
+    for (const body of [{ email: 'racer@example.com' }, { employeeId: 'RACE-1' }]) {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => api('post', '/admin/api/members').send(body)));
+      const created = answers.filter((res) => res.status === 201);
+      expect(created).toHaveLength(1);
+      for (const res of answers.filter((each) => each.status !== 201)) {
+        expect(res.status).toBe(409);
+        expect(res.body.error.code).toBe('conflict');
+      }
+      const memberId = created[0]!.body.id as string;
+      const invited = await db.source.manager.countBy(db.entities.AuditEvent, { memberId, event: 'member.invited' });
+      expect(invited).toBe(1);
+      const live = (await db.source.manager.findBy('email' in body ? db.entities.ClaimLink : db.entities.AccessCode, { memberId }))
+        .filter((row) => row.revokedAt === null);
+      expect(live).toHaveLength(1);
+    }
+  });
+
   it('refuses unknown fields', async () => {
     const res = await api('post', '/admin/api/members').send({ email: 'extra@example.com', admin: true }).expect(400);
     expect(res.body.error.message).toContain('admin');

@@ -98,7 +98,7 @@ describe('claim completion under races', () => {
     const { db } = h.runtime;
     const stale = await db.source.manager.findOneByOrFail(db.entities.Member, { id: invited.id });
     await claimAll(newAgent(h.app), invited.claimUrl);
-    await expect(db.transaction((m) => saveInvitedMember(db, m, stale, () => stale, { name: 'Stale' }, new Date()))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(db.transaction((m) => saveInvitedMember(db, m, stale, () => stale, { name: 'Stale' }, new Date(), true))).rejects.toMatchObject({ code: 'validation_failed' });
     const member = await db.source.manager.findOneByOrFail(db.entities.Member, { id: invited.id });
     expect(member.status).toBe('claimed');
     expect(member.passwordHash).toBeTruthy();
