@@ -12,7 +12,8 @@ import { resendInvitation } from '../members/resend.js';
 import { revokeInvitation } from '../members/revoke.js';
 import { requireNewPassword, signOutEverywhere } from '../members/session-actions.js';
 import type { Runtime } from '../runtime.js';
-import { guardAdminTarget } from './admin-targets.js';
+import { adminTargetRefusal, guardAdminTarget } from './admin-targets.js';
+import { callerPermissions } from './caller-permissions.js';
 import { sendRecoveryLinkFor } from '../recovery/admin.js';
 import { issueRecoveryCode } from '../recovery/codes.js';
 import { canRecoverPassword } from '../recovery/eligibility.js';
@@ -55,6 +56,16 @@ export function availableActions(config: Config, member: MemberRow): ActionChoic
   }
   if (member.status !== 'deactivated') choices.push({ path: 'deactivate', label: 'Deactivate', labelKey: 'admin.actions.deactivate', danger: true });
   return choices;
+}
+
+/**
+ * What this caller may do to the member now: the actions its state offers, none without `accounts:manage`, and none
+ * on an administrator account the caller may not manage (each would answer 403).
+ */
+export function callerActions(runtime: Runtime, req: Request, member: MemberRow): ActionChoice[] {
+  if (!callerPermissions(runtime, req)?.has('accounts:manage')) return [];
+  if (adminTargetRefusal(runtime, req, [member])) return [];
+  return availableActions(runtime.config, member);
 }
 
 export interface ActionResult {

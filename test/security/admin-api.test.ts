@@ -79,6 +79,22 @@ describe('administrator accounts are managed only by people holding all their pe
   });
 
   // Attack: a token exports invited members to read the claim link of an invited administrator and claim it.
+  // Misuse: a client offered actions the server will refuse learns nothing true and retries into 403s and audit rows.
+  it('offers a caller only the actions it may take: none on an administrator it may not manage, none to a read-only caller', async () => {
+    const ordinary = (await request(h.app).post('/admin/api/members').set(bearer(manager)).send({ email: 'offered@example.com' }).expect(201)).body.id as string;
+    const reader = (await createToken(h.runtime, { name: 'reader', permissions: ['accounts:read'] }, 'test')).token;
+    const actionsFor = async (token: string, id: string) => (await request(h.app).get(`/admin/api/members/${id}`).set(bearer(token)).expect(200)).body.actions as string[];
+    expect(await actionsFor(manager, ordinary)).toEqual(expect.arrayContaining(['resend', 'revoke', 'deactivate']));
+    expect(await actionsFor(manager, admin.id)).toEqual([]);
+    expect(await actionsFor(reader, ordinary)).toEqual([]);
+    // On the pages: the narrower admin sees no action buttons on the full admin's page, and sees them on the ordinary one.
+    const buttons = async (id: string) => (await narrow.agent.get(`/admin/people/${id}`).expect(200)).text.match(new RegExp(`action="/admin/people/${id}/(deactivate|resend)"`, 'g')) ?? [];
+    expect(await buttons(admin.id)).toEqual([]);
+    expect((await narrow.agent.get(`/admin/people/${admin.id}`).expect(200)).text).toContain('This account belongs to an administrator');
+    expect((await buttons(ordinary)).length).toBeGreaterThan(0);
+    expect((await narrow.agent.get(`/admin/people/${ordinary}`).expect(200)).text).not.toContain('This account belongs to an administrator');
+  });
+
   it('leaves an administrator\'s claim link out of an export a token asks for, and keeps it for a full admin', async () => {
     const exported = async (as: (method: 'get' | 'post', url: string) => request.Test) => {
       const requested = await as('post', '/admin/api/exports').send({ status: 'invited' }).expect(202);

@@ -8,7 +8,7 @@ import { browserName } from '../../session/browser-name.js';
 import { listMemberSessions } from '../../session/member-sessions.js';
 import { actorOf } from '../api-caller.js';
 import { inviteOne, readInviteForm } from '../invite-one.js';
-import { availableActions, MEMBER_ACTIONS, performAction, resolveMemberAction } from '../member-actions.js';
+import { callerActions, MEMBER_ACTIONS, performAction, resolveMemberAction } from '../member-actions.js';
 import { loadMemberDetail } from '../member-detail.js';
 import { ADMIN_GROUPS_MAX, changeAssignedGroups, namesFrom } from '../member-groups.js';
 import { profileChangeSchema, updateProfile } from '../member-profile.js';
@@ -51,7 +51,7 @@ const detailAnswer = z.object({
   assignedGroups: assignedGroupsSchema,
   claimLink: z.object({ expiresAt: time }).nullable(),
   accessCode: z.object({ expiresAt: time, locked: z.boolean(), purpose: z.enum(['claim', 'reaccept', 'recover']) }).nullable(),
-  actions: z.array(z.enum(MEMBER_ACTIONS)),
+  actions: z.array(z.enum(MEMBER_ACTIONS)).describe('The actions this caller may take on the member now: none without accounts:manage, none on an administrator account it may not manage.'),
   passwordChangeRequired: z.boolean(),
   sessions: z.array(z.object({ createdAt: time, lastSeenAt: time, address: z.string().nullable(), userAgent: z.string().nullable(), browser: z.string() })),
   history: z.array(auditEntrySchema),
@@ -109,7 +109,7 @@ export const memberOperations: Operation[] = [
     id: 'getMember', method: 'get', path: '/admin/api/members/:id', tag: 'members', permission: 'accounts:read',
     summary: 'One member: groups, claim state, sessions, available actions and history',
     params: idParams, responses: { 200: detailAnswer }, errors: [404],
-    async handler({ runtime, params }) {
+    async handler({ runtime, params, req }) {
       const detail = isRowId(params.id) ? await loadMemberDetail(runtime, params.id) : null;
       if (!detail) throw new AppError('not_found', 'no such member');
       return {
@@ -121,7 +121,7 @@ export const memberOperations: Operation[] = [
           assignedGroups: detail.assigned,
           claimLink: detail.link && { expiresAt: detail.link.expiresAt },
           accessCode: detail.accessCode && { expiresAt: detail.accessCode.expiresAt, locked: Boolean(detail.accessCode.lockedAt), purpose: detail.accessCode.purpose },
-          actions: availableActions(runtime.config, detail.member).map((choice) => choice.path),
+          actions: callerActions(runtime, req, detail.member).map((choice) => choice.path),
           passwordChangeRequired: Boolean(detail.member.passwordChangeRequiredAt),
           sessions: (await listMemberSessions(runtime, detail.member.id)).map((s) => ({
             createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, address: s.address, userAgent: s.userAgent, browser: browserName(s.userAgent),

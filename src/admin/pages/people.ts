@@ -10,7 +10,8 @@ import type { AdminGuards } from '../guards.js';
 import { isRowId } from '../../db/ids.js';
 import { HISTORY_LIMIT, loadMemberDetail } from '../member-detail.js';
 import { idpManagement } from '../../scim/managed-fields.js';
-import { availableActions } from '../member-actions.js';
+import { callerActions } from '../member-actions.js';
+import { adminTargetRefusal } from '../admin-targets.js';
 import { countByStatus, findPeople, MEMBER_STATUSES } from '../people-query.js';
 import { adminTime, renderAdmin } from '../render-admin.js';
 
@@ -59,7 +60,8 @@ export async function showMember(runtime: Runtime, req: Request, res: Response, 
     canAssign: req.permissions?.has('groups:assign') ?? false,
     link: detail.link && { expiresAt: adminTime(detail.link.expiresAt) },
     accessCode: detail.accessCode && { expiresAt: adminTime(detail.accessCode.expiresAt), locked: Boolean(detail.accessCode.lockedAt), recovery: detail.accessCode.purpose === 'recovery' },
-    actions: availableActions(runtime.config, member),
+    actions: callerActions(runtime, req, member),
+    adminAccountLocked: Boolean(adminTargetRefusal(runtime, req, [member])),
     sessions: (await listMemberSessions(runtime, member.id)).map((s) => ({
       browser: browserName(s.userAgent), address: s.address || req.t('admin.member.unknownAddress'), createdAt: adminTime(s.createdAt), lastSeenAt: adminTime(s.lastSeenAt),
     })),
