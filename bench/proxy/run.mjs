@@ -9,7 +9,10 @@
 // Run `npm run build` first. DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is used to create
 // and drop a scratch database. A private redis-server is started when the binary exists, so that Redis commands
 // are counted for claimgate alone; otherwise REDIS_URL (default redis://127.0.0.1:6379) is shared and counted.
-// BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_THREADS (2). Loopback only.
+// Each row is measured warm: a first load of BENCH_WARMUP seconds (default BENCH_SECONDS), discarded, lets V8
+// compile the hot path, the heap and the connection pools reach their working size, as in a server that has been up
+// for a while; Apache gets the same.
+// BENCH_SECONDS (8), BENCH_WARMUP (BENCH_SECONDS), BENCH_CONNECTIONS (50), BENCH_THREADS (2). Loopback only.
 // BENCH_PROFILE=<dir>: only claimgate with 1 worker, under `node --cpu-prof`; prints its top self-time frames
 // (profile-summary.mjs) and leaves the .cpuprofile in <dir> for a flame graph (Chrome DevTools, speedscope).
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -26,6 +29,7 @@ import { startOp, signInAtOp } from './op.mjs';
 
 const run = promisify(execFile);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? DURATION);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
@@ -91,9 +95,9 @@ function freePort() {
   }));
 }
 
-async function load(url, headers = {}) {
+async function load(url, headers = {}, seconds = DURATION) {
   if (hasWrk) {
-    const args = ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${DURATION}s`, '--latency'];
+    const args = ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--latency'];
     for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
     const { stdout } = await run('wrk', [...args, url], { maxBuffer: 1024 * 1024 });
     const ms = (text) => {
@@ -111,11 +115,16 @@ async function load(url, headers = {}) {
       errors,
     };
   }
-  const args = [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNECTIONS), '-d', String(DURATION)];
+  const args = [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNECTIONS), '-d', String(seconds)];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   const { stdout } = await run('node', [...args, url], { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors || undefined };
+}
+
+/** A load whose figures are discarded: the measured one then finds the proxy warm. */
+async function warmUp(url, headers = {}) {
+  if (WARMUP > 0) await load(url, headers, WARMUP);
 }
 
 async function redisCalls(client) {
@@ -230,6 +239,7 @@ async function claimgateRow(workers, nodeOptions = []) {
   const cookie = await signInAtClaimgate(url);
   const pids = [server.child.pid, ...server.lines.map((line) => jsonField(line, 'pid', 'worker listening')).filter(Boolean)];
   const idle = pids.map(rssKb);
+  await warmUp(`${url}/bench`, { cookie });
   await eventLoopDelay(url);
   const before = await redisCalls(redis);
   const result = await load(`${url}/bench`, { cookie });
@@ -313,6 +323,7 @@ ProxyPass / ${upstreamUrl}/
   });
   const check = await fetch(`${base}/bench`, { headers: { cookie } });
   if (check.status !== 200 || (await check.text()) !== 'ok') throw new Error(`Apache signed-in request did not reach the upstream: ${check.status}`);
+  await warmUp(`${base}/bench`, { cookie });
   const result = await load(`${base}/bench`, { cookie });
   await stop(apache);
   await op.close();
@@ -322,8 +333,9 @@ ProxyPass / ${upstreamUrl}/
 /** Every row in one run, then the ratios the targets name, Redis per request and memory. */
 async function compare() {
   const cores = availableParallelism();
-  console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each after ${WARMUP}s of warm-up, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   const rows = [];
+  await warmUp(`http://127.0.0.1:${bare.value}/bench`);
   const bareResult = await load(`http://127.0.0.1:${bare.value}/bench`);
   rows.push(['bare Node proxy (no auth)', bareResult]);
   const one = await claimgateRow(1);
