@@ -1,8 +1,11 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../logging/logger.js';
 import { serveClusterMetrics } from '../metrics/cluster.js';
+import { CONNECTION, CONNECTION_CLOSED, WORKER_READY, isMessage } from './handoff.js';
+import { LeastConnections } from './least-connections.js';
+import { failToListen, recordListening } from './server-record.js';
 
 /** A worker that dies within this long of its start counts as a failed start: the next restart waits longer. */
 const HEALTHY_AFTER_MS = 10_000;
@@ -20,13 +23,14 @@ interface Slot {
   worker?: Worker;
   startedAt: number;
   failures: number;
-  listening: boolean;
+  ready: boolean;
 }
 
 /**
- * The cluster primary: forks `count` workers that share the port (the primary accepts and hands connections out in
- * turn), restarts a worker that dies, and on SIGTERM/SIGINT drains every worker before exiting. It serves nothing,
- * opens no database, and runs no job: worker 1 runs the background jobs (src/server/main.ts).
+ * The cluster primary: forks `count` workers, then listens on the port once every one is ready and hands each
+ * connection to the worker holding the fewest (least-connections.ts). It restarts a worker that dies, and on
+ * SIGTERM/SIGINT stops accepting and drains every worker before exiting. It serves nothing, opens no database, and
+ * runs no job: worker 1 runs the background jobs (src/server/main.ts).
  */
 export function runPrimary(config: Config, count: number): void {
   const logger = createLogger(config.log.level);
@@ -34,21 +38,56 @@ export function runPrimary(config: Config, count: number): void {
   let stopping = false;
   let announced = false;
   let exitCode = 0;
+  const balancer = new LeastConnections<Worker>();
+  let listener: Server | undefined;
+
+  const handOff = (socket: Socket) => {
+    const worker = balancer.take();
+    if (!worker) return void socket.destroy();
+    worker.send({ type: CONNECTION }, socket, (error: Error | null) => {
+      if (!error) return;
+      balancer.closed(worker);
+      socket.destroy();
+    });
+  };
+
+  const listen = () => {
+    const port = Number(process.env.PORT ?? 3000);
+    listener = createServer({ pauseOnConnect: true }, handOff);
+    listener.on('error', (error: NodeJS.ErrnoException) => {
+      for (const entry of slots.values()) entry.worker?.process.kill('SIGTERM');
+      failToListen(error, port);
+    });
+    listener.listen(port, () => {
+      const { port: listening } = listener!.address() as AddressInfo;
+      logger.info({ port: listening, baseUrl: config.baseUrl, workers: count, pid: process.pid }, 'claimgate listening');
+      recordListening(config, listening, logger);
+    });
+  };
+
+  const ready = (worker: Worker) => {
+    const slot = [...slots.entries()].find(([, entry]) => entry.worker === worker);
+    if (!slot || stopping) return;
+    slot[1].ready = true;
+    balancer.add(worker);
+    if (announced) return void logger.info({ worker: slot[0], pid: worker.process.pid }, 'worker restarted');
+    if (slots.size < count || ![...slots.values()].every((each) => each.ready)) return;
+    announced = true;
+    listen();
+  };
+
+  cluster.on('message', (worker, message: unknown) => {
+    if (isMessage(message, CONNECTION_CLOSED)) balancer.closed(worker);
+    else if (isMessage(message, WORKER_READY)) ready(worker);
+  });
 
   const fork = (slot: number) => {
     const worker = cluster.fork({ CLAIMGATE_WORKER_SLOT: String(slot) });
-    const entry = slots.get(slot) ?? { startedAt: 0, failures: 0, listening: false };
+    const entry = slots.get(slot) ?? { startedAt: 0, failures: 0, ready: false };
     entry.worker = worker;
     entry.startedAt = Date.now();
-    entry.listening = false;
+    entry.ready = false;
     slots.set(slot, entry);
-    worker.once('listening', (address: AddressInfo) => {
-      entry.listening = true;
-      if (announced) return void logger.info({ worker: slot, pid: worker.process.pid }, 'worker restarted');
-      if (slots.size < count || ![...slots.values()].every((each) => each.listening)) return;
-      announced = true;
-      logger.info({ port: address.port, baseUrl: config.baseUrl, workers: count, pid: process.pid }, 'claimgate listening');
-    });
   };
 
   cluster.on('exit', (worker, code, signal) => {
@@ -56,6 +95,7 @@ export function runPrimary(config: Config, count: number): void {
     if (!slot) return;
     const [number, entry] = slot;
     entry.worker = undefined;
+    balancer.remove(worker);
     if (stopping) {
       if (code !== 0) exitCode = 1;
       if ([...slots.values()].every((each) => !each.worker)) {
@@ -64,7 +104,7 @@ export function runPrimary(config: Config, count: number): void {
       }
       return;
     }
-    // A worker that cannot start (bad database URL, port in use) would fail the same way forever: the start fails.
+    // A worker that cannot start (a bad database URL, say) would fail the same way forever: the start fails.
     if (!announced) {
       logger.error({ worker: number, code, signal }, 'a worker failed to start: stopping');
       stopping = true;
@@ -85,6 +125,7 @@ export function runPrimary(config: Config, count: number): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, workers: count }, 'shutting down: draining every worker');
+    listener?.close();
     setTimeout(() => {
       logger.error({ signal }, 'workers still running after the grace period: killing them');
       for (const entry of slots.values()) entry.worker?.process.kill('SIGKILL');

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { configPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { serverWorkers } from '../jobs/workers.js';
 import { clusterScrape } from '../metrics/cluster.js';
 import { createRuntime } from '../runtime.js';
-import { portMismatch, writeServerRecord } from './server-record.js';
+import { serveHandedConnections, type HandedConnections } from './handed-connections.js';
+import { failToListen, recordListening } from './server-record.js';
 
 export interface ServeOptions {
   /** Whether this process runs the background jobs (reminders, exports, clean-up): exactly one process per server. */
@@ -24,6 +24,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
   const server = createServer(handle.handler);
   server.on('upgrade', handle.upgrade);
   let stopping = false;
+  let handed: HandedConnections | undefined;
   // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
   // database and Redis. A request still running after the grace period is cut off with exit code 1.
   const shutdown = (signal: string) => {
@@ -34,7 +35,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
       runtime.logger.error({ signal, worker: options.worker }, 'still stopping after the grace period (requests in flight or background jobs): exiting');
       process.exit(1);
     }, 10_000).unref();
-    server.close(() => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    void Promise.all([closed, handed?.drained()]).then(() => {
       handle.close();
       void runtime.close().then(
         () => {
@@ -56,24 +58,17 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     runtime.logger.info({ worker: options.worker, engine: runtime.jobs.kind }, 'background jobs started');
   }
   if (stopping) return;
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    const reason = error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one, and baseUrl to match)` : error.message;
-    process.stderr.write(`claimgate failed to start: ${reason}\n`);
-    process.exit(1);
-  });
+  server.on('error', (error: NodeJS.ErrnoException) => failToListen(error, port));
+  const facts = { baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' };
+  // Under a primary, the primary listens on the port, hands each connection over, and announces the server once
+  // every worker is ready.
+  if (options.worker) {
+    handed = serveHandedConnections(server, () => runtime.logger.info({ ...facts, worker: options.worker, pid: process.pid }, 'worker listening'));
+    return;
+  }
   server.listen(port, () => {
     const { port: listening } = server.address() as AddressInfo;
-    const facts = { port: listening, baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' };
-    // Under a primary, the primary announces the server once every worker listens.
-    if (options.worker) runtime.logger.info({ ...facts, worker: options.worker, pid: process.pid }, 'worker listening');
-    else runtime.logger.info(facts, 'claimgate listening');
-    if (options.worker && options.worker !== 1) return;
-    const mismatch = portMismatch(config.baseUrl, listening);
-    if (mismatch) runtime.logger.warn({ port: listening, baseUrl: config.baseUrl }, mismatch);
-    try {
-      writeServerRecord(config.dataDir, { baseUrl: config.baseUrl, port: listening, configFile: configPath() });
-    } catch (error) {
-      runtime.logger.warn({ err: error }, 'could not record the base URL for the CLI');
-    }
+    runtime.logger.info({ ...facts, port: listening }, 'claimgate listening');
+    recordListening(config, listening, runtime.logger);
   });
 }

@@ -1,5 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Logger } from '../logging/logger.js';
+import { configPath } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 
 const RECORD_FILE = 'server.json';
 
@@ -36,4 +39,22 @@ export function portMismatch(baseUrl: string, listening: number): string | undef
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (port === listening) return undefined;
   return `baseUrl ${baseUrl} names port ${port} but claimgate listens on port ${listening}: links in mails and exports will not reach it (set baseUrl or CLAIMGATE_BASE_URL to match, or leave baseUrl unset to follow PORT)`;
+}
+
+/** Once listening: warns of a base URL that names another local port, and records the base URL for the CLI. */
+export function recordListening(config: Config, port: number, logger: Logger): void {
+  const mismatch = portMismatch(config.baseUrl, port);
+  if (mismatch) logger.warn({ port, baseUrl: config.baseUrl }, mismatch);
+  try {
+    writeServerRecord(config.dataDir, { baseUrl: config.baseUrl, port, configFile: configPath() });
+  } catch (error) {
+    logger.warn({ err: error }, 'could not record the base URL for the CLI');
+  }
+}
+
+/** The port cannot be listened on: said plainly, and the start fails. */
+export function failToListen(error: NodeJS.ErrnoException, port: number): never {
+  const reason = error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one, and baseUrl to match)` : error.message;
+  process.stderr.write(`claimgate failed to start: ${reason}\n`);
+  process.exit(1);
 }

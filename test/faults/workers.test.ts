@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,39 @@ describe('server.workers in the embedded mode', () => {
     await expect(startServerProcess(file)).rejects.toThrow(/server\.workers: must be 1 in the embedded mode/);
   });
 });
+
+/** TCP connections on `port` that process `pid` holds open, read from /proc (what `ss -tnp` shows). */
+function connectionsHeldBy(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // closed while listing
+    }
+  }
+  let held = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const row of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
+      const columns = row.trim().split(/\s+/);
+      const localPort = Number.parseInt(columns[1]!.split(':').pop()!, 16);
+      if (localPort === port && columns[3] === '01' && inodes.has(columns[9]!)) held += 1;
+    }
+  }
+  return held;
+}
+
+/** Opens a keep-alive connection and resolves once its first answer has arrived (so a worker holds it). */
+function keepAliveConnection(url: string): Promise<Socket> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.once('error', reject);
+    socket.once('data', () => resolve(socket));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  });
+}
 
 const shared = POSTGRES_ADMIN_URL ? describe : describe.skip;
 
@@ -169,6 +202,27 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
       expect(text).toMatch(/^claimgate_event_loop_delay_seconds\{quantile="0\.99"\} [0-9.e-]+$/m);
     }
     expect(await server.stop()).toBe(0);
+  });
+
+  // Misuse of round robin: a burst of keep-alive connections (a load balancer filling its pool) piling onto the worker
+  // that acknowledged first, whose requests then wait twice as long for as long as the connections stay open.
+  it('hands each connection to the worker holding the fewest: a burst splits evenly, a restarted worker takes the next ones', async () => {
+    const server = await start();
+    const port = Number(new URL(server.url).port);
+    const pids = workerPids(server);
+    const held = () => [1, 2].map((slot) => connectionsHeldBy(workerPids(server).get(slot)!, port));
+    const burst = await Promise.all(Array.from({ length: 20 }, () => keepAliveConnection(server.url)));
+    expect(held()).toEqual([10, 10]);
+
+    process.kill(pids.get(2)!, 'SIGKILL');
+    await outputLines(server, '"msg":"worker restarted"');
+    const later = await Promise.all(Array.from({ length: 4 }, () => keepAliveConnection(server.url)));
+    expect(held()).toEqual([10, 4]);
+
+    // Handed connections that sit idle do not hold up the drain (it would end at the grace period with exit code 1).
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    for (const socket of [...burst, ...later]) socket.destroy();
   });
 
   it('SIGTERM to the primary drains every worker: a request in flight gets its whole answer, new connections are refused, exit 0', async () => {
