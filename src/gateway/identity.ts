@@ -44,23 +44,39 @@ export async function loadIdentity(runtime: Runtime, memberId: string): Promise<
 /**
  * Keeps identities for `gateway.identityCacheTtl` so a steady stream of proxied requests does not read the
  * database each time. A deactivation or group change reaches the upstream within that time on every replica.
+ * Requests that miss together share one read: a page's dozen parallel requests, arriving as the entry expires,
+ * would otherwise each read the member, their groups and their terms.
  */
 export class IdentityCache {
   private readonly cache: LRUCache<string, Identity | 'missing'>;
+  private readonly loading = new Map<string, Promise<Identity | null>>();
 
-  constructor(private readonly runtime: Runtime) {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly load: (runtime: Runtime, memberId: string) => Promise<Identity | null> = loadIdentity,
+  ) {
     this.cache = new LRUCache({ max: 50_000, ttl: runtime.config.gateway.identityCacheTtl });
   }
 
   async get(memberId: string): Promise<Identity | null> {
     const cached = this.cache.get(memberId);
     if (cached) return cached === 'missing' ? null : cached;
-    const identity = await loadIdentity(this.runtime, memberId);
-    this.cache.set(memberId, identity ?? 'missing');
-    return identity;
+    const pending = this.loading.get(memberId);
+    if (pending) return pending;
+    const loaded = this.load(this.runtime, memberId);
+    this.loading.set(memberId, loaded);
+    try {
+      const identity = await loaded;
+      // Forgotten while it loaded: the read may predate the change that made it forget, so it is not kept.
+      if (this.loading.get(memberId) === loaded) this.cache.set(memberId, identity ?? 'missing');
+      return identity;
+    } finally {
+      if (this.loading.get(memberId) === loaded) this.loading.delete(memberId);
+    }
   }
 
   forget(memberId: string): void {
     this.cache.delete(memberId);
+    this.loading.delete(memberId);
   }
 }
