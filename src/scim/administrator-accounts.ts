@@ -12,6 +12,9 @@ export interface AccountChange {
   changesAccess: boolean;
 }
 
+const refusal = () =>
+  new ScimError(403, 'an administrator account is not created, and its email, employee ID and active state are not changed, by SCIM', undefined, 'administrator_account');
+
 /**
  * An IdP keeps an administrator's profile in step, but never decides who an administrator account is or whether it
  * signs in. A new email or employee ID would make another member an administrator, or send an administrator's
@@ -23,6 +26,13 @@ export function refuseAdministratorChange(config: Config, { before, after, chang
   const named = configuredPermissions(config, [before, after]).size > 0;
   if (!named) return;
   const identityChanges = after.emailNormalized !== before.emailNormalized || after.employeeId !== before.employeeId;
-  if (!identityChanges && !changesAccess) return;
-  throw new ScimError(403, 'the email, employee ID and active state of an administrator account are not managed by SCIM', undefined, 'administrator_account');
+  if (identityChanges || changesAccess) throw refusal();
+}
+
+/**
+ * Nor does SCIM create an account that `admins` names: an employee ID named there, on a member whose claim link goes
+ * to the token holder's own address, would make that address an administrator once claimed.
+ */
+export function refuseAdministratorAccount(config: Config, created: Identity): void {
+  if (configuredPermissions(config, [created]).size > 0) throw refusal();
 }

@@ -11,7 +11,7 @@ import { newMemberRow } from '../members/new-member.js';
 import { isEmail, normalizeEmail } from '../members/normalize.js';
 import type { Runtime } from '../runtime.js';
 import { providerForEmail } from '../sso/providers.js';
-import { refuseAdministratorChange } from './administrator-accounts.js';
+import { refuseAdministratorAccount, refuseAdministratorChange } from './administrator-accounts.js';
 import { ScimError, badValue, notFound } from './errors.js';
 import { syncAssignedGroups } from './group-sync.js';
 import { filterToSql, parseFilter, type FilterColumn } from './filter.js';
@@ -164,9 +164,10 @@ export async function createUser(runtime: Runtime, client: ScimClientRow, body: 
   try {
     created = await db.transaction(async (manager) => {
       if (await manager.findOneBy(db.entities.Member, { emailNormalized: normalizeEmail(input.email) })) throw uniqueness('a member with this email exists');
+      const fields = memberFields(input, await managerEmail(runtime, manager, client, input.manager));
+      refuseAdministratorAccount(config, fields);
       const member = newMemberRow({
-        ...memberFields(input, await managerEmail(runtime, manager, client, input.manager)),
-        loginMethod, status: invite ? 'invited' : 'provisioned', invitedAt: invite ? now : null,
+        ...fields, loginMethod, status: invite ? 'invited' : 'provisioned', invitedAt: invite ? now : null,
       }, now);
       await manager.insert(db.entities.Member, member);
       const link: ScimUserRow = {

@@ -165,8 +165,20 @@ describe('administrator accounts', () => {
     expect(await refusedAsAdministrator()).toBe(3);
   });
 
+  test('a user named in admins, by email or employee ID, is not created (privilege escalation through the SCIM token)', async () => {
+    const refusedBefore = await refusedAsAdministrator();
+    // The claim link would go to the token holder's own address, and the employee ID make its claimant an administrator.
+    expectScimError(await idp.post('/Users', { schemas: [USER, ENTERPRISE], userName: 'eve@corp.example', [ENTERPRISE]: { employeeNumber: 'E-9000' } }), 403);
+    expectScimError(await idp.post('/Users', { schemas: [USER], userName: ADMIN_EMAIL }), 403);
+    expect(await refusedAsAdministrator()).toBe(refusedBefore + 2);
+    const created = await hx.runtime.db.source.manager.findBy(hx.runtime.db.entities.Member, [{ emailNormalized: 'eve@corp.example' }, { emailNormalized: ADMIN_EMAIL }]);
+    expect(created).toEqual([]);
+  });
+
   test('an administrator\'s account keeps its email, employee ID and access; its profile follows the IdP (account takeover and lock-out)', async () => {
-    const ops = (await idp.post('/Users', { schemas: [USER], userName: ADMIN_EMAIL, displayName: 'Ops' }).expect(201)).body.id;
+    // Provisioned as an ordinary member, then named in admins (the configuration changed after provisioning).
+    const ops = (await idp.post('/Users', { schemas: [USER], userName: 'ops-to-be@corp.example', emails: [{ value: 'ops-to-be@corp.example', primary: true }], displayName: 'Ops' }).expect(201)).body.id;
+    await hx.runtime.db.source.manager.update(hx.runtime.db.entities.Member, { id: ops }, { email: ADMIN_EMAIL, emailNormalized: ADMIN_EMAIL });
     await claim(ops);
     const refusedBefore = await refusedAsAdministrator();
     // Recovery mail would go to the new address: whoever reads it owns the administrator account.
