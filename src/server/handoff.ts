@@ -2,12 +2,16 @@
 
 /** Primary to worker: the connection sent with this message is the worker's to serve. */
 export const CONNECTION = 'claimgate:connection';
+/** Primary to worker: no connection follows this message (it is queued behind any still being sent). */
+export const NO_MORE = 'claimgate:no-more-connections';
 /** Worker to primary: one of the connections it was given has closed. */
 export const CONNECTION_CLOSED = 'claimgate:connection-closed';
 /** Worker to primary: the worker is ready for connections. */
 export const WORKER_READY = 'claimgate:worker-ready';
+/** Worker to primary: the worker is draining and takes no new connections. */
+export const WORKER_DRAINING = 'claimgate:worker-draining';
 
-type HandOffMessage = typeof CONNECTION | typeof CONNECTION_CLOSED | typeof WORKER_READY;
+type HandOffMessage = typeof CONNECTION | typeof NO_MORE | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING;
 
 export function isMessage(message: unknown, type: HandOffMessage): boolean {
   return (message as { type?: unknown } | null)?.type === type;

@@ -1,11 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../logging/logger.js';
 import { serveClusterMetrics } from '../metrics/cluster.js';
-import { CONNECTION, CONNECTION_CLOSED, WORKER_READY, isMessage } from './handoff.js';
-import { LeastConnections } from './least-connections.js';
-import { failToListen, recordListening } from './server-record.js';
+import { dispatchConnections } from './connection-dispatch.js';
+import { CONNECTION_CLOSED, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
+import { listenFailure, recordListening } from './server-record.js';
 
 /** A worker that dies within this long of its start counts as a failed start: the next restart waits longer. */
 const HEALTHY_AFTER_MS = 10_000;
@@ -38,30 +37,19 @@ export function runPrimary(config: Config, count: number): void {
   let stopping = false;
   let announced = false;
   let exitCode = 0;
-  const balancer = new LeastConnections<Worker>();
-  let listener: Server | undefined;
-
-  const handOff = (socket: Socket) => {
-    const worker = balancer.take();
-    if (!worker) return void socket.destroy();
-    worker.send({ type: CONNECTION }, socket, (error: Error | null) => {
-      if (!error) return;
-      balancer.closed(worker);
-      socket.destroy();
-    });
-  };
+  const dispatch = dispatchConnections(logger);
 
   const listen = () => {
     const port = Number(process.env.PORT ?? 3000);
-    listener = createServer({ pauseOnConnect: true }, handOff);
-    listener.on('error', (error: NodeJS.ErrnoException) => {
-      for (const entry of slots.values()) entry.worker?.process.kill('SIGTERM');
-      failToListen(error, port);
-    });
-    listener.listen(port, () => {
-      const { port: listening } = listener!.address() as AddressInfo;
+    dispatch.listen(port, (listening) => {
       logger.info({ port: listening, baseUrl: config.baseUrl, workers: count, pid: process.pid }, 'claimgate listening');
       recordListening(config, listening, logger);
+    }, (error) => {
+      // The port cannot be had: the workers drain (worker 1 may have started jobs) and the start fails.
+      process.stderr.write(`${listenFailure(error, port)}\n`);
+      stopping = true;
+      exitCode = 1;
+      for (const entry of slots.values()) entry.worker?.process.kill('SIGTERM');
     });
   };
 
@@ -69,7 +57,7 @@ export function runPrimary(config: Config, count: number): void {
     const slot = [...slots.entries()].find(([, entry]) => entry.worker === worker);
     if (!slot || stopping) return;
     slot[1].ready = true;
-    balancer.add(worker);
+    dispatch.add(worker);
     if (announced) return void logger.info({ worker: slot[0], pid: worker.process.pid }, 'worker restarted');
     if (slots.size < count || ![...slots.values()].every((each) => each.ready)) return;
     announced = true;
@@ -77,9 +65,11 @@ export function runPrimary(config: Config, count: number): void {
   };
 
   cluster.on('message', (worker, message: unknown) => {
-    if (isMessage(message, CONNECTION_CLOSED)) balancer.closed(worker);
+    if (isMessage(message, CONNECTION_CLOSED)) dispatch.closed(worker);
     else if (isMessage(message, WORKER_READY)) ready(worker);
+    else if (isMessage(message, WORKER_DRAINING)) dispatch.drain(worker);
   });
+  cluster.on('disconnect', (worker) => dispatch.lose(worker));
 
   const fork = (slot: number) => {
     const worker = cluster.fork({ CLAIMGATE_WORKER_SLOT: String(slot) });
@@ -95,7 +85,7 @@ export function runPrimary(config: Config, count: number): void {
     if (!slot) return;
     const [number, entry] = slot;
     entry.worker = undefined;
-    balancer.remove(worker);
+    dispatch.lose(worker);
     if (stopping) {
       if (code !== 0) exitCode = 1;
       if ([...slots.values()].every((each) => !each.worker)) {
@@ -125,7 +115,7 @@ export function runPrimary(config: Config, count: number): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, workers: count }, 'shutting down: draining every worker');
-    listener?.close();
+    dispatch.close();
     setTimeout(() => {
       logger.error({ signal }, 'workers still running after the grace period: killing them');
       for (const entry of slots.values()) entry.worker?.process.kill('SIGKILL');

@@ -6,7 +6,7 @@ import { serverWorkers } from '../jobs/workers.js';
 import { clusterScrape } from '../metrics/cluster.js';
 import { createRuntime } from '../runtime.js';
 import { serveHandedConnections, type HandedConnections } from './handed-connections.js';
-import { failToListen, recordListening } from './server-record.js';
+import { listenFailure, recordListening } from './server-record.js';
 
 export interface ServeOptions {
   /** Whether this process runs the background jobs (reminders, exports, clean-up): exactly one process per server. */
@@ -58,7 +58,10 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     runtime.logger.info({ worker: options.worker, engine: runtime.jobs.kind }, 'background jobs started');
   }
   if (stopping) return;
-  server.on('error', (error: NodeJS.ErrnoException) => failToListen(error, port));
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`${listenFailure(error, port)}\n`);
+    process.exit(1);
+  });
   const facts = { baseUrl: config.baseUrl, database: runtime.db.dialect.name, sessions: runtime.redis ? 'redis' : 'database' };
   // Under a primary, the primary listens on the port, hands each connection over, and announces the server once
   // every worker is ready.

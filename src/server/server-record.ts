@@ -52,9 +52,8 @@ export function recordListening(config: Config, port: number, logger: Logger): v
   }
 }
 
-/** The port cannot be listened on: said plainly, and the start fails. */
-export function failToListen(error: NodeJS.ErrnoException, port: number): never {
+/** Why the port cannot be listened on, said plainly. */
+export function listenFailure(error: NodeJS.ErrnoException, port: number): string {
   const reason = error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one, and baseUrl to match)` : error.message;
-  process.stderr.write(`claimgate failed to start: ${reason}\n`);
-  process.exit(1);
+  return `claimgate failed to start: ${reason}`;
 }

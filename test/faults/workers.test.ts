@@ -107,6 +107,21 @@ function keepAliveConnection(url: string): Promise<Socket> {
   });
 }
 
+/** Sends one request on a new connection; resolves with the status line, or `closed` if the connection ends first. */
+function oneRequest(url: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.once('data', (chunk) => {
+      resolve(chunk.toString().split('\r\n')[0]!);
+      socket.destroy();
+    });
+    socket.once('close', () => resolve('closed'));
+    socket.once('error', () => resolve('closed'));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  });
+}
+
 const shared = POSTGRES_ADMIN_URL ? describe : describe.skip;
 
 shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (PostgreSQL)'}${POSTGRES_ADMIN_URL ? '' : ' (skipped: needs DATABASE_URL)'}`, () => {
@@ -146,6 +161,7 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
 
   it('a worker killed with SIGKILL is restarted and serves; background jobs run in one worker only, then in its replacement', async () => {
     const server = await start();
+    await outputLines(server, '"msg":"worker listening"', 2);
     const first = workerPids(server);
     expect([...first.keys()].sort()).toEqual([1, 2]);
     // Jobs once, not once per worker: a second job runner would send every reminder twice.
@@ -209,6 +225,7 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
   it('hands each connection to the worker holding the fewest: a burst splits evenly, a restarted worker takes the next ones', async () => {
     const server = await start();
     const port = Number(new URL(server.url).port);
+    await outputLines(server, '"msg":"worker listening"', 2);
     const pids = workerPids(server);
     const held = () => [1, 2].map((slot) => connectionsHeldBy(workerPids(server).get(slot)!, port));
     const burst = await Promise.all(Array.from({ length: 20 }, () => keepAliveConnection(server.url)));
@@ -223,6 +240,27 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     for (const socket of [...burst, ...later]) socket.destroy();
+  });
+
+  // A worker that hangs, then dies, must not take the connections still waiting to be sent to it into a silence the
+  // clients can only time out of (node sends one connection at a time and waits for the worker to take it).
+  it('connections waiting for a worker that dies go to another worker; none is left unanswered', async () => {
+    const server = await start();
+    await outputLines(server, '"msg":"worker listening"', 2);
+    const stuck = workerPids(server).get(2)!;
+    process.kill(stuck, 'SIGSTOP');
+    const answers = Array.from({ length: 6 }, () => oneRequest(server.url));
+    // Worker 1's share is answered; worker 2's waits on a process that reads nothing.
+    const settled: string[] = [];
+    for (const answer of answers) void answer.then((line) => settled.push(line));
+    while (settled.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toEqual(Array(3).fill('HTTP/1.1 200 OK'));
+    process.kill(stuck, 'SIGKILL');
+    const lines = await Promise.all(answers);
+    // At most the one connection already written to the dead worker's channel is lost, and it is closed, not left open.
+    expect(lines.filter((line) => line === 'HTTP/1.1 200 OK').length).toBeGreaterThanOrEqual(5);
+    expect(lines.every((line) => line === 'HTTP/1.1 200 OK' || line === 'closed')).toBe(true);
+    expect(await server.stop()).toBe(0);
   });
 
   it('SIGTERM to the primary drains every worker: a request in flight gets its whole answer, new connections are refused, exit 0', async () => {
