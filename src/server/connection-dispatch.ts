@@ -9,8 +9,10 @@ export interface ConnectionDispatch {
   add(worker: Worker): void;
   /** A worker that drains: it takes no new connection, and is told so once those already on their way reach it. */
   drain(worker: Worker): void;
-  /** A worker whose channel closed: connections still waiting to be sent to it go to the others. */
+  /** A worker whose channel closed: connections it had not yet taken go to the others. */
   lose(worker: Worker): void;
+  /** The worker took connection `id`. */
+  taken(worker: Worker, id: number): void;
   /** One of the worker's connections closed. */
   closed(worker: Worker): void;
   listen(port: number, listening: (port: number) => void, failed: (error: NodeJS.ErrnoException) => void): void;
@@ -20,38 +22,34 @@ export interface ConnectionDispatch {
 
 /**
  * The primary's side of the hand-off: accepts connections on the port and sends each to the worker holding the
- * fewest. A connection waits in `queued` until it is written to the worker's channel (node sends one at a time); it
- * is then closed here, the worker's copy keeping it open, so that a worker dying before it reads one takes that
- * connection down rather than leaving it open and unanswered in the primary. Those not yet written go to another
- * worker: nobody has read a byte of them.
+ * fewest. The primary keeps its copy of a connection until the worker says it took it (node's own send callback
+ * reports success even for a write that failed): a worker that dies first has read none of it, and the connection
+ * goes to another worker instead of closing or hanging.
  */
 export function dispatchConnections(logger: Logger): ConnectionDispatch {
   const balancer = new LeastConnections<Worker>();
-  const queued = new Map<Worker, Set<Socket>>();
+  const sent = new Map<number, { socket: Socket; worker: Worker }>();
+  let nextId = 0;
   let listener: Server | undefined;
 
   const handOff = (socket: Socket): void => {
     if (socket.destroyed) return;
     const worker = balancer.take();
     if (!worker) return void socket.destroy();
-    let waiting = queued.get(worker);
-    if (!waiting) queued.set(worker, (waiting = new Set()));
-    waiting.add(socket);
-    const pending = waiting;
-    worker.send({ type: CONNECTION }, socket, { keepOpen: true }, (error: Error | null) => {
-      // Already given to another worker when this one was lost.
-      if (!pending.delete(socket)) return;
-      if (!error) return void socket.destroy();
-      lose(worker);
-      handOff(socket);
+    const id = nextId++;
+    sent.set(id, { socket, worker });
+    worker.send({ type: CONNECTION, id }, socket, { keepOpen: true }, (error: Error | null) => {
+      if (error) lose(worker);
     });
   };
 
   const lose = (worker: Worker): void => {
     balancer.remove(worker);
-    const waiting = queued.get(worker);
-    queued.delete(worker);
-    for (const socket of waiting ?? []) handOff(socket);
+    for (const [id, entry] of [...sent]) {
+      if (entry.worker !== worker) continue;
+      sent.delete(id);
+      handOff(entry.socket);
+    }
   };
 
   return {
@@ -61,6 +59,13 @@ export function dispatchConnections(logger: Logger): ConnectionDispatch {
       if (worker.isConnected()) worker.send({ type: NO_MORE }, (error: Error | null) => error && lose(worker));
     },
     lose,
+    taken(worker, id) {
+      const entry = sent.get(id);
+      if (entry?.worker !== worker) return;
+      sent.delete(id);
+      // The worker's copy keeps the connection open: closing this one sends nothing to the client.
+      entry.socket.destroy();
+    },
     closed: (worker) => balancer.closed(worker),
     listen(port, listening, failed) {
       // noDelay is set on the accepted socket, so it holds in the worker too (Nagle would hold small answers back).

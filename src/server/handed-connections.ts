@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONNECTION, CONNECTION_CLOSED, NO_MORE, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
+import { CONNECTION, CONNECTION_CLOSED, NO_MORE, TAKEN, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
 
-function tellPrimary(type: typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING): void {
-  if (process.connected) process.send!({ type });
+function tellPrimary(type: typeof TAKEN | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING, id?: number): void {
+  if (process.connected) process.send!({ type, id });
 }
 
 export interface HandedConnections {
@@ -37,6 +37,8 @@ export function serveHandedConnections(server: Server, ready: () => void): Hande
       return check();
     }
     if (!isMessage(message, CONNECTION) || !handle) return;
+    // Said before a byte is read: until then the primary may still give the connection to another worker.
+    tellPrimary(TAKEN, message.id);
     const socket = handle as Socket;
     open.add(socket);
     socket.once('close', () => {

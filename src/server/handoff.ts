@@ -1,7 +1,9 @@
 /** The messages between the cluster primary, which accepts connections, and the workers that serve them. */
 
-/** Primary to worker: the connection sent with this message is the worker's to serve. */
+/** Primary to worker: the connection sent with this message (and its `id`) is the worker's to serve. */
 export const CONNECTION = 'claimgate:connection';
+/** Worker to primary: the connection `id` arrived, before a byte of it was read. */
+export const TAKEN = 'claimgate:connection-taken';
 /** Primary to worker: no connection follows this message (it is queued behind any still being sent). */
 export const NO_MORE = 'claimgate:no-more-connections';
 /** Worker to primary: one of the connections it was given has closed. */
@@ -11,8 +13,8 @@ export const WORKER_READY = 'claimgate:worker-ready';
 /** Worker to primary: the worker is draining and takes no new connections. */
 export const WORKER_DRAINING = 'claimgate:worker-draining';
 
-type HandOffMessage = typeof CONNECTION | typeof NO_MORE | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING;
+type HandOffMessage = typeof CONNECTION | typeof TAKEN | typeof NO_MORE | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING;
 
-export function isMessage(message: unknown, type: HandOffMessage): boolean {
+export function isMessage(message: unknown, type: HandOffMessage): message is { type: HandOffMessage; id?: number } {
   return (message as { type?: unknown } | null)?.type === type;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../logging/logger.js';
 import { serveClusterMetrics } from '../metrics/cluster.js';
 import { dispatchConnections } from './connection-dispatch.js';
-import { CONNECTION_CLOSED, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
+import { CONNECTION_CLOSED, TAKEN, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
 import { listenFailure, recordListening } from './server-record.js';
 
 /** A worker that dies within this long of its start counts as a failed start: the next restart waits longer. */
@@ -65,7 +65,8 @@ export function runPrimary(config: Config, count: number): void {
   };
 
   cluster.on('message', (worker, message: unknown) => {
-    if (isMessage(message, CONNECTION_CLOSED)) dispatch.closed(worker);
+    if (isMessage(message, TAKEN)) dispatch.taken(worker, message.id ?? -1);
+    else if (isMessage(message, CONNECTION_CLOSED)) dispatch.closed(worker);
     else if (isMessage(message, WORKER_READY)) ready(worker);
     else if (isMessage(message, WORKER_DRAINING)) dispatch.drain(worker);
   });
@@ -87,7 +88,8 @@ export function runPrimary(config: Config, count: number): void {
     entry.worker = undefined;
     dispatch.lose(worker);
     if (stopping) {
-      if (code !== 0) exitCode = 1;
+      // Stopped by the signal itself: it had not yet reached the point where it drains (nothing to drain then).
+      if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') exitCode = 1;
       if ([...slots.values()].every((each) => !each.worker)) {
         logger.info({ exitCode }, 'stopped');
         process.exit(exitCode);
