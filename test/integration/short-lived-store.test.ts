@@ -22,9 +22,11 @@ interface Backend {
 async function sqlBackend(databaseUrl: string | undefined, drop: () => Promise<void>): Promise<Backend> {
   const dir = mkdtempSync(join(tmpdir(), 'claimgate-store-'));
   const db = await openDatabase(parseConfig(testConfigInput(dir, databaseUrl), 'test'));
+  // A stopped clock: only `pass` moves it, so a slow machine between two calls cannot expire a key early.
+  const start = Date.now();
   let offset = 0;
   return {
-    store: sqlStore(db, () => new Date(Date.now() + offset)),
+    store: sqlStore(db, () => new Date(start + offset)),
     pass: async (ms) => {
       offset += ms;
     },
@@ -63,7 +65,7 @@ if (REDIS_URL) {
 
 const LONG = 60_000;
 // Long enough for a busy machine to read a key before it expires; Redis waits for it twice per expiry test.
-const SHORT = 500;
+const SHORT = 1000;
 let serial = 0;
 const fresh = () => `key-${Date.now()}-${++serial}`;
 
