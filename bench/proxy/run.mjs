@@ -4,7 +4,8 @@
 // Redis) with a signed-in session, and (4) Apache + mod_auth_openidc signed in at an OpenID Provider (skipped with
 // a note when apache2 or the module is absent). Driven by wrk when installed (autocannon otherwise).
 // Prints requests/s, p50 and p99 of each, the ratios the targets name, Redis commands per proxied request, and the
-// memory (RSS) of claimgate's processes.
+// memory (RSS) of claimgate's processes, and the CPU time each proxy spent per request (from /proc: steadier than
+// requests/s when other work shares the machine).
 //
 // Run `npm run build` first. DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is used to create
 // and drop a scratch database. A private redis-server is started when the binary exists, so that Redis commands
@@ -147,12 +148,35 @@ function rssKb(pid) {
   }
 }
 
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** CPU time (user + system, ms) a process has used so far; 0 when it is gone or /proc is absent. */
+function cpuMs(pid) {
+  try {
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** `measure()`, and the CPU µs per request its processes spent on it: a figure the machine's other load barely moves. */
+async function withCpu(pids, measure) {
+  const sum = () => pids.reduce((total, pid) => total + cpuMs(pid), 0);
+  const start = sum();
+  const result = await measure();
+  return { ...result, cpuUs: ((sum() - start) * 1000) / result.requests };
+}
+
 // --- Redis: a private one when possible, so that the command counts are claimgate's alone ---
 let redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 let redisNote = 'shared Redis (counts include any other client)';
+let redisServer;
 if (spawnSync('redis-server', ['--version']).error === undefined) {
   const port = await freePort();
-  await startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], (line) => (line.includes('Ready to accept') ? true : undefined));
+  redisServer = await startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], (line) => (line.includes('Ready to accept') ? true : undefined));
   redisUrl = `redis://127.0.0.1:${port}`;
   redisNote = 'private redis-server';
 }
@@ -242,7 +266,9 @@ async function claimgateRow(workers, nodeOptions = []) {
   await warmUp(`${url}/bench`, { cookie });
   await eventLoopDelay(url);
   const before = await redisCalls(redis);
-  const result = await load(`${url}/bench`, { cookie });
+  const redisCpuBefore = redisServer ? cpuMs(redisServer.child.pid) : 0;
+  const result = await withCpu(pids, () => load(`${url}/bench`, { cookie }));
+  const redisCpuUs = redisServer ? ((cpuMs(redisServer.child.pid) - redisCpuBefore) * 1000) / result.requests : undefined;
   const after = await redisCalls(redis);
   const loopDelay = await eventLoopDelay(url);
   const loaded = pids.map(rssKb);
@@ -251,6 +277,7 @@ async function claimgateRow(workers, nodeOptions = []) {
     ...result,
     commands: (after.total - before.total) / result.requests,
     writes: (after.writes - before.writes) / result.requests,
+    redisCpuUs,
     processes: pids.length,
     idleRss: idle,
     loadedRss: loaded,
@@ -336,7 +363,7 @@ async function compare() {
   console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each after ${WARMUP}s of warm-up, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   const rows = [];
   await warmUp(`http://127.0.0.1:${bare.value}/bench`);
-  const bareResult = await load(`http://127.0.0.1:${bare.value}/bench`);
+  const bareResult = await withCpu([bare.child.pid], () => load(`http://127.0.0.1:${bare.value}/bench`));
   rows.push(['bare Node proxy (no auth)', bareResult]);
   const one = await claimgateRow(1);
   rows.push(['claimgate, 1 worker', one]);
@@ -365,6 +392,8 @@ async function compare() {
   if (apache) {
     console.log(`claimgate auto / Apache + mod_auth_openidc, req/s: ${(auto.rps / apache.rps).toFixed(2)} (target >= 1.0: ${verdict(auto.rps >= apache.rps)}); p99: ${(auto.p99 / apache.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * apache.p99)})`);
   }
+  const redisShare = (r) => (r.redisCpuUs === undefined ? '' : ` (+ ${r.redisCpuUs.toFixed(0)} in Redis)`);
+  console.log(`CPU µs per request (user + system, the proxy's own processes): bare Node proxy ${bareResult.cpuUs.toFixed(0)}; claimgate 1 worker ${one.cpuUs.toFixed(0)}${redisShare(one)}; auto ${auto.cpuUs.toFixed(0)}${redisShare(auto)}`);
   for (const [name, r] of [['1 worker', one], ['auto', auto]]) {
     console.log(`claimgate ${name}: Redis commands per proxied request ${r.commands.toFixed(3)} (target <= 1), writes ${r.writes.toFixed(3)} (target 0)`);
     console.log(`claimgate ${name}: event-loop delay during the load, ms: p50 ${r.loopDelay.p50.toFixed(1)}, p99 ${r.loopDelay.p99.toFixed(1)}, max ${r.loopDelay.max.toFixed(1)}`);
