@@ -29,7 +29,7 @@ export interface Gateway {
   web(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** HTTP upgrades (WebSocket) to the upstream. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions: SessionReader): Gateway | undefined {
@@ -143,7 +143,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     },
     close: () => {
       watch.stop();
-      void leg.close();
+      return leg.close();
     },
   };
 }

@@ -61,7 +61,8 @@ export interface AppHandle {
   sessionStore: session.Store;
   /** Attach to the HTTP server's 'upgrade' event: WebSocket connections to the upstream. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  close(): void;
+  /** Stops the gateway's watchers and closes its upstream connections (settles once they are closed). */
+  close(): Promise<void>;
 }
 
 /** The HTTP pipeline, top to bottom. */
@@ -175,6 +176,6 @@ export function createApp(runtime: Runtime): AppHandle {
       }
       void gateway.upgrade(req, socket, head);
     },
-    close: () => gateway?.close(),
+    close: async () => gateway?.close(),
   };
 }

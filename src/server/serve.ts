@@ -36,8 +36,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
       process.exit(1);
     }, 10_000).unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    void Promise.all([closed, handed?.drained()]).then(() => {
-      handle.close();
+    void Promise.all([closed, handed?.drained()]).then(async () => {
+      await handle.close();
       void runtime.close().then(
         () => {
           runtime.logger.info({ signal, worker: options.worker }, 'stopped');

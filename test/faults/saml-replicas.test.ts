@@ -29,7 +29,7 @@ shared(`SAML across replicas${POSTGRES_ADMIN_URL ? '' : ' (skipped: needs DATABA
     otherApp = createApp(other);
   });
   afterAll(async () => {
-    otherApp?.close();
+    await otherApp?.close();
     await other?.close();
     await h?.close();
     await fixture?.close();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  second?.handle.close();
+  await second?.handle.close();
   await second?.runtime.close();
   await h.close();
 });

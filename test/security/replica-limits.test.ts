@@ -40,7 +40,7 @@ withPostgres(`two replicas on one PostgreSQL without Redis${POSTGRES_ADMIN_URL ?
     apps = handles.map((handle) => handle.handler);
   }, 60_000);
   afterAll(async () => {
-    for (const handle of handles) handle.close();
+    await Promise.all(handles.map((handle) => handle.close()));
     for (const runtime of runtimes) await runtime.close();
     await database.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

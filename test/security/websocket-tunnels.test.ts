@@ -137,7 +137,7 @@ withPostgresAndRedis(`two replicas on PostgreSQL and Redis${POSTGRES_ADMIN_URL &
   }, 60_000);
   afterAll(async () => {
     for (const server of servers) await new Promise((resolve) => server.close(resolve));
-    for (const handle of handles) handle.close();
+    await Promise.all(handles.map((handle) => handle.close()));
     const keys = await runtimes[0]!.redis!.keys(`${runtimes[0]!.config.redis.prefix}*`);
     if (keys.length) await runtimes[0]!.redis!.del(keys);
     for (const runtime of runtimes) await runtime.close();

@@ -88,7 +88,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opti
       offset += ms;
     },
     async close() {
-      handle.close();
+      await handle.close();
       if (runtime.redis) {
         const keys = await runtime.redis.keys(`${config.redis.prefix}*`);
         if (keys.length) await runtime.redis.del(keys);
