@@ -4,7 +4,8 @@ import { createLogger } from '../logging/logger.js';
 import { serveClusterMetrics } from '../metrics/cluster.js';
 import { dispatchConnections } from './connection-dispatch.js';
 import { CONNECTION_CLOSED, TAKEN, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
-import { listenFailure, recordListening } from './server-record.js';
+import { listenFailure } from './listen-failure.js';
+import { recordListening } from './server-record.js';
 
 /** A worker that dies within this long of its start counts as a failed start: the next restart waits longer. */
 const HEALTHY_AFTER_MS = 10_000;

@@ -6,7 +6,8 @@ import { serverWorkers } from '../jobs/workers.js';
 import { clusterScrape } from '../metrics/cluster.js';
 import { createRuntime } from '../runtime.js';
 import { serveHandedConnections, type HandedConnections } from './handed-connections.js';
-import { listenFailure, recordListening } from './server-record.js';
+import { listenFailure } from './listen-failure.js';
+import { recordListening } from './server-record.js';
 
 export interface ServeOptions {
   /** Whether this process runs the background jobs (reminders, exports, clean-up): exactly one process per server. */
