@@ -29,6 +29,11 @@ export interface Gateway {
   web(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** HTTP upgrades (WebSocket) to the upstream. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  /**
+   * Closes every open WebSocket tunnel and refuses new ones (503), for a drain: a tunnel has no request to finish,
+   * so the server would otherwise wait for it until the grace period ran out. Answers how many were closed.
+   */
+  endTunnels(): number;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   // Every open WebSocket tunnel, so that the end of its session closes it on whichever replica holds it.
   const tunnels = new Tunnels();
   const watch = watchTunnels(runtime, tunnels);
+  let draining = false;
 
   /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
   function rewrite(req: IncomingMessage, upgrade: boolean, target: string): void {
@@ -131,6 +137,11 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
           socket.end(`HTTP/1.1 ${signIn ? '401 Unauthorized' : admission.refused === 'no_upstream' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
           return;
         }
+        // The process began to drain while this upgrade was admitted: the browser reconnects to another one.
+        if (draining) {
+          socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
         if (admission.owner) tunnels.add(admission.owner, socket);
         leg.tunnel(req, socket, head, admission.target, (error) => {
           logger.warn({ err: { message: error.message }, requestId: requestIdFor(req) }, 'upgrade to the upstream failed');
@@ -140,6 +151,10 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
         logger.error({ err: error }, 'upgrade failed');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
+    },
+    endTunnels() {
+      draining = true;
+      return tunnels.endAll();
     },
     close: () => {
       watch.stop();

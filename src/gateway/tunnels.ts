@@ -49,7 +49,10 @@ export class Tunnels {
     return closed;
   }
 
-  endAll(): void {
-    for (const sid of [...this.bySession.keys()]) this.endSession(sid);
+  /** Closes every tunnel; answers how many were closed. */
+  endAll(): number {
+    let closed = 0;
+    for (const sid of [...this.bySession.keys()]) closed += this.endSession(sid);
+    return closed;
   }
 }

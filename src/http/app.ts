@@ -61,6 +61,8 @@ export interface AppHandle {
   sessionStore: session.Store;
   /** Attach to the HTTP server's 'upgrade' event: WebSocket connections to the upstream. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** For a drain: closes the open WebSocket tunnels (they would hold it until the grace period) and refuses new ones. */
+  endTunnels(): number;
   /** Stops the gateway's watchers and closes its upstream connections (settles once they are closed). */
   close(): Promise<void>;
 }
@@ -176,6 +178,7 @@ export function createApp(runtime: Runtime): AppHandle {
       }
       void gateway.upgrade(req, socket, head);
     },
+    endTunnels: () => gateway?.endTunnels() ?? 0,
     close: async () => gateway?.close(),
   };
 }

@@ -26,8 +26,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
   server.on('upgrade', handle.upgrade);
   let stopping = false;
   let handed: HandedConnections | undefined;
-  // Drain: stop accepting, close idle keep-alive connections, let requests in flight finish, then close the
-  // database and Redis. A request still running after the grace period is cut off with exit code 1.
+  // Drain: stop accepting, close WebSocket tunnels and idle keep-alive connections, let requests in flight finish,
+  // then close the database and Redis. A request still running after the grace period is cut off with exit code 1.
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -37,6 +37,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
       process.exit(1);
     }, 10_000).unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const tunnels = handle.endTunnels();
+    if (tunnels) runtime.logger.info({ tunnels, worker: options.worker }, 'websocket tunnels closed: shutting down');
     void Promise.all([closed, handed?.drained()]).then(async () => {
       await handle.close();
       void runtime.close().then(

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { claimgateCli } from '../support/cli-process.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/databases.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { startServerProcess, writeServerConfig, type ServerProcess } from '../support/server-process.js';
 import { startReceiver } from '../support/webhook-receiver.js';
+import { startUpstream } from '../support/upstream.js';
 import { allowForProcesses } from '../support/timeouts.js';
 
 allowForProcesses();
@@ -76,6 +78,18 @@ function refusesConnections(url: string): Promise<boolean> {
   });
 }
 
+/** Walks a whole claim at a server process (terms, profile, password, groups); the browser is then signed in. */
+async function claimAt(browser: HttpBrowser, url: string, claimUrl: string): Promise<void> {
+  expect((await browser.submit(url, new URL(claimUrl).pathname, {})).status).toBe(303);
+  expect((await browser.submit(url, '/claim/flow/terms', { accept: 'yes' })).status).toBe(303);
+  expect((await browser.submit(url, '/claim/flow/profile', { name: 'Tunnel Test' })).status).toBe(303);
+  expect((await browser.submit(url, '/claim/flow/password', { password: 'a long enough passphrase', confirm: 'a long enough passphrase' })).status).toBe(303);
+  const groups = await browser.request(url, '/claim/flow/groups');
+  const id = /name="groups" type="checkbox" value="([^"]+)"/.exec(groups.text)![1]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(groups.text)![1]!;
+  expect((await browser.request(url, '/claim/flow/groups', { form: { _csrf: token, groups: id } })).status).toBe(303);
+}
+
 describe('process lifecycle', () => {
   it('SIGTERM drains a request in flight: it gets its whole answer, new connections are refused, the process exits 0', async () => {
     const server = await start();
@@ -122,6 +136,41 @@ describe('process lifecycle', () => {
     } finally {
       await receiver.close();
       rmSync(hookDir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM with a WebSocket tunnel open (a drain that waited for it ran out the grace period and exited 1): the tunnel closes and the process exits 0 at once', async () => {
+    const upstream = await startUpstream();
+    const tunnelDir = mkdtempSync(join(tmpdir(), 'claimgate-process-tunnel-'));
+    let server: ServerProcess | undefined;
+    try {
+      const tunnelDatabase = await createTestDatabase();
+      const tunnelConfig = writeServerConfig(tunnelDir, tunnelDatabase.url, REDIS_URL, { upstream: { url: upstream.url } });
+      const invited = JSON.parse(await claimgateCli(tunnelConfig, 'invite', '--email', 'tunnel@example.com', '--name', 'Tunnel Test', '--json')) as { claimUrl: string; id: string };
+      server = await startServerProcess(tunnelConfig);
+      const browser = new HttpBrowser();
+      await claimAt(browser, server.url, invited.claimUrl);
+      const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/socket`, { headers: { Cookie: browser.cookieHeader() } });
+      const hello = await new Promise<string>((resolve, reject) => {
+        socket.once('message', (data: Buffer) => resolve(data.toString()));
+        socket.once('error', reject);
+      });
+      expect(JSON.parse(hello)).toEqual({ hello: invited.id });
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      await closed;
+      expect(await server.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5000);
+      const output = server.output.join('\n');
+      expect(output).toContain('websocket tunnels closed: shutting down');
+      expect(output).not.toContain('after the grace period');
+      await tunnelDatabase.drop();
+    } finally {
+      // A server still holding the tunnel would keep the upstream's close waiting for it.
+      await server?.stop('SIGKILL');
+      await upstream.close();
+      rmSync(tunnelDir, { recursive: true, force: true });
     }
   });
 

@@ -355,18 +355,29 @@ describe('sessions on the proxied path', () => {
 });
 
 describe('WebSocket', () => {
-  it('carries an authenticated upgrade through to the upstream and refuses an anonymous one', async () => {
-    const server = createServer(h.app).listen(0, '127.0.0.1');
-    server.on('upgrade', h.handle.upgrade);
+  /** A server for `harness` that also takes upgrades, and its port. */
+  async function listenWithUpgrades(harness: Harness): Promise<{ server: Server; port: number }> {
+    const server = createServer(harness.app).listen(0, '127.0.0.1');
+    server.on('upgrade', harness.handle.upgrade);
     await new Promise((resolve) => server.once('listening', resolve));
-    const port = (server.address() as AddressInfo).port;
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  /** A claimed member signed in with a password, and their session cookie. */
+  async function signedInMember(harness: Harness, address: string): Promise<{ id: string; cookie: string }> {
+    const socketMember = await invite(harness.runtime, address);
+    await claimAll(newAgent(harness.app), socketMember.claimUrl);
+    const signIn = newAgent(harness.app);
+    const token = csrfFrom((await signIn.get('/login')).text);
+    const res = await signIn.post('/login').type('form').send({ _csrf: token, identifier: socketMember.email, password: GOOD_PASSWORD }).expect(303);
+    return { id: socketMember.id, cookie: (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]! };
+  }
+
+  it('carries an authenticated upgrade through to the upstream and refuses an anonymous one', async () => {
+    const { server, port } = await listenWithUpgrades(h);
     try {
-      const socketMember = await invite(h.runtime, 'socket@example.com');
-      await claimAll(newAgent(h.app), socketMember.claimUrl);
-      const signIn = newAgent(h.app);
-      const token = csrfFrom((await signIn.get('/login')).text);
-      const res = await signIn.post('/login').type('form').send({ _csrf: token, identifier: socketMember.email, password: GOOD_PASSWORD }).expect(303);
-      const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      const socketMember = await signedInMember(h, 'socket@example.com');
+      const cookie = socketMember.cookie;
 
       const ws = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie, 'X-Claimgate-User': 'spoofed' } });
       const messages: string[] = [];
@@ -403,6 +414,39 @@ describe('WebSocket', () => {
       await request(server).get('/healthz').expect(200);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  // Attack on availability: an open tunnel has no request to finish, so a drain waited for it until the grace period
+  // ran out and the process exited 1 (a crash to the orchestrator), at every deploy of an app with WebSockets.
+  it('a drain closes the open tunnels and answers an upgrade that arrives meanwhile 503', async () => {
+    const up = await startUpstream();
+    const gw = await startHarness({ upstream: { url: up.url } });
+    const { server, port } = await listenWithUpgrades(gw);
+    let open: WebSocket | undefined;
+    try {
+      const { cookie } = await signedInMember(gw, 'draining@example.com');
+      open = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie } });
+      await new Promise((resolve, reject) => {
+        open!.once('message', resolve);
+        open!.once('error', reject);
+      });
+      const closed = new Promise((resolve) => open!.once('close', resolve));
+      expect(gw.handle.endTunnels()).toBe(1);
+      await closed;
+      const late = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie } });
+      const status = await new Promise<number>((resolve) => {
+        late.once('unexpected-response', (_req, response) => resolve(response.statusCode!));
+        late.once('open', () => resolve(101));
+      });
+      if (status === 101) late.terminate();
+      expect(status).toBe(503);
+    } finally {
+      // Were the tunnel still open, both servers' close would wait for it.
+      open?.terminate();
+      await new Promise((resolve) => server.close(resolve));
+      await gw.close();
+      await up.close();
     }
   });
 });
