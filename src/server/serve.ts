@@ -40,7 +40,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     const tunnels = handle.endTunnels();
     if (tunnels) runtime.logger.info({ tunnels, worker: options.worker }, 'websocket tunnels closed: shutting down');
     void Promise.all([closed, handed?.drained()]).then(async () => {
-      await handle.close();
+      // The upstream pool failing to close cleanly does not keep the database and Redis open.
+      await handle.close().catch((error: Error) => runtime.logger.warn({ err: { message: error.message } }, 'closing the upstream connections failed'));
       void runtime.close().then(
         () => {
           runtime.logger.info({ signal, worker: options.worker }, 'stopped');
