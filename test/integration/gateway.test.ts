@@ -419,20 +419,23 @@ describe('WebSocket', () => {
 
   // Attack on availability: an open tunnel has no request to finish, so a drain waited for it until the grace period
   // ran out and the process exited 1 (a crash to the orchestrator), at every deploy of an app with WebSockets.
-  it('a drain closes the open tunnels and answers an upgrade that arrives meanwhile 503', async () => {
+  it('a drain closes the open tunnels, a public route\'s too, and answers an upgrade that arrives meanwhile 503', async () => {
     const up = await startUpstream();
-    const gw = await startHarness({ upstream: { url: up.url } });
+    const gw = await startHarness({ upstream: { url: up.url }, gateway: { upstreams: { app: up.url }, routes: [{ name: 'live', path: '/live', upstream: 'app', public: true }] } });
     const { server, port } = await listenWithUpgrades(gw);
-    let open: WebSocket | undefined;
+    const open: WebSocket[] = [];
+    /** Opens a tunnel and resolves once the upstream's first message came through it. */
+    const tunnel = (path: string, headers: Record<string, string> = {}) => new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+      open.push(ws);
+      ws.once('message', () => resolve(ws));
+      ws.once('error', reject);
+    });
     try {
       const { cookie } = await signedInMember(gw, 'draining@example.com');
-      open = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie } });
-      await new Promise((resolve, reject) => {
-        open!.once('message', resolve);
-        open!.once('error', reject);
-      });
-      const closed = new Promise((resolve) => open!.once('close', resolve));
-      expect(gw.handle.endTunnels()).toBe(1);
+      const tunnels = [await tunnel('/socket', { Cookie: cookie }), await tunnel('/live/socket')];
+      const closed = Promise.all(tunnels.map((ws) => new Promise((resolve) => ws.once('close', resolve))));
+      expect(gw.handle.endTunnels()).toBe(2);
       await closed;
       const late = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie } });
       const status = await new Promise<number>((resolve) => {
@@ -442,8 +445,8 @@ describe('WebSocket', () => {
       if (status === 101) late.terminate();
       expect(status).toBe(503);
     } finally {
-      // Were the tunnel still open, both servers' close would wait for it.
-      open?.terminate();
+      // Were a tunnel still open, both servers' close would wait for it.
+      for (const ws of open) if (ws.readyState === WebSocket.OPEN) ws.terminate();
       await new Promise((resolve) => server.close(resolve));
       await gw.close();
       await up.close();
