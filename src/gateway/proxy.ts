@@ -49,11 +49,9 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
   const stripClientHeaders = clientHeaderStripper(config.upstream.keepClientHeaders);
   const cookieName = sessionCookieName(config.baseUrl.startsWith('https://'));
   const publicOrigin = new URL(config.baseUrl).origin;
-  // Every open WebSocket tunnel, so that the end of its session closes it on whichever replica holds it.
+  // Every open WebSocket tunnel: the end of its session closes it on whichever replica holds it, a drain closes all.
   const tunnels = new Tunnels();
   const watch = watchTunnels(runtime, tunnels);
-  // Every open tunnel, a public route's too (it has no session): a drain closes them all.
-  const openTunnels = new Set<Duplex>();
   let draining = false;
 
   /** Rewrites the request's headers for the upstream `target`: whatever the client claimed about the hop or identity goes. */
@@ -144,9 +142,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
           socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        openTunnels.add(socket);
-        socket.once('close', () => openTunnels.delete(socket));
-        if (admission.owner) tunnels.add(admission.owner, socket);
+        tunnels.add(socket, admission.owner);
         leg.tunnel(req, socket, head, admission.target, (error) => {
           logger.warn({ err: { message: error.message }, requestId: requestIdFor(req) }, 'upgrade to the upstream failed');
           socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -158,9 +154,7 @@ export function createGateway(runtime: Runtime, tokens: IdentityTokens, sessions
     },
     endTunnels() {
       draining = true;
-      const count = openTunnels.size;
-      for (const socket of openTunnels) socket.destroy();
-      return count;
+      return tunnels.endAll();
     },
     close: () => {
       watch.stop();

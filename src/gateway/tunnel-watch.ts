@@ -42,7 +42,7 @@ export function watchTunnels(runtime: Runtime, tunnels: Tunnels): TunnelWatch {
     }));
   };
   const timer = setInterval(() => {
-    if (checking || !tunnels.size) return;
+    if (checking || !tunnels.sessions) return;
     checking = true;
     recheck()
       .catch((error: Error) => logger.error({ err: { message: error.message } }, 'tunnel re-check failed'))

@@ -7,14 +7,19 @@ export interface TunnelOwner {
 }
 
 /**
- * The open WebSocket tunnels of one replica, by session id and by member, so that the end of a session or of a
- * member's right to sign in can close every tunnel it opened. A closed client socket also ends its upstream socket
+ * The open WebSocket tunnels of one replica. Those that carry a session are also indexed by session id and by
+ * member, so that the end of a session or of a member's right to sign in can close every tunnel it opened; a public
+ * route's tunnel has no owner and is closed only by a drain. A closed client socket also ends its upstream socket
  * (the proxy ends one when the other closes).
  */
 export class Tunnels {
+  private readonly open = new Set<Duplex>();
   private readonly bySession = new Map<string, { memberId: string; sockets: Set<Duplex> }>();
 
-  add(owner: TunnelOwner, socket: Duplex): void {
+  add(socket: Duplex, owner?: TunnelOwner): void {
+    this.open.add(socket);
+    socket.once('close', () => this.open.delete(socket));
+    if (!owner) return;
     let entry = this.bySession.get(owner.sid);
     if (!entry) this.bySession.set(owner.sid, (entry = { memberId: owner.memberId, sockets: new Set() }));
     entry.sockets.add(socket);
@@ -29,7 +34,8 @@ export class Tunnels {
     return [...this.bySession].map(([sid, { memberId }]) => ({ sid, memberId }));
   }
 
-  get size(): number {
+  /** How many sessions have at least one open tunnel. */
+  get sessions(): number {
     return this.bySession.size;
   }
 
@@ -49,7 +55,11 @@ export class Tunnels {
     return closed;
   }
 
-  endAll(): void {
-    for (const sid of [...this.bySession.keys()]) this.endSession(sid);
+  /** Closes every open tunnel, with a session or without; answers how many were closed. */
+  endAll(): number {
+    const count = this.open.size;
+    for (const socket of [...this.open]) socket.destroy();
+    this.bySession.clear();
+    return count;
   }
 }
