@@ -2,8 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { csrfFrom, newAgent } from '../support/browser-agent.js';
-import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { signedInMember } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startUpstream } from '../support/upstream.js';
 import { assignGroups } from '../../src/groups/assigned.js';
@@ -20,15 +19,11 @@ const cookies: Record<'payer' | 'chooser' | 'engineer', string> = { payer: '', c
 const ids: Record<string, string> = {};
 
 async function member(name: keyof typeof cookies, assigned: string[]): Promise<void> {
-  const invited = await invite(h.runtime, `${name}@example.com`, name);
-  ids[name] = invited.id;
   // Every member chose the pool groups Announcements and Engineering at first access.
-  await claimAll(newAgent(h.app), invited.claimUrl);
-  if (assigned.length) await h.runtime.db.transaction((manager) => assignGroups(h.runtime, manager, invited.id, assigned, 'admin', null));
-  const agent = newAgent(h.app);
-  const token = csrfFrom((await agent.get('/login')).text);
-  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: invited.email, password: GOOD_PASSWORD }).expect(303);
-  cookies[name] = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+  const signedIn = await signedInMember(h.runtime, h.app, `${name}@example.com`, name);
+  ids[name] = signedIn.id;
+  cookies[name] = signedIn.cookie;
+  if (assigned.length) await h.runtime.db.transaction((manager) => assignGroups(h.runtime, manager, signedIn.id, assigned, 'admin', null));
 }
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { csrfFrom, newAgent, type Agent } from '../support/browser-agent.js';
-import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { claimAll, GOOD_PASSWORD, invite, signedInMember } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startUpstream } from '../support/upstream.js';
 import { assignGroups } from '../../src/groups/assigned.js';
@@ -364,19 +364,10 @@ describe('WebSocket', () => {
   }
 
   /** A claimed member signed in with a password, and their session cookie. */
-  async function signedInMember(harness: Harness, address: string): Promise<{ id: string; cookie: string }> {
-    const socketMember = await invite(harness.runtime, address);
-    await claimAll(newAgent(harness.app), socketMember.claimUrl);
-    const signIn = newAgent(harness.app);
-    const token = csrfFrom((await signIn.get('/login')).text);
-    const res = await signIn.post('/login').type('form').send({ _csrf: token, identifier: socketMember.email, password: GOOD_PASSWORD }).expect(303);
-    return { id: socketMember.id, cookie: (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]! };
-  }
-
   it('carries an authenticated upgrade through to the upstream and refuses an anonymous one', async () => {
     const { server, port } = await listenWithUpgrades(h);
     try {
-      const socketMember = await signedInMember(h, 'socket@example.com');
+      const socketMember = await signedInMember(h.runtime, h.app, 'socket@example.com');
       const cookie = socketMember.cookie;
 
       const ws = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie, 'X-Claimgate-User': 'spoofed' } });
@@ -432,7 +423,7 @@ describe('WebSocket', () => {
       ws.once('error', reject);
     });
     try {
-      const { cookie } = await signedInMember(gw, 'draining@example.com');
+      const { cookie } = await signedInMember(gw.runtime, gw.app, 'draining@example.com');
       const tunnels = [await tunnel('/socket', { Cookie: cookie }), await tunnel('/live/socket')];
       const closed = Promise.all(tunnels.map((ws) => new Promise((resolve) => ws.once('close', resolve))));
       expect(gw.handle.endTunnels()).toBe(2);

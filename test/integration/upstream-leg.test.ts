@@ -1,7 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { csrfFrom, newAgent } from '../support/browser-agent.js';
-import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { signedInMember } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 /** An upstream whose every answer the test writes itself; it records what arrived and when a request was cut off. */
@@ -26,12 +25,7 @@ beforeAll(async () => {
   gateway.on('upgrade', h.handle.upgrade);
   await new Promise((resolve) => gateway.once('listening', resolve));
   port = (gateway.address() as AddressInfo).port;
-  const invited = await invite(h.runtime);
-  await claimAll(newAgent(h.app), invited.claimUrl);
-  const agent = newAgent(h.app);
-  const token = csrfFrom((await agent.get('/login')).text);
-  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: invited.email, password: GOOD_PASSWORD }).expect(303);
-  cookie = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+  ({ cookie } = await signedInMember(h.runtime, h.app));
 });
 afterAll(async () => {
   gateway.closeAllConnections();

@@ -3,8 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { FOREIGN_IDENTITY_HEADERS, FORWARDING_HEADERS } from '../../src/gateway/client-headers.js';
-import { csrfFrom, newAgent } from '../support/browser-agent.js';
-import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { signedInMember } from '../support/claim-walk.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startUpstream } from '../support/upstream.js';
 
@@ -15,15 +14,6 @@ let port: number;
 let cookie: string;
 let memberId: string;
 
-async function signIn(harness: Harness): Promise<{ cookie: string; id: string }> {
-  const invited = await invite(harness.runtime);
-  await claimAll(newAgent(harness.app), invited.claimUrl);
-  const agent = newAgent(harness.app);
-  const token = csrfFrom((await agent.get('/login')).text);
-  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: invited.email, password: GOOD_PASSWORD }).expect(303);
-  return { cookie: (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!, id: invited.id };
-}
-
 beforeAll(async () => {
   upstream = await startUpstream();
   h = await startHarness({ upstream: { url: upstream.url, landingPath: '/app' } });
@@ -31,7 +21,7 @@ beforeAll(async () => {
   server.on('upgrade', h.handle.upgrade);
   await new Promise((resolve) => server.once('listening', resolve));
   port = (server.address() as AddressInfo).port;
-  ({ cookie, id: memberId } = await signIn(h));
+  ({ cookie, id: memberId } = await signedInMember(h.runtime, h.app));
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
@@ -103,7 +93,7 @@ describe('client headers the upstream would believe', () => {
   it('sends the upstream its own host when asked to, and passes a header a trusted proxy sets when kept', async () => {
     const own = await startHarness({ upstream: { url: upstream.url, host: 'upstream', keepClientHeaders: ['X-Forwarded-Prefix'] } });
     try {
-      const member = await signIn(own);
+      const member = await signedInMember(own.runtime, own.app);
       const res = await request(own.app).get('/app/own-host').set('Cookie', member.cookie).set('Host', 'evil.example')
         .set('X-Forwarded-Prefix', '/portal').set('X-Original-URL', '/admin').expect(200);
       const seen = JSON.parse(res.text);

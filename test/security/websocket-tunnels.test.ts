@@ -10,21 +10,11 @@ import { createApp, type AppHandle } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { deactivateMember } from '../../src/members/deactivate.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { csrfFrom, newAgent, type Agent } from '../support/browser-agent.js';
-import { claimAll, GOOD_PASSWORD, invite } from '../support/claim-walk.js';
+import { csrfFrom, type Agent } from '../support/browser-agent.js';
+import { signedInMember } from '../support/claim-walk.js';
 import { createTestDatabase, POSTGRES_ADMIN_URL, REDIS_URL, type TestDatabase } from '../support/databases.js';
 import { startHarness, testConfigInput, type Harness } from '../support/harness.js';
 import { startUpstream } from '../support/upstream.js';
-
-/** A member signed in through `app`: the browser (to sign out with) and its session cookie (to open sockets with). */
-async function signIn(runtime: Runtime, app: Harness['app']): Promise<{ agent: Agent; cookie: string; id: string }> {
-  const invited = await invite(runtime);
-  await claimAll(newAgent(app), invited.claimUrl);
-  const agent = newAgent(app);
-  const token = csrfFrom((await agent.get('/login')).text);
-  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: invited.email, password: GOOD_PASSWORD }).expect(303);
-  return { agent, cookie: (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!, id: invited.id };
-}
 
 async function signOut(agent: Agent): Promise<void> {
   const page = await agent.get('/_claimgate/me').expect(200);
@@ -76,27 +66,27 @@ describe('one replica', () => {
 
   // Attack: a socket opened while signed in keeps talking to the upstream as the member after sign-out.
   it('tunnel outliving sign-out: signing out closes the session\'s open WebSocket', async () => {
-    const { agent, cookie } = await signIn(h.runtime, h.app);
+    const { agent, cookie } = await signedInMember(h.runtime, h.app);
     const socket = await openTunnel(port, cookie);
     expect(await closesWithin(socket, 3000, () => signOut(agent))).toBeLessThan(3000);
   });
 
   // Attack: a member the admin deactivated keeps a socket open to the upstream.
   it('tunnel outliving deactivation: deactivating the member closes the open WebSocket', async () => {
-    const { cookie, id } = await signIn(h.runtime, h.app);
+    const { cookie, id } = await signedInMember(h.runtime, h.app);
     const socket = await openTunnel(port, cookie);
     expect(await closesWithin(socket, 3000, () => deactivateMember(h.runtime, id, 'admin-test'))).toBeLessThan(3000);
   });
 
   // Attack: a socket keeps a session alive past its idle timeout (a left-open tab on a shared computer).
   it('tunnel outliving the idle timeout: the open WebSocket closes once its session is idle too long', async () => {
-    const { cookie } = await signIn(h.runtime, h.app);
+    const { cookie } = await signedInMember(h.runtime, h.app);
     const socket = await openTunnel(port, cookie);
     expect(await closesWithin(socket, 3000, async () => h.advance(h.config.session.idleTimeout + 60_000))).toBeLessThan(3000);
   });
 
   it('a tunnel whose session goes on stays open', async () => {
-    const { cookie } = await signIn(h.runtime, h.app);
+    const { cookie } = await signedInMember(h.runtime, h.app);
     const socket = await openTunnel(port, cookie);
     expect(await closesWithin(socket, 1000, async () => undefined)).toBe(Number.POSITIVE_INFINITY);
   });
@@ -148,14 +138,14 @@ withPostgresAndRedis(`two replicas on PostgreSQL and Redis${POSTGRES_ADMIN_URL &
 
   // Attack: a tunnel held by another replica than the one that saw the sign-out keeps carrying the member's identity.
   it('tunnel outliving sign-out on another replica: signing out on A closes the tunnel held by B within a second', async () => {
-    const { agent, cookie } = await signIn(runtimes[0]!, handles[0]!.handler);
+    const { agent, cookie } = await signedInMember(runtimes[0]!, handles[0]!.handler);
     const socket = await openTunnel(ports[1]!, cookie);
     expect(await closesWithin(socket, 1000, () => signOut(agent))).toBeLessThan(1000);
   });
 
   // Attack: the same, with a deactivation decided on A.
   it('tunnel outliving deactivation on another replica: deactivating on A closes the tunnel held by B within a second', async () => {
-    const { cookie, id } = await signIn(runtimes[0]!, handles[0]!.handler);
+    const { cookie, id } = await signedInMember(runtimes[0]!, handles[0]!.handler);
     const socket = await openTunnel(ports[1]!, cookie);
     expect(await closesWithin(socket, 1000, () => deactivateMember(runtimes[0]!, id, 'admin-test'))).toBeLessThan(1000);
   });

@@ -1,6 +1,7 @@
 import { inviteByEmail, type InviteResult } from '../../src/members/invite.js';
 import type { Runtime } from '../../src/runtime.js';
-import { claimPath, tokenFor, type Agent } from './browser-agent.js';
+import type { RequestListener } from 'node:http';
+import { claimPath, csrfFrom, newAgent, tokenFor, type Agent } from './browser-agent.js';
 
 export const GOOD_PASSWORD = 'correct horse battery staple';
 
@@ -49,6 +50,19 @@ export async function claimAll(agent: Agent, claimUrl: string, profile?: Record<
   await submitProfile(agent, profile);
   await setPassword(agent);
   return pickGroups(agent, 2);
+}
+
+/**
+ * Invites `email`, walks the whole claim, then signs in with the password in a fresh browser: that browser (to sign
+ * out with) and its session cookie (for requests and sockets made without supertest).
+ */
+export async function signedInMember(runtime: Runtime, app: RequestListener, email?: string, name?: string): Promise<{ id: string; email: string; agent: Agent; cookie: string }> {
+  const invited = await invite(runtime, email, name);
+  await claimAll(newAgent(app), invited.claimUrl);
+  const agent = newAgent(app);
+  const token = csrfFrom((await agent.get('/login')).text);
+  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: invited.email, password: GOOD_PASSWORD }).expect(303);
+  return { id: invited.id, email: invited.email, agent, cookie: (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]! };
 }
 
 /** Types an employee ID and access code at the claim page; returns the response. */
