@@ -10,7 +10,7 @@ import { adoptUnindexed } from './store-session-store.js';
 
 export interface ReadSession {
   sid: string;
-  data: session.SessionData;
+  data: Readonly<session.SessionData>;
 }
 
 /**
@@ -22,6 +22,8 @@ export class SessionReader {
   private readonly cookieName: string;
   /** Verified cookie values, so a steady stream from one browser checks its signature once. */
   private readonly verified = new LRUCache<string, string>({ max: 20_000 });
+  /** The last stored text of each session read, and its parse. */
+  private readonly parsed = new LRUCache<string, { raw: string; data: Readonly<session.SessionData> }>({ max: 10_000 });
 
   constructor(
     private readonly runtime: Runtime,
@@ -43,8 +45,22 @@ export class SessionReader {
     return sid;
   }
 
-  private get(sid: string): Promise<session.SessionData | undefined> {
-    return new Promise((resolve, reject) => this.store.get(sid, (error, data) => (error ? reject(error) : resolve(data ?? undefined))));
+  /**
+   * The session as stored now. Every request reads the store, so a sign-out on any replica ends the next request;
+   * only the parse is skipped while the stored text is the same as last time (a steady stream re-reads one string).
+   * The parsed object is shared between requests, so it is frozen.
+   */
+  private async get(sid: string): Promise<Readonly<session.SessionData> | undefined> {
+    const raw = await this.runtime.store.get('sessions', sid);
+    if (!raw) {
+      this.parsed.delete(sid);
+      return undefined;
+    }
+    const known = this.parsed.get(sid);
+    if (known?.raw === raw) return known.data;
+    const data = Object.freeze(JSON.parse(raw) as session.SessionData);
+    this.parsed.set(sid, { raw, data });
+    return data;
   }
 
   /**
@@ -73,9 +89,10 @@ export class SessionReader {
       return undefined;
     }
     if (verdict === 'refresh') {
-      data.lastSeenAt = now;
-      await adoptUnindexed(this.runtime.store, sid, data, this.runtime.config.session.absoluteTimeout);
-      await this.writeIfPresent(sid, data);
+      const refreshed = { ...data, lastSeenAt: now };
+      await adoptUnindexed(this.runtime.store, sid, refreshed, this.runtime.config.session.absoluteTimeout);
+      await this.writeIfPresent(sid, refreshed);
+      return { sid, data: refreshed };
     }
     return { sid, data };
   }

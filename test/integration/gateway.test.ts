@@ -280,12 +280,13 @@ describe('forward auth (/auth/verify)', () => {
 
 describe('sessions on the proxied path', () => {
   it('reads the session store once and writes nothing per steady proxied request', async () => {
-    const store = h.handle.sessionStore;
+    const store = h.runtime.store;
     await member.get('/app/warm').expect(200);
     const counts = { reads: 0, writes: 0 };
-    const original = { get: store.get.bind(store), set: store.set.bind(store), touch: store.touch?.bind(store) };
-    store.get = (sid, cb) => { counts.reads++; original.get(sid, cb); };
-    store.set = (sid, data, cb) => { counts.writes++; original.set(sid, data, cb); };
+    const original = { get: store.get, set: store.set, touchIfPresent: store.touchIfPresent };
+    store.get = (namespace, id) => { if (namespace === 'sessions') counts.reads++; return original.get.call(store, namespace, id); };
+    store.set = (namespace, id, value, ttl) => { if (namespace === 'sessions') counts.writes++; return original.set.call(store, namespace, id, value, ttl); };
+    store.touchIfPresent = (namespace, id, value) => { if (namespace === 'sessions') counts.writes++; return original.touchIfPresent.call(store, namespace, id, value); };
     // In Redis mode the store's own commands are counted: a touch that sends nothing is no write.
     const redis = h.runtime.redis;
     const redisCommands: string[] = [];
@@ -310,13 +311,15 @@ describe('sessions on the proxied path', () => {
     const signedIn = await invite(h.runtime, 'signout-race@example.com');
     await claimAll(agent, signedIn.claimUrl);
     await agent.get('/app/ready').expect(200);
-    const store = h.handle.sessionStore;
-    const originalGet = store.get.bind(store);
+    const store = h.runtime.store;
+    const originalGet = store.get;
     h.advance(61_000);
-    store.get = (sid, cb) => originalGet(sid, (error, data) => {
+    store.get = async (namespace, id) => {
+      const value = await originalGet.call(store, namespace, id);
       // The member signs out between this request's read and its idle-clock write.
-      store.destroy(sid, () => cb(error, data));
-    });
+      if (namespace === 'sessions') await new Promise((resolve) => h.handle.sessionStore.destroy(id, resolve));
+      return value;
+    };
     try {
       await agent.get('/app/in-flight');
     } finally {
