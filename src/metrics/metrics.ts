@@ -1,5 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { eventLoopDelay } from './event-loop.js';
+import { TalliedCounter } from './tally.js';
 
 /**
  * The process's Prometheus metrics, in a registry of its own (never prom-client's global one, so two runtimes in
@@ -7,13 +8,13 @@ import { eventLoopDelay } from './event-loop.js';
  */
 export interface Metrics {
   registry: Registry;
-  httpRequests: Counter<'route' | 'method' | 'status'>;
+  httpRequests: TalliedCounter<'route' | 'method' | 'status'>;
   claimOutcomes: Counter<'method' | 'outcome'>;
   rateLimitHits: Counter<'limiter'>;
   /** Incremented by the SSO code: one per failed SAML/OIDC sign-in, by provider and stable error code. */
   ssoFailures: Counter<'provider' | 'reason'>;
   /** One per gateway or forward-auth decision, by route key (from config) and outcome. */
-  gatewayDecisions: Counter<'route' | 'outcome'>;
+  gatewayDecisions: TalliedCounter<'route' | 'outcome'>;
   /** Observed by background jobs (reminders, exports): one observation per run. */
   jobDuration: Histogram<'job' | 'outcome'>;
   /** Webhook delivery attempts: delivered, retry (failed, will try again) or failed (given up). */
@@ -33,7 +34,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registry,
     scrape: () => registry.metrics(),
     close: () => loop.stop(),
-    httpRequests: new Counter({
+    httpRequests: new TalliedCounter({
       name: 'claimgate_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.',
       labelNames: ['route', 'method', 'status'], registers,
     }),
@@ -49,7 +50,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'claimgate_sso_failures_total', help: 'Failed single sign-on attempts, by provider and reason code.',
       labelNames: ['provider', 'reason'], registers,
     }),
-    gatewayDecisions: new Counter({
+    gatewayDecisions: new TalliedCounter({
       name: 'claimgate_gateway_decisions_total', help: 'Gateway and forward-auth decisions, by route and outcome (public, allowed, sign_in, denied).',
       labelNames: ['route', 'outcome'], registers,
     }),

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { boundedAudit } from '../../http/bounded-audit.js';
 import { addressKey } from '../../http/client-key.js';
 import { requestIdFor } from '../../http/request-id.js';
+import type { TallyChild } from '../../metrics/tally.js';
 import type { Runtime } from '../../runtime.js';
 import type { Identity } from '../identity.js';
 import { refusalFor, type CompiledRoute, type RefusalReason } from './route-table.js';
@@ -23,12 +24,12 @@ export interface AccessPolicy {
 /** Applies a route's policy to a signed-in member, with the metric per route and outcome and the bounded audit row. */
 export function accessPolicy(runtime: Runtime): AccessPolicy {
   const audit = boundedAudit(runtime, { name: 'access-denied', rows: ACCESS_DENIED_ROWS, windowSeconds: ACCESS_DENIED_WINDOW_SECONDS });
-  // Label children are looked up once per route and outcome: prom-client would otherwise hash the labels per request.
-  const counters = new Map<string, { inc(): void }>();
+  // Label children are looked up once per route and outcome: an increment is then one addition.
+  const counters = new Map<string, TallyChild>();
   const count = (route: CompiledRoute, outcome: AccessOutcome) => {
     const key = `${route.key}\n${outcome}`;
     let counter = counters.get(key);
-    if (!counter) counters.set(key, (counter = runtime.metrics.gatewayDecisions.labels({ route: route.key, outcome })));
+    if (!counter) counters.set(key, (counter = runtime.metrics.gatewayDecisions.child({ route: route.key, outcome })));
     counter.inc();
   };
   const details = (req: IncomingMessage, route: CompiledRoute, reason: RefusalReason, path: string) => ({
