@@ -12,8 +12,11 @@
 // are counted for claimgate alone; otherwise REDIS_URL (default redis://127.0.0.1:6379) is shared and counted.
 // Each row is measured warm: a first load of BENCH_WARMUP seconds (default BENCH_SECONDS), discarded, lets V8
 // compile the hot path, the heap and the connection pools reach their working size, as in a server that has been up
-// for a while; Apache gets the same.
-// BENCH_SECONDS (8), BENCH_WARMUP (BENCH_SECONDS), BENCH_CONNECTIONS (50), BENCH_THREADS (2). Loopback only.
+// for a while; Apache gets the same. Then the rows are measured in BENCH_ROUNDS interleaved rounds (each in another
+// order), so that a slow spell of a shared machine falls on every row alike; each row shows its median round, and
+// each ratio is the median of the ratios within a round.
+// BENCH_SECONDS (8), BENCH_WARMUP (BENCH_SECONDS), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_THREADS (2).
+// Loopback only.
 // BENCH_PROFILE=<dir>: only claimgate with 1 worker, under `node --cpu-prof`; prints its top self-time frames
 // (profile-summary.mjs) and leaves the .cpuprofile in <dir> for a flame graph (Chrome DevTools, speedscope).
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -33,6 +36,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? DURATION);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -162,12 +166,12 @@ function cpuMs(pid) {
   }
 }
 
-/** `measure()`, and the CPU µs per request its processes spent on it: a figure the machine's other load barely moves. */
+/** `measure()`, and the CPU time (ms) its processes spent on it: a figure the machine's other load moves less. */
 async function withCpu(pids, measure) {
   const sum = () => pids.reduce((total, pid) => total + cpuMs(pid), 0);
   const start = sum();
   const result = await measure();
-  return { ...result, cpuUs: ((sum() - start) * 1000) / result.requests };
+  return { ...result, cpuMs: sum() - start };
 }
 
 // --- Redis: a private one when possible, so that the command counts are claimgate's alone ---
@@ -254,35 +258,29 @@ async function signInAtClaimgate(url) {
 const redis = createClient({ url: redisUrl });
 await redis.connect();
 
-async function claimgateRow(workers, nodeOptions = []) {
+/** Starts claimgate with `workers`, signs in and warms it up: ready for measured loads. */
+async function startClaimgate(workers, nodeOptions = []) {
   writeConfig(workers);
   const server = await startProcess('node', [...nodeOptions, join(ROOT, 'dist/src/server/main.js')], (line) => jsonField(line, 'port', 'claimgate listening'), {
     cwd: ROOT, env: { ...process.env, CLAIMGATE_CONFIG: configFile, PORT: '0' },
   });
-  const url = `http://127.0.0.1:${server.value}`;
-  const cookie = await signInAtClaimgate(url);
+  const base = `http://127.0.0.1:${server.value}`;
+  const cookie = await signInAtClaimgate(base);
   const pids = [server.child.pid, ...server.lines.map((line) => jsonField(line, 'pid', 'worker listening')).filter(Boolean)];
-  const idle = pids.map(rssKb);
-  await warmUp(`${url}/bench`, { cookie });
-  await eventLoopDelay(url);
+  const idleRss = pids.map(rssKb);
+  await warmUp(`${base}/bench`, { cookie });
+  return { base, url: `${base}/bench`, headers: { cookie }, pids, idleRss, child: server.child };
+}
+
+/** One measured load of a started claimgate, with its CPU, its Redis commands and its event-loop delay during the load. */
+async function measureClaimgate(gate) {
+  await eventLoopDelay(gate.base); // the delay histogram restarts at every scrape: this one opens the window
   const before = await redisCalls(redis);
   const redisCpuBefore = redisServer ? cpuMs(redisServer.child.pid) : 0;
-  const result = await withCpu(pids, () => load(`${url}/bench`, { cookie }));
-  const redisCpuUs = redisServer ? ((cpuMs(redisServer.child.pid) - redisCpuBefore) * 1000) / result.requests : undefined;
+  const result = await withCpu(gate.pids, () => load(gate.url, gate.headers));
+  const redisCpuMs = redisServer ? cpuMs(redisServer.child.pid) - redisCpuBefore : undefined;
   const after = await redisCalls(redis);
-  const loopDelay = await eventLoopDelay(url);
-  const loaded = pids.map(rssKb);
-  await stop(server.child);
-  return {
-    ...result,
-    commands: (after.total - before.total) / result.requests,
-    writes: (after.writes - before.writes) / result.requests,
-    redisCpuUs,
-    processes: pids.length,
-    idleRss: idle,
-    loadedRss: loaded,
-    loopDelay,
-  };
+  return { ...result, commands: after.total - before.total, writes: after.writes - before.writes, redisCpuMs, loopDelay: await eventLoopDelay(gate.base) };
 }
 
 /** claimgate's event-loop delay (ms) since the previous scrape, the worst worker's: p50, p99, max. */
@@ -292,7 +290,8 @@ async function eventLoopDelay(url) {
   return { p50: at('0.5'), p99: at('0.99'), max: at('max') };
 }
 
-async function apacheRow() {
+/** Starts Apache + mod_auth_openidc in front of the upstream, signs in at the OpenID Provider and warms it up. */
+async function startApache() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const op = await startOp([`${base}/redirect_uri`]);
@@ -351,60 +350,119 @@ ProxyPass / ${upstreamUrl}/
   const check = await fetch(`${base}/bench`, { headers: { cookie } });
   if (check.status !== 200 || (await check.text()) !== 'ok') throw new Error(`Apache signed-in request did not reach the upstream: ${check.status}`);
   await warmUp(`${base}/bench`, { cookie });
-  const result = await load(`${base}/bench`, { cookie });
-  await stop(apache);
-  await op.close();
-  return result;
+  return { url: `${base}/bench`, headers: { cookie }, close: async () => { await stop(apache); await op.close(); } };
 }
 
-/** Every row in one run, then the ratios the targets name, Redis per request and memory. */
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const total = (rounds, field) => rounds.reduce((sum, round) => sum + (round[field] ?? 0), 0);
+
+/** A row's figures over its rounds: the median round's req/s and latencies; CPU, Redis and requests over all rounds. */
+function summarise(rounds) {
+  const requests = total(rounds, 'requests');
+  const worst = (field) => Math.max(...rounds.map((round) => round.loopDelay?.[field] ?? 0));
+  return {
+    rounds,
+    rps: median(rounds.map((round) => round.rps)),
+    p50: median(rounds.map((round) => round.p50)),
+    p99: median(rounds.map((round) => round.p99)),
+    requests,
+    non2xx: total(rounds, 'non2xx'),
+    errors: rounds.map((round) => round.errors).filter(Boolean).join('; ') || undefined,
+    cpuUs: (total(rounds, 'cpuMs') * 1000) / requests,
+    redisCpuUs: rounds[0].redisCpuMs === undefined ? undefined : (total(rounds, 'redisCpuMs') * 1000) / requests,
+    commands: total(rounds, 'commands') / requests,
+    writes: total(rounds, 'writes') / requests,
+    loopDelay: { p50: worst('p50'), p99: worst('p99'), max: worst('max') },
+  };
+}
+
+/**
+ * Every proxy is started and warmed first, then measured in ROUNDS interleaved rounds, each round in a different
+ * order: a slow spell of the machine then falls on every row alike instead of on whichever ran during it. Each
+ * ratio is taken within a round, and the median round's ratio is the one judged against its target.
+ */
 async function compare() {
   const cores = availableParallelism();
-  console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s each after ${WARMUP}s of warm-up, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-  const rows = [];
-  await warmUp(`http://127.0.0.1:${bare.value}/bench`);
-  const bareResult = await withCpu([bare.child.pid], () => load(`http://127.0.0.1:${bare.value}/bench`));
-  rows.push(['bare Node proxy (no auth)', bareResult]);
-  const one = await claimgateRow(1);
-  rows.push(['claimgate, 1 worker', one]);
-  const auto = await claimgateRow('auto');
-  rows.push([`claimgate, auto (${auto.processes - 1} workers)`, auto]);
+  console.log(`proxy benchmark: ${hasWrk ? `wrk -t${THREADS}` : 'autocannon'} -c${CONNECTIONS} ${DURATION}s per load, ${ROUNDS} interleaved rounds after ${WARMUP}s of warm-up each, ${cores} cores, node ${process.version}, PostgreSQL + ${redisNote}, loadavg before ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const bareUrl = `http://127.0.0.1:${bare.value}/bench`;
+  await warmUp(bareUrl);
+  const one = await startClaimgate(1);
+  const auto = await startClaimgate('auto');
   let apache;
   let apacheNote = '';
   if (hasApache) {
     try {
-      apache = await apacheRow();
-      rows.push(['Apache + mod_auth_openidc', apache]);
+      apache = await startApache();
     } catch (error) {
       apacheNote = `Apache + mod_auth_openidc: failed (${error.message.split('\n')[0]})`;
     }
   } else {
     apacheNote = 'Apache + mod_auth_openidc: skipped (apache2 or libapache2-mod-auth-openidc is not installed)';
   }
+  const rows = [
+    { key: 'bare', name: 'bare Node proxy (no auth)', measure: () => withCpu([bare.child.pid], () => load(bareUrl)) },
+    { key: 'one', name: 'claimgate, 1 worker', measure: () => measureClaimgate(one) },
+    { key: 'auto', name: `claimgate, auto (${auto.pids.length - 1} workers)`, measure: () => measureClaimgate(auto) },
+    ...(apache ? [{ key: 'apache', name: 'Apache + mod_auth_openidc', measure: () => load(apache.url, apache.headers) }] : []),
+  ];
+  const measured = Object.fromEntries(rows.map((row) => [row.key, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[(round + i) % rows.length];
+      measured[row.key].push(await row.measure());
+    }
+  }
+  const oneLoaded = one.pids.map(rssKb);
+  const autoLoaded = auto.pids.map(rssKb);
+  await stop(one.child);
+  await stop(auto.child);
+  await apache?.close();
+  const result = Object.fromEntries(Object.entries(measured).map(([key, rounds]) => [key, summarise(rounds)]));
 
   const cell = (value, i) => String(value).padEnd(i === 0 ? 32 : 12);
+  console.log(`each row: the median of ${ROUNDS} rounds (req/s and p99 of each round in brackets)`);
   console.log(['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'].map(cell).join(''));
-  for (const [name, r] of rows) console.log([name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.requests, r.non2xx].map(cell).join('') + (r.errors ? ` errors: ${r.errors}` : ''));
+  for (const row of rows) {
+    const r = result[row.key];
+    const perRound = r.rounds.map((round) => `${round.rps.toFixed(0)}/${round.p99.toFixed(1)}`).join(' ');
+    console.log([row.name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.requests, r.non2xx].map(cell).join('') + ` [${perRound}]` + (r.errors ? ` errors: ${r.errors}` : ''));
+  }
   if (apacheNote) console.log(apacheNote);
   const verdict = (ok) => (ok ? 'met' : 'NOT met');
-  console.log(`claimgate 1 worker / bare Node proxy, req/s: ${(one.rps / bareResult.rps).toFixed(2)} (target >= 0.80: ${verdict(one.rps >= 0.8 * bareResult.rps)}); p99: ${(one.p99 / bareResult.p99).toFixed(2)}x`);
-  console.log(`claimgate auto / bare Node proxy, req/s: ${(auto.rps / bareResult.rps).toFixed(2)}; p99: ${(auto.p99 / bareResult.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * bareResult.p99)})`);
+  /** The ratio of two rows' `field` in each round, and their median. */
+  const ratio = (a, b, field) => {
+    const each = result[a].rounds.map((round, i) => round[field] / result[b].rounds[i][field]);
+    return { median: median(each), each: each.map((value) => value.toFixed(2)).join(', ') };
+  };
+  const judged = (value, ok, target) => `${value.median.toFixed(2)} (rounds ${value.each}; target ${target}: ${verdict(ok)})`;
+  const oneRps = ratio('one', 'bare', 'rps');
+  const autoP99 = ratio('auto', 'bare', 'p99');
+  console.log(`claimgate 1 worker / bare Node proxy, req/s: ${judged(oneRps, oneRps.median >= 0.8, '>= 0.80')}; p99: ${ratio('one', 'bare', 'p99').median.toFixed(2)}x`);
+  console.log(`claimgate auto / bare Node proxy, req/s: ${ratio('auto', 'bare', 'rps').median.toFixed(2)}; p99: ${judged(autoP99, autoP99.median <= 1.5, '<= 1.5x')}`);
   if (apache) {
-    console.log(`claimgate auto / Apache + mod_auth_openidc, req/s: ${(auto.rps / apache.rps).toFixed(2)} (target >= 1.0: ${verdict(auto.rps >= apache.rps)}); p99: ${(auto.p99 / apache.p99).toFixed(2)}x (target <= 1.5x: ${verdict(auto.p99 <= 1.5 * apache.p99)})`);
+    const rps = ratio('auto', 'apache', 'rps');
+    const p99 = ratio('auto', 'apache', 'p99');
+    console.log(`claimgate auto / Apache + mod_auth_openidc, req/s: ${judged(rps, rps.median >= 1, '>= 1.0')}; p99: ${judged(p99, p99.median <= 1.5, '<= 1.5x')}`);
   }
   const redisShare = (r) => (r.redisCpuUs === undefined ? '' : ` (+ ${r.redisCpuUs.toFixed(0)} in Redis)`);
-  console.log(`CPU µs per request (user + system, the proxy's own processes): bare Node proxy ${bareResult.cpuUs.toFixed(0)}; claimgate 1 worker ${one.cpuUs.toFixed(0)}${redisShare(one)}; auto ${auto.cpuUs.toFixed(0)}${redisShare(auto)}`);
-  for (const [name, r] of [['1 worker', one], ['auto', auto]]) {
+  console.log(`CPU µs per request over all rounds (user + system, the proxy's own processes): bare Node proxy ${result.bare.cpuUs.toFixed(0)}; claimgate 1 worker ${result.one.cpuUs.toFixed(0)}${redisShare(result.one)}; auto ${result.auto.cpuUs.toFixed(0)}${redisShare(result.auto)}`);
+  for (const [name, r, gate, loaded] of [['1 worker', result.one, one, oneLoaded], ['auto', result.auto, auto, autoLoaded]]) {
     console.log(`claimgate ${name}: Redis commands per proxied request ${r.commands.toFixed(3)} (target <= 1), writes ${r.writes.toFixed(3)} (target 0)`);
-    console.log(`claimgate ${name}: event-loop delay during the load, ms: p50 ${r.loopDelay.p50.toFixed(1)}, p99 ${r.loopDelay.p99.toFixed(1)}, max ${r.loopDelay.max.toFixed(1)}`);
+    console.log(`claimgate ${name}: event-loop delay during the loads, worst round, ms: p50 ${r.loopDelay.p50.toFixed(1)}, p99 ${r.loopDelay.p99.toFixed(1)}, max ${r.loopDelay.max.toFixed(1)}`);
     const mb = (kb) => (kb / 1024).toFixed(0);
-    console.log(`claimgate ${name}: RSS MB ${r.processes > 1 ? 'primary, then each worker' : 'of the process'}: idle ${r.idleRss.map(mb).join(' / ')}; after the load ${r.loadedRss.map(mb).join(' / ')}`);
+    console.log(`claimgate ${name}: RSS MB ${gate.pids.length > 1 ? 'primary, then each worker' : 'of the process'}: idle ${gate.idleRss.map(mb).join(' / ')}; after the loads ${loaded.map(mb).join(' / ')}`);
   }
 }
 
 if (PROFILE_DIR) {
   const { summarise } = await import('./profile-summary.mjs');
-  const profiled = await claimgateRow(1, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
+  const gate = await startClaimgate(1, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
+  const profiled = await measureClaimgate(gate);
+  await stop(gate.child);
   console.log(`claimgate, 1 worker, under --cpu-prof: ${profiled.rps.toFixed(0)} requests/s, p50 ${profiled.p50.toFixed(2)} ms, p99 ${profiled.p99.toFixed(2)} ms; event-loop delay p99 ${profiled.loopDelay.p99.toFixed(1)} ms, max ${profiled.loopDelay.max.toFixed(1)} ms`);
   console.log(summarise(PROFILE_DIR));
 } else {
