@@ -54,6 +54,8 @@ const FRAMING = new Set(['content-length', 'transfer-encoding', 'host']);
 /** The headers a Connection header names (lower case), except the message framing; undefined when it names none. */
 export function namedInConnection(connection: string | string[] | undefined): Set<string> | undefined {
   if (!connection) return undefined;
+  // Most messages say just keep-alive or close, which name no header.
+  if (connection === 'keep-alive' || connection === 'close') return undefined;
   let named: Set<string> | undefined;
   for (const part of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
     const name = part.trim().toLowerCase();
