@@ -129,6 +129,8 @@ export const configSchema = z.strictObject({
          * embedded mode (SQLite has one writer). See src/server/worker-count.ts.
          */
         workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).optional(),
+        /** A worker whose event loop has not answered the primary for this long hangs: it is killed and replaced. */
+        workerTimeout: duration('30s').pipe(z.number().min(1000, 'must be at least 1s: a busy moment is not a hang')),
       })
       .prefault({}),
     redis: z.strictObject({ url: optionalUrl, prefix: z.string().default('claimgate:') }).prefault({}),

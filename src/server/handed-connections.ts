@@ -3,9 +3,9 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONNECTION, CONNECTION_CLOSED, NO_MORE, TAKEN, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
+import { CONNECTION, CONNECTION_CLOSED, NO_MORE, PING, PONG, TAKEN, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
 
-function tellPrimary(type: typeof TAKEN | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING, id?: number): void {
+function tellPrimary(type: typeof TAKEN | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING | typeof PONG, id?: number): void {
   if (process.connected) process.send!({ type, id });
 }
 
@@ -32,6 +32,7 @@ export function serveHandedConnections(server: Server, ready: () => void): Hande
     if (lastSent && !open.size) settle?.();
   };
   process.on('message', (message: unknown, handle: unknown) => {
+    if (isMessage(message, PING)) return tellPrimary(PONG);
     if (isMessage(message, NO_MORE)) {
       lastSent = true;
       return check();

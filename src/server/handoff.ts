@@ -12,8 +12,13 @@ export const CONNECTION_CLOSED = 'claimgate:connection-closed';
 export const WORKER_READY = 'claimgate:worker-ready';
 /** Worker to primary: the worker is draining and takes no new connections. */
 export const WORKER_DRAINING = 'claimgate:worker-draining';
+/** Primary to worker: is your event loop still turning? */
+export const PING = 'claimgate:ping';
+/** Worker to primary: it is (answered from the event loop, so a worker that hangs stays silent). */
+export const PONG = 'claimgate:pong';
 
-type HandOffMessage = typeof CONNECTION | typeof TAKEN | typeof NO_MORE | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING;
+type HandOffMessage = typeof CONNECTION | typeof TAKEN | typeof NO_MORE | typeof CONNECTION_CLOSED | typeof WORKER_READY | typeof WORKER_DRAINING
+  | typeof PING | typeof PONG;
 
 export function isMessage(message: unknown, type: HandOffMessage): message is { type: HandOffMessage; id?: number } {
   return (message as { type?: unknown } | null)?.type === type;

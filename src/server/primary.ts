@@ -6,6 +6,7 @@ import { dispatchConnections } from './connection-dispatch.js';
 import { CONNECTION_CLOSED, TAKEN, WORKER_DRAINING, WORKER_READY, isMessage } from './handoff.js';
 import { listenFailure } from './listen-failure.js';
 import { recordListening } from './server-record.js';
+import { workerWatchdog } from './worker-watchdog.js';
 
 /** A worker that dies within this long of its start counts as a failed start: the next restart waits longer. */
 const HEALTHY_AFTER_MS = 10_000;
@@ -39,6 +40,12 @@ export function runPrimary(config: Config, count: number): void {
   let announced = false;
   let exitCode = 0;
   const dispatch = dispatchConnections(logger);
+  const slotOf = (worker: Worker) => [...slots.entries()].find(([, entry]) => entry.worker === worker);
+  const watchdog = workerWatchdog(config.server.workerTimeout, (worker, silentForMs) => {
+    logger.error({ worker: slotOf(worker)?.[0], pid: worker.process.pid, silentForMs }, 'worker stopped answering: killing it');
+    // Its exit then restarts it, and connections not yet taken by it go to the others.
+    worker.process.kill('SIGKILL');
+  });
 
   const listen = () => {
     const port = Number(process.env.PORT ?? 3000);
@@ -55,10 +62,11 @@ export function runPrimary(config: Config, count: number): void {
   };
 
   const ready = (worker: Worker) => {
-    const slot = [...slots.entries()].find(([, entry]) => entry.worker === worker);
+    const slot = slotOf(worker);
     if (!slot || stopping) return;
     slot[1].ready = true;
     dispatch.add(worker);
+    watchdog.watch(worker);
     if (announced) return void logger.info({ worker: slot[0], pid: worker.process.pid }, 'worker restarted');
     if (slots.size < count || ![...slots.values()].every((each) => each.ready)) return;
     announced = true;
@@ -66,12 +74,19 @@ export function runPrimary(config: Config, count: number): void {
   };
 
   cluster.on('message', (worker, message: unknown) => {
+    watchdog.heard(worker);
     if (isMessage(message, TAKEN)) dispatch.taken(worker, message.id ?? -1);
     else if (isMessage(message, CONNECTION_CLOSED)) dispatch.closed(worker);
     else if (isMessage(message, WORKER_READY)) ready(worker);
-    else if (isMessage(message, WORKER_DRAINING)) dispatch.drain(worker);
+    else if (isMessage(message, WORKER_DRAINING)) {
+      watchdog.forget(worker);
+      dispatch.drain(worker);
+    }
   });
-  cluster.on('disconnect', (worker) => dispatch.lose(worker));
+  cluster.on('disconnect', (worker) => {
+    watchdog.forget(worker);
+    dispatch.lose(worker);
+  });
 
   const fork = (slot: number) => {
     const worker = cluster.fork({ CLAIMGATE_WORKER_SLOT: String(slot) });
@@ -83,10 +98,11 @@ export function runPrimary(config: Config, count: number): void {
   };
 
   cluster.on('exit', (worker, code, signal) => {
-    const slot = [...slots.entries()].find(([, entry]) => entry.worker === worker);
+    const slot = slotOf(worker);
     if (!slot) return;
     const [number, entry] = slot;
     entry.worker = undefined;
+    watchdog.forget(worker);
     dispatch.lose(worker);
     if (stopping) {
       // Stopped by the signal itself: it had not yet reached the point where it drains (nothing to drain then).
@@ -118,6 +134,8 @@ export function runPrimary(config: Config, count: number): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, workers: count }, 'shutting down: draining every worker');
+    // A worker slow to drain is the grace period's to end, not the watchdog's.
+    watchdog.stop();
     dispatch.close();
     setTimeout(() => {
       logger.error({ signal }, 'workers still running after the grace period: killing them');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,6 +260,31 @@ shared(`two workers under one primary${REDIS_URL ? ' (PostgreSQL + Redis)' : ' (
     // At most the one connection already written to the dead worker's channel is lost, and it is closed, not left open.
     expect(lines.filter((line) => line === 'HTTP/1.1 200 OK').length).toBeGreaterThanOrEqual(5);
     expect(lines.every((line) => line === 'HTTP/1.1 200 OK' || line === 'closed')).toBe(true);
+    expect(await server.stop()).toBe(0);
+  });
+
+  // A worker that hangs without dying (an endless loop, a stopped process) holds its connections forever: nothing
+  // else would ever replace it, and every connection handed to it waits for nothing.
+  it('a worker that stops answering is killed and replaced; the connections waiting for it are answered', async () => {
+    mkdirSync(join(dir, 'watchdog'));
+    const quick = writeServerConfig(join(dir, 'watchdog'), database.url, REDIS_URL, {
+      server: { workers: 2, workerTimeout: '2s' }, upstream: { url: upstream.url },
+    });
+    const server = await startServerProcess(quick);
+    running.push(server);
+    await outputLines(server, '"msg":"worker listening"', 2);
+    const stuck = workerPids(server).get(2)!;
+    process.kill(stuck, 'SIGSTOP');
+    const lines = await Promise.all(Array.from({ length: 6 }, () => oneRequest(server.url)));
+    const killed = JSON.parse((await outputLines(server, '"msg":"worker stopped answering: killing it"'))[0]!) as { worker: number; pid: number; silentForMs: number };
+    expect(killed).toMatchObject({ worker: 2, pid: stuck });
+    expect(killed.silentForMs).toBeGreaterThan(2000);
+    await outputLines(server, '"msg":"worker restarted"');
+    expect(workerPids(server).get(2)).not.toBe(stuck);
+    // At most the one connection already written to the stopped worker's channel is lost, and it is closed, not left open.
+    expect(lines.filter((line) => line === 'HTTP/1.1 200 OK').length).toBeGreaterThanOrEqual(5);
+    expect(lines.every((line) => line === 'HTTP/1.1 200 OK' || line === 'closed')).toBe(true);
+    for (let i = 0; i < 4; i++) expect(await oneRequest(server.url)).toBe('HTTP/1.1 200 OK');
     expect(await server.stop()).toBe(0);
   });
 
