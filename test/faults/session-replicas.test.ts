@@ -7,32 +7,13 @@ import { createTestDatabase, POSTGRES_ADMIN_URL, REDIS_URL, type TestDatabase } 
 import { claimAcross, HttpBrowser } from '../support/http-browser.js';
 import { startServerProcess, writeServerConfig, type ServerProcess } from '../support/server-process.js';
 import { allowForProcesses, REPLICA_TEST_TIMEOUT } from '../support/timeouts.js';
+import { closesWithin, openTunnel } from '../support/tunnel.js';
 import { startUpstream } from '../support/upstream.js';
 
 allowForProcesses(REPLICA_TEST_TIMEOUT);
 
 const PASSWORD = 'correct horse battery staple';
 const withPostgresAndRedis = POSTGRES_ADMIN_URL && REDIS_URL ? describe : describe.skip;
-
-/** A tunnel through a replica to the echo upstream, open and carrying messages. */
-async function openTunnel(base: string, cookie: string): Promise<WebSocket> {
-  const socket = new WebSocket(`${base.replace('http:', 'ws:')}/socket`, { headers: { Cookie: cookie } });
-  await new Promise<void>((resolve, reject) => socket.once('message', () => resolve()).once('error', reject));
-  socket.send('ping');
-  await new Promise<void>((resolve) => socket.once('message', () => resolve()));
-  return socket;
-}
-
-/** How long the tunnel stayed open after `end` finished, or Infinity if it outlived `withinMs`. */
-async function closesWithin(socket: WebSocket, withinMs: number, end: () => Promise<void>): Promise<number> {
-  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
-  await end();
-  const started = Date.now();
-  const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), withinMs));
-  const at = await Promise.race([closed, timeout]);
-  socket.terminate();
-  return Math.max(0, at - started);
-}
 
 withPostgresAndRedis(`ending sessions across two replica processes${POSTGRES_ADMIN_URL && REDIS_URL ? '' : ' (skipped: needs DATABASE_URL and REDIS_URL)'}`, () => {
   let dir: string;

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import WebSocket from 'ws';
 import { parseConfig } from '../../src/config/load.js';
 import { createApp, type AppHandle } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -14,6 +13,7 @@ import { csrfFrom, type Agent } from '../support/browser-agent.js';
 import { signedInMember } from '../support/claim-walk.js';
 import { createTestDatabase, POSTGRES_ADMIN_URL, REDIS_URL, type TestDatabase } from '../support/databases.js';
 import { startHarness, testConfigInput, type Harness } from '../support/harness.js';
+import { closesWithin, openTunnel } from '../support/tunnel.js';
 import { startUpstream } from '../support/upstream.js';
 
 async function signOut(agent: Agent): Promise<void> {
@@ -25,26 +25,6 @@ function listen(handle: AppHandle): Promise<{ server: Server; port: number }> {
   const server = createServer(handle.handler).listen(0, '127.0.0.1');
   server.on('upgrade', handle.upgrade);
   return new Promise((resolve) => server.once('listening', () => resolve({ server, port: (server.address() as AddressInfo).port })));
-}
-
-/** A tunnel through the gateway to the echo upstream, open and carrying messages (the upstream greets with the member). */
-async function openTunnel(port: number, cookie: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { Cookie: cookie } });
-  await new Promise<void>((resolve, reject) => socket.once('message', () => resolve()).once('error', reject));
-  socket.send('ping');
-  await new Promise<void>((resolve) => socket.once('message', () => resolve()));
-  return socket;
-}
-
-/** How long the tunnel stayed open after `end` ran, or Infinity if it outlived `withinMs`. */
-async function closesWithin(socket: WebSocket, withinMs: number, end: () => Promise<void>): Promise<number> {
-  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
-  await end();
-  const started = Date.now();
-  const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), withinMs));
-  const at = await Promise.race([closed, timeout]);
-  socket.terminate();
-  return Math.max(0, at - started);
 }
 
 describe('one replica', () => {
@@ -67,27 +47,27 @@ describe('one replica', () => {
   // Attack: a socket opened while signed in keeps talking to the upstream as the member after sign-out.
   it('tunnel outliving sign-out: signing out closes the session\'s open WebSocket', async () => {
     const { agent, cookie } = await signedInMember(h.runtime, h.app);
-    const socket = await openTunnel(port, cookie);
+    const socket = await openTunnel(`http://127.0.0.1:${port}`, cookie);
     expect(await closesWithin(socket, 3000, () => signOut(agent))).toBeLessThan(3000);
   });
 
   // Attack: a member the admin deactivated keeps a socket open to the upstream.
   it('tunnel outliving deactivation: deactivating the member closes the open WebSocket', async () => {
     const { cookie, id } = await signedInMember(h.runtime, h.app);
-    const socket = await openTunnel(port, cookie);
+    const socket = await openTunnel(`http://127.0.0.1:${port}`, cookie);
     expect(await closesWithin(socket, 3000, () => deactivateMember(h.runtime, id, 'admin-test'))).toBeLessThan(3000);
   });
 
   // Attack: a socket keeps a session alive past its idle timeout (a left-open tab on a shared computer).
   it('tunnel outliving the idle timeout: the open WebSocket closes once its session is idle too long', async () => {
     const { cookie } = await signedInMember(h.runtime, h.app);
-    const socket = await openTunnel(port, cookie);
+    const socket = await openTunnel(`http://127.0.0.1:${port}`, cookie);
     expect(await closesWithin(socket, 3000, async () => h.advance(h.config.session.idleTimeout + 60_000))).toBeLessThan(3000);
   });
 
   it('a tunnel whose session goes on stays open', async () => {
     const { cookie } = await signedInMember(h.runtime, h.app);
-    const socket = await openTunnel(port, cookie);
+    const socket = await openTunnel(`http://127.0.0.1:${port}`, cookie);
     expect(await closesWithin(socket, 1000, async () => undefined)).toBe(Number.POSITIVE_INFINITY);
   });
 });
@@ -139,14 +119,14 @@ withPostgresAndRedis(`two replicas on PostgreSQL and Redis${POSTGRES_ADMIN_URL &
   // Attack: a tunnel held by another replica than the one that saw the sign-out keeps carrying the member's identity.
   it('tunnel outliving sign-out on another replica: signing out on A closes the tunnel held by B within a second', async () => {
     const { agent, cookie } = await signedInMember(runtimes[0]!, handles[0]!.handler);
-    const socket = await openTunnel(ports[1]!, cookie);
+    const socket = await openTunnel(`http://127.0.0.1:${ports[1]!}`, cookie);
     expect(await closesWithin(socket, 1000, () => signOut(agent))).toBeLessThan(1000);
   });
 
   // Attack: the same, with a deactivation decided on A.
   it('tunnel outliving deactivation on another replica: deactivating on A closes the tunnel held by B within a second', async () => {
     const { cookie, id } = await signedInMember(runtimes[0]!, handles[0]!.handler);
-    const socket = await openTunnel(ports[1]!, cookie);
+    const socket = await openTunnel(`http://127.0.0.1:${ports[1]!}`, cookie);
     expect(await closesWithin(socket, 1000, () => deactivateMember(runtimes[0]!, id, 'admin-test'))).toBeLessThan(1000);
   });
 });
