@@ -122,8 +122,16 @@ describe('sign-out and requests in flight', () => {
     `POST /admin/import HTTP/1.1\r\nHost: claimgate.test\r\nCookie: ${cookie}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n${extra}`;
   const firstPart = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nemail,name\r\n`;
   const lastPart = `x@example.com,X\r\n--${boundary}--\r\n`;
-  const withinSeconds = <T>(promise: Promise<T>, seconds: number) =>
-    Promise.race([promise, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${seconds} s`)), seconds * 1000))]);
+  const withinSeconds = async <T>(promise: Promise<T>, seconds: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${seconds} s`)), seconds * 1000)));
+    try {
+      return await Promise.race([promise, late]);
+    } finally {
+      // Left running, the timer would keep Jest waiting after the last test.
+      clearTimeout(timer);
+    }
+  };
 
   // Attack: holding a multipart body open (the tool of the race above) from a session no form was ever shown to.
   it('multipart body from a session never given a CSRF token: 403 before the body is read', async () => {
