@@ -137,6 +137,43 @@ describe('the upstream leg', () => {
     expect(aborted).toContain('/slow');
   });
 
+  // Attack: memory exhaustion by a client that asks for a large answer and reads none of it: without backpressure the
+  // gateway would read the whole answer from the upstream into memory, for as many such clients as it can take.
+  it('a client that reads nothing holds the upstream back: the gateway keeps no more than socket buffers', async () => {
+    const OFFERED = 512 * 1024 * 1024;
+    const chunk = Buffer.alloc(256 * 1024, 'x');
+    let written = 0;
+    let stalled!: () => void;
+    const upstreamStalled = new Promise<void>((resolve) => (stalled = resolve));
+    answer = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(OFFERED) });
+      let quiet: NodeJS.Timeout | undefined;
+      const pump = () => {
+        clearTimeout(quiet);
+        while (written < OFFERED) {
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            // Settled once the upstream has waited half a second for a drain that does not come.
+            quiet = setTimeout(stalled, 500);
+            return void res.once('drain', pump);
+          }
+        }
+        stalled();
+      };
+      res.once('close', () => clearTimeout(quiet));
+      pump();
+    };
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.pause();
+    socket.write(`GET /large HTTP/1.1\r\nHost: claimgate.test\r\nCookie: ${cookie}\r\nAccept: text/html\r\n\r\n`);
+    await upstreamStalled;
+    socket.destroy();
+    // Kernel buffers on the two loopback legs can take tens of MB; the whole answer is 512 MB.
+    expect(written).toBeLessThan(OFFERED / 4);
+    while (!aborted.includes('/large')) await new Promise((resolve) => setImmediate(resolve));
+  });
+
   it('passes on an upstream\'s refusal of a WebSocket upgrade as it was sent, then closes', async () => {
     answer = (req, res) => {
       res.writeHead(403, { 'Content-Type': 'text/plain', 'X-Refused': String(req.headers.upgrade) });
