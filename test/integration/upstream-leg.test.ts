@@ -174,6 +174,40 @@ describe('the upstream leg', () => {
     while (!aborted.includes('/large')) await new Promise((resolve) => setImmediate(resolve));
   });
 
+  it('a client that pauses longer than upstream.timeout, then reads on, gets the whole answer', async () => {
+    const SIZE = 32 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    let held!: () => void;
+    const upstreamHeld = new Promise<void>((resolve) => (held = resolve));
+    answer = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(SIZE) });
+      let written = 0;
+      const pump = () => {
+        while (written < SIZE) {
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            held();
+            return void res.once('drain', pump);
+          }
+        }
+        res.end();
+        held();
+      };
+      pump();
+    };
+    const socket = connect(port, '127.0.0.1');
+    socket.pause();
+    socket.write(`GET /paused HTTP/1.1\r\nHost: claimgate.test\r\nCookie: ${cookie}\r\nAccept: text/html\r\nConnection: close\r\n\r\n`);
+    await upstreamHeld;
+    // Longer than upstream.timeout (400 ms here): the upstream waiting on the client is not an upstream that hangs.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    let received = 0;
+    socket.on('data', (data: Buffer) => (received += data.length));
+    await new Promise<void>((resolve, reject) => socket.once('end', resolve).once('error', reject).resume());
+    expect(received).toBeGreaterThan(SIZE);
+    expect(received).toBeLessThan(SIZE + 2048);
+  });
+
   it('passes on an upstream\'s refusal of a WebSocket upgrade as it was sent, then closes', async () => {
     answer = (req, res) => {
       res.writeHead(403, { 'Content-Type': 'text/plain', 'X-Refused': String(req.headers.upgrade) });
