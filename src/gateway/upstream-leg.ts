@@ -94,7 +94,6 @@ class Relay implements Dispatcher.DispatchHandler {
     res.once('close', () => {
       if (!res.writableFinished) this.controller?.abort(new Error('client closed the connection'));
     });
-    res.on('drain', () => this.controller?.resume());
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -109,7 +108,10 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.res.write(chunk)) controller.pause();
+    if (this.res.write(chunk)) return;
+    // The client reads slower than the upstream writes: the upstream waits (most answers never get here).
+    controller.pause();
+    this.res.once('drain', () => controller.resume());
   }
 
   onResponseEnd(): void {
